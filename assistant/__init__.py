@@ -1,0 +1,1 @@
+"""Answering: hybrid retrieval over the store, grounded answers with citations, chat history."""

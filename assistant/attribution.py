@@ -1,0 +1,204 @@
+"""Who said what: attribute each sentence of an article to its speaker(s), if any.
+
+News reports quote people directly ("...," Scholz told reporters), in reported speech (Fico said
+that ...), and through pronouns or roles in a neighbouring sentence ("According to him, ...",
+"At the same time, he reminded that ..."). A sentence with a speech or stance verb and a named
+subject gets that name; one that refers back with a pronoun or role, or continues a quotation,
+inherits the last named speaker.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_VERBS = (
+    r"said|says|say|told|tells|added|adds|assured|warned|warns|stated|insisted|argued|explained|"
+    r"noted|claimed|claims|announced|stressed|suggested|suggests|reminded|admitted|confirmed|"
+    r"declared|urged|predicted|revealed|believes|believed|thinks|thought|wrote|rejected|"
+    r"ruled out|called|described|criticised|criticized|welcomed|defended|dismissed|accused|"
+    r"expressed|denied|agreed|promised|pledged|vowed|conceded|acknowledged|maintained|"
+    r"hopes|hoped|wants|wanted|urges|estimated|forecast|told reporters|commented|replied|"
+    r"responded|disagreed|did not specify|described"
+)
+_NAME = r"(?:[A-Z][\w'’.-]*(?:\s+(?:de|van|der|von|da|di|le|al|bin)?\s*[A-Z][\w'’.-]*)*)"
+_SUBJECT_VERB = re.compile(
+    rf"(?P<name>{_NAME})(?:,[^,]{{3,80}},)?\s+(?:has\s+|had\s+|have\s+|also\s+|later\s+|"
+    rf"then\s+|\w+ly\s+)*(?:{_VERBS})\b"
+)
+_VERB_SUBJECT = re.compile(rf"\b(?:{_VERBS})\s+(?:the\s+)?(?P<name>{_NAME})")
+_ACCORDING = re.compile(rf"\baccording to\s+(?P<name>{_NAME})")
+_BY = re.compile(r"\b(?:expressed|voiced|made|taken|echoed|shared)\s+by\s+(?P<names>.+)$")
+_PRONOUN = re.compile(
+    rf"\b(?:he|she|they|his|her)\s+(?:also\s+|later\s+|then\s+|\w+ly\s+)*(?:{_VERBS})\b|"
+    r"\baccording to (?:him|her|them)\b|\b(?:he|she) (?:added|continued|went on)\b",
+    re.IGNORECASE,
+)
+_ROLE = re.compile(
+    rf"\b[Tt]he\s+(?:[a-z]+\s+)?(?:chancellor|minister|president|spokesman|spokeswoman|chief|"
+    rf"secretary|coach|manager|boss|chairman|director|official|leader|premier|prosecutor|"
+    rf"analyst|executive|founder|singer|actor|star|player)\s+(?:{_VERBS})\b"
+)
+_OPENS_QUOTE = re.compile(r"^[\"“]")
+# Capitalised words that start sentences or name things rather than people.
+_NOT_NAMES = {
+    "the",
+    "a",
+    "an",
+    "but",
+    "and",
+    "earlier",
+    "other",
+    "at",
+    "in",
+    "on",
+    "if",
+    "following",
+    "apart",
+    "according",
+    "however",
+    "meanwhile",
+    "today",
+    "he",
+    "she",
+    "they",
+    "it",
+    "this",
+    "that",
+    "there",
+    "we",
+    "i",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "sir",
+    "also",
+    "after",
+    "before",
+    "presidential",
+    "british",
+    "german",
+    "french",
+    "slovak",
+    "czech",
+    "polish",
+    "hungarian",
+    "italian",
+    "prime",
+    "minister",
+    "president",
+    "chancellor",
+    "secretary",
+    "general",
+    "foreign",
+    "nato",
+    "eu",
+    "uk",
+    "us",
+    "western",
+    "european",
+    "his",
+    "her",
+    "their",
+    "counterpart",
+    "office",
+    "spokesman",
+    "of",
+    "said",
+    "told",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+}
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """The speakers of one sentence (lower-case name words) and how they were found."""
+
+    speakers: frozenset[str]
+    how: str  # "named", "pronoun", "quote", or "" for none
+
+
+def name_words(text: str) -> set[str]:
+    """Lower-case words of the capitalised names in ``text`` (titles and function words out)."""
+    words = re.findall(r"[A-Z][\w'’-]+", text)
+    out = set()
+    for w in words:
+        w = re.sub(r"['’]s$", "", w).lower()
+        if w not in _NOT_NAMES and len(w) > 1:
+            out.add(w)
+    return out
+
+
+def _named(sentence: str) -> set[str]:
+    found: set[str] = set()
+    for rx in (_SUBJECT_VERB, _VERB_SUBJECT, _ACCORDING):
+        for m in rx.finditer(sentence):
+            found |= name_words(m.group("name"))
+    m = _BY.search(sentence)
+    if m:
+        found |= name_words(m.group("names"))
+    # "Czech Prime Minister Peter Fiala and his Polish counterpart Donald Tusk also ruled out":
+    # every name in a subject joined by "and" before the verb speaks.
+    m = re.match(rf"^(?P<subject>.{{0,160}}?)\s+(?:also\s+|\w+ly\s+)*(?:{_VERBS})\b", sentence)
+    if m and " and " in m.group("subject") and not re.search(r"[\"“]", m.group("subject")):
+        found |= name_words(m.group("subject"))
+    return found
+
+
+def attribute(sentences: list[str]) -> list[Attribution]:
+    """Speakers for each sentence of one article, in order."""
+    out: list[Attribution] = []
+    last: frozenset[str] = frozenset()
+    in_quote = False
+    for sentence in sentences:
+        named = _named(sentence)
+        if named:
+            speakers, how = frozenset(named), "named"
+            if _PRONOUN.search(sentence) and not _SUBJECT_VERB.search(sentence) and last:
+                speakers = frozenset(named | last)
+        elif (_PRONOUN.search(sentence) or _ROLE.search(sentence)) and last:
+            speakers, how = last, "pronoun"
+        elif (in_quote or _OPENS_QUOTE.match(sentence)) and last and not named:
+            speakers, how = last, "quote"
+        else:
+            speakers, how = frozenset(), ""
+        out.append(Attribution(speakers, how))
+        if speakers:
+            last = speakers
+        quotes = sentence.count('"') + sentence.count("“") + sentence.count("”")
+        if quotes % 2 == 1:
+            in_quote = not in_quote
+    return out
+
+
+_SAY_Q = re.compile(
+    r"^\s*(?:what|how|why|when)\s+(?:did|does|do|has|had|have|was|is)\s+(?P<who>.+?)\s+"
+    r"(?:say|said|tell|told|think|thinks|claim|claimed|argue|argued|warn|warned|announce|"
+    r"announced|reveal|revealed|remind|reminded|predict|predicted|believe|believed|mean|"
+    r"suggest|suggested|respond|responded|react|reacted|describe|described|call|called|"
+    r"admit|admitted|assure|assured|note|noted|insist|insisted|explain|explained|want|"
+    r"report|reported|confirm|confirmed|add|added|stress|stressed|rule out|reject|rejected)"
+    r"\b(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+_ACCORDING_Q = re.compile(r"\baccording to (?P<who>[A-Z][\w'’ .-]+?)[,?]", re.IGNORECASE)
+
+
+def question_speaker(question: str) -> set[str]:
+    """Name words of the person a "what did X say ..." question asks about (empty if none)."""
+    m = _SAY_Q.match(question) or _ACCORDING_Q.search(question)
+    if not m:
+        return set()
+    who = m.group("who")
+    words = name_words(who)
+    for role in ("spokesman", "spokeswoman", "office"):
+        if role in who.lower():
+            words.add(role)
+    return {w for w in words if w not in {"spokesman", "spokeswoman", "office"}} or words

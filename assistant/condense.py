@@ -1,0 +1,106 @@
+"""Turn a follow-up into a standalone question, without an LLM.
+
+"What did he say about the budget?" after a question about Gordon Brown becomes "What did Gordon
+Brown say about the budget?": subject pronouns are replaced by the person the conversation was
+about, and a question with no names of its own carries the previous question's names along.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from langchain_core.runnables import RunnableLambda
+
+from assistant.attribution import name_words
+
+_PERSON = re.compile(r"\b[A-Z][a-z'’-]+(?:\s+(?:van|de|von|der)?\s*[A-Z][a-z'’-]+)+\b")
+_SUBJECT_PRONOUN = re.compile(r"\b(he|she)\b", re.IGNORECASE)
+_OBJECT_PRONOUN = re.compile(r"\b(him|her)\b(?!\s+\w+ing)", re.IGNORECASE)
+_POSSESSIVE = re.compile(r"\b(his|her)\b", re.IGNORECASE)
+_REFERS_BACK = re.compile(
+    r"\b(he|she|him|her|his|hers|they|them|their|it|its|this|that|these|those|there|the firm|"
+    r"the company|the club|the team|the band|the film|the group|the deal|the same)\b|^\s*(and|"
+    r"what about|how about|why|when|where|was there|did|any)\b",
+    re.IGNORECASE,
+)
+_NOT_PERSON_START = {
+    "The",
+    "A",
+    "An",
+    "What",
+    "Who",
+    "How",
+    "When",
+    "Where",
+    "Why",
+    "Which",
+    "Did",
+    "Does",
+    "Is",
+    "Was",
+    "In",
+    "On",
+    "At",
+    "According",
+    "Tell",
+}
+
+
+def _people(text: str) -> list[str]:
+    """Multi-word capitalised names in order, titles dropped ("Prime Minister Tony Blair" ->
+    "Tony Blair"); runs of titles alone ("Secretary General") are not people."""
+    out = []
+    for m in _PERSON.finditer(text):
+        words = m.group(0).split()
+        while words and (words[0] in _NOT_PERSON_START or not name_words(words[0])):
+            words = words[1:]
+        if len(words) >= 2:
+            out.append(" ".join(words))
+    return out
+
+
+def _last_user(history: list[dict[str, Any]]) -> tuple[str, str]:
+    """The last user message and the assistant's reply to it."""
+    user, reply = "", ""
+    for i in range(len(history) - 1, -1, -1):
+        msg = history[i]
+        if msg.get("role") == "user" and isinstance(msg.get("content"), str):
+            user = msg["content"]
+            nxt = history[i + 1] if i + 1 < len(history) else {}
+            reply = nxt.get("content", "") if nxt.get("role") == "assistant" else ""
+            if not isinstance(reply, str):
+                reply = ""
+            break
+    return user, reply
+
+
+def condense(question: str, history: list[dict[str, Any]] | None) -> str:
+    """A question that can be understood without the conversation before it."""
+    if not history:
+        return question
+    user, reply = _last_user(history)
+    if not user:
+        return question
+    own_names = name_words(re.sub(r"^\W*\w+", "", question))
+    if own_names and not _REFERS_BACK.search(question):
+        return question
+    in_question, in_reply = _people(user), _people(reply)
+    person = in_question[-1] if in_question else (in_reply[0] if in_reply else "")
+    if not person:
+        found = [w for w in re.findall(r"\b[A-Z][\w'’-]+", user)[1:] if w.lower() in name_words(w)]
+        person = found[-1] if found else ""
+    out = question
+    if person:
+        out = _SUBJECT_PRONOUN.sub(person, out, count=1)
+        out = _POSSESSIVE.sub(f"{person}'s", out, count=1) if out == question else out
+        out = _OBJECT_PRONOUN.sub(person, out, count=1) if out == question else out
+    if out == question or not own_names:
+        # Keep the earlier question's words along for retrieval.
+        out = f"{out} (following up on: {user.strip()})"
+    return out
+
+
+def rule_condenser() -> RunnableLambda:
+    """Runnable: {"question", "history"} -> standalone question."""
+    return RunnableLambda(lambda x: condense(x["question"], x.get("history")), name="condense")

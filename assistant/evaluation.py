@@ -1,0 +1,120 @@
+"""Run an evaluation set (tests/eval/qa.json format) and compute the issue's metrics.
+
+Per kind and overall: hit@5 (an evidence article among the first 5 sources), cited (an evidence
+article among the citations), correct (every gold group has a phrase in the answer), abstention
+accuracy, answered rate on answerable questions, and latency p50/p95; plus hit@5 of dense-only,
+BM25-only and hybrid retrieval over the same questions.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from assistant.chain import Assistant
+
+
+def load_set(path: Path) -> list[dict[str, Any]]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ValueError(f"cannot read evaluation set {path}: {exc}") from exc
+    if not isinstance(data, list) or not all(isinstance(q, dict) and "question" in q for q in data):
+        raise ValueError(f"{path}: expected a JSON list of objects with a question field")
+    return data
+
+
+def _matches(source: str, evidence: list[str]) -> bool:
+    source = source.split("#")[0].replace("\\", "/")
+    return any(source.endswith(e.replace("\\", "/")) for e in evidence)
+
+
+def _correct(answer: str, groups: list[list[str]]) -> bool:
+    low = " ".join(answer.lower().split())
+    return bool(groups) and all(any(" ".join(a.lower().split()) in low for a in g) for g in groups)
+
+
+def score_one(item: dict[str, Any], res: dict[str, Any]) -> dict[str, Any]:
+    evidence = item.get("evidence") or []
+    answerable = bool(evidence)
+    row = {
+        "id": item.get("id"),
+        "kind": item.get("kind", "?"),
+        "question": item["question"],
+        "answerable": answerable,
+        "abstained": res["abstained"],
+        "answer": res["answer"],
+        "sources": [s["source"] for s in res["sources"]],
+        "citations": [c["source"] for c in res["citations"]],
+    }
+    if answerable:
+        row["hit5"] = any(_matches(s["source"], evidence) for s in res["sources"][:5])
+        row["cited"] = any(_matches(c["source"], evidence) for c in res["citations"])
+        row["correct"] = _correct(res["answer"], item.get("answers") or [])
+    row["abstention_ok"] = res["abstained"] != answerable
+    return row
+
+
+def summarise(rows: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
+    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in rows:
+        groups[r["kind"]].append(r)
+    groups["overall"] = rows
+    out = {}
+    for kind, rs in groups.items():
+        ans = [r for r in rs if r["answerable"]]
+        unans = [r for r in rs if not r["answerable"]]
+        lat = np.array([r["latency_ms"] for r in rs])
+        out[kind] = {
+            "n": len(rs),
+            "hit@5": _mean([r["hit5"] for r in ans]),
+            "cited": _mean([r["cited"] for r in ans]),
+            "correct": _mean([r["correct"] for r in ans]),
+            "answered": _mean([not r["abstained"] for r in ans]),
+            "abstained_unanswerable": _mean([r["abstained"] for r in unans]),
+            "p50_ms": float(np.percentile(lat, 50)) if len(lat) else float("nan"),
+            "p95_ms": float(np.percentile(lat, 95)) if len(lat) else float("nan"),
+        }
+    return out
+
+
+def _mean(xs: list[bool]) -> float:
+    return float(np.mean(xs)) if xs else float("nan")
+
+
+def run(
+    assistant: Assistant,
+    items: list[dict[str, Any]],
+    *,
+    llm: str | None = None,
+    on_row: Callable[[dict[str, Any]], None] | None = None,
+) -> tuple[list[dict[str, Any]], dict[str, dict[str, float]], dict[str, float]]:
+    """Answer every question; returns (rows, summary by kind, retrieval hit@5 by mode)."""
+    rows = []
+    for item in items:
+        started = time.perf_counter()
+        res = assistant.ask(item["question"], item.get("history"), llm=llm)
+        row = score_one(item, res)
+        row["latency_ms"] = (time.perf_counter() - started) * 1000
+        row["standalone"] = res["standalone_question"]
+        rows.append(row)
+        if on_row:
+            on_row(row)
+    retrieval = {}
+    answerable = [i for i in items if i.get("evidence")]
+    for mode in ("dense", "lexical", "hybrid"):
+        hits = []
+        for item in answerable:
+            standalone = assistant.condenser.invoke(
+                {"question": item["question"], "history": item.get("history") or []}
+            )
+            docs = assistant.retriever.search(standalone, 5, mode)
+            hits.append(any(_matches(d.metadata["source"], item["evidence"]) for d in docs))
+        retrieval[mode] = _mean(hits)
+    return rows, summarise(rows), retrieval

@@ -1,0 +1,141 @@
+"""Hybrid retrieval: dense (Chroma, through langchain-chroma) and BM25 fused by reciprocal rank.
+
+LangChain's ``EnsembleRetriever`` does weighted RRF too, but drops the scores that the answer's
+``sources`` report and cannot diversify by article, so the fusion (a few lines) lives here.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, Literal
+
+from langchain_chroma import Chroma
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict, PrivateAttr
+
+from index.embedding import Embedder
+from index.lexical import LexicalIndex
+from index.store import CHUNKS, Store
+
+Mode = Literal["hybrid", "dense", "lexical"]
+RRF_K = 60
+# Candidates taken from each ranking before fusion.
+DEPTH = 40
+# At most this many passages from one article among the results, so one long story cannot
+# crowd out the others.
+PER_ARTICLE = 2
+
+
+class HybridRetriever(BaseRetriever):
+    """Top-k passages for a query. Each Document's metadata carries the chunk's metadata plus
+    ``chunk_id``, ``score`` (fused, 0..1), ``dense`` (cosine) and ``lexical`` (BM25) scores."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    store: Any
+    embedder: Any
+    k: int = 6
+    mode: Mode = "hybrid"
+    _lexical: LexicalIndex | None = PrivateAttr(default=None)
+    _vectorstore: Chroma | None = PrivateAttr(default=None)
+    _lock: Any = PrivateAttr(default_factory=threading.Lock)
+
+    @property
+    def vectorstore(self) -> Chroma:
+        if self._vectorstore is None:
+            self._vectorstore = Chroma(
+                client=self.store.client,
+                collection_name=CHUNKS,
+                embedding_function=self.embedder,
+                create_collection_if_not_exists=False,
+            )
+        return self._vectorstore
+
+    def lexical(self) -> LexicalIndex:
+        """The BM25 index matching the store's current version (reloaded or rebuilt if stale)."""
+        store: Store = self.store
+        with self._lock:
+            current = self._lexical
+            if current is not None and current.version == store.version:
+                return current
+            loaded = LexicalIndex.load(store.path)
+            if loaded is None or loaded.version != store.version:
+                ids, docs, metas = store.all_chunks()
+                texts = [f"{m.get('title', '')}\n{d}" for d, m in zip(docs, metas, strict=True)]
+                loaded = LexicalIndex.build(ids, texts, store.version)
+            self._lexical = loaded
+            return loaded
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+    ) -> list[Document]:
+        return self.search(query, self.k, self.mode)
+
+    def search(self, query: str, k: int, mode: Mode = "hybrid") -> list[Document]:
+        store: Store = self.store
+        embedder: Embedder = self.embedder
+        total = store.chunks.count()
+        if total == 0:
+            return []
+        depth = min(DEPTH, total)
+        dense: list[tuple[str, float]] = []
+        lexical: list[tuple[str, float]] = []
+        if mode in ("hybrid", "dense"):
+            got = store.chunks.query(
+                query_embeddings=[embedder.query_vector(query)],
+                n_results=depth,
+                include=["distances"],
+            )
+            dense = [(i, 1.0 - d) for i, d in zip(got["ids"][0], got["distances"][0], strict=True)]
+        if mode in ("hybrid", "lexical"):
+            lexical = self.lexical().search(query, depth)
+        fused: dict[str, float] = {}
+        for ranking in (dense, lexical):
+            for rank, (cid, _) in enumerate(ranking):
+                fused[cid] = fused.get(cid, 0.0) + 1.0 / (RRF_K + rank + 1)
+        if not fused:
+            return []
+        dense_score, lexical_score = dict(dense), dict(lexical)
+        ordered = sorted(fused, key=fused.__getitem__, reverse=True)
+        chosen = _diversify(ordered, k, lambda cid: cid.rsplit(":", 1)[0])
+        got = store.chunks.get(ids=chosen, include=["documents", "metadatas"])
+        by_id = dict(
+            zip(got["ids"], zip(got["documents"], got["metadatas"], strict=True), strict=True)
+        )
+        best = (int(bool(dense)) + int(bool(lexical))) / (RRF_K + 1)
+        docs = []
+        for cid in chosen:
+            if cid not in by_id:  # removed between query and fetch
+                continue
+            text, meta = by_id[cid]
+            docs.append(
+                Document(
+                    id=cid,
+                    page_content=text,
+                    metadata={
+                        **meta,
+                        "chunk_id": cid,
+                        "score": round(fused[cid] / best, 4),
+                        "dense": round(dense_score.get(cid, 0.0), 4),
+                        "lexical": round(lexical_score.get(cid, 0.0), 4),
+                    },
+                )
+            )
+        return docs
+
+
+def _diversify(ordered: list[str], k: int, article_of: Any) -> list[str]:
+    """Best first, at most PER_ARTICLE per article; the rest fill in only if k is not reached."""
+    chosen: list[str] = []
+    per: dict[str, int] = {}
+    for cid in ordered:
+        art = article_of(cid)
+        if per.get(art, 0) < PER_ARTICLE:
+            chosen.append(cid)
+            per[art] = per.get(art, 0) + 1
+        if len(chosen) == k:
+            return chosen
+    rest = [c for c in ordered if c not in chosen]
+    return chosen + rest[: k - len(chosen)]

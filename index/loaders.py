@@ -1,0 +1,351 @@
+"""Find article files and turn each into ``Article`` records, or ``Skip`` records with a reason.
+
+A loader never raises for bad input: every problem becomes a ``Skip`` naming the file and what is
+wrong with it, so one bad file never stops a run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from index.articles import Article, Skip
+from index.cleaning import clean
+
+SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl"}
+TEXT_FIELDS = ("text", "content", "body", "article", "maintext")
+TITLE_FIELDS = ("title", "headline", "name")
+DATE_FIELDS = ("date", "published", "published_at", "publish_date", "date_publish", "pubDate")
+URL_FIELDS = ("url", "link", "href")
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1_000_000:.1f} MB"
+
+
+def discover(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path | Skip]:
+    """Yield the article files under ``paths`` (folders recursively, sorted) or a Skip per miss.
+
+    Files of other types inside a folder are passed over quietly (a LICENSE, an image); a file
+    named explicitly with an unsupported type is reported.
+    """
+    for raw in paths:
+        path = Path(raw)
+        if not path.exists():
+            yield Skip(str(raw), "no such file or folder")
+        elif path.is_dir():
+            for sub in sorted(path.rglob("*")):
+                rel_parts = sub.relative_to(path).parts
+                if any(part.startswith(".") for part in rel_parts):
+                    continue
+                if sub.is_file() and sub.suffix.lower() in SUFFIXES:
+                    yield sub
+        elif path.suffix.lower() not in SUFFIXES:
+            yield Skip(
+                str(raw),
+                f"unsupported file type {path.suffix or '(none)'!r}; "
+                f"newsqa reads {', '.join(sorted(SUFFIXES))}",
+            )
+        else:
+            yield path
+
+
+def read_text(path: Path, max_bytes: int) -> str | Skip:
+    """The file's text, or a Skip if it is too large, binary, not UTF-8 or empty."""
+    source = str(path)
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            return Skip(
+                source,
+                f"file is {_mb(size)}, over the {_mb(max_bytes)} limit (NEWSQA_MAX_FILE_BYTES)",
+            )
+        data = path.read_bytes()
+    except OSError as exc:
+        return Skip(source, f"cannot read file: {exc.strerror or exc}")
+    if b"\x00" in data[:8192]:
+        return Skip(source, "binary file, not text")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return Skip(
+            source,
+            f"not UTF-8 text (invalid byte 0x{data[exc.start]:02x} at offset "
+            f"{exc.start}); convert it to UTF-8",
+        )
+    if not text.strip():
+        return Skip(source, "empty file")
+    return text
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where text came from: the source shown to users, the identity key, the file (if any)."""
+
+    source: str
+    key: str
+    path: str = ""
+
+    @classmethod
+    def of_file(cls, path: Path) -> Origin:
+        return cls(str(path), str(path.resolve()), str(path.resolve()))
+
+    def nth(self, n: int | None) -> Origin:
+        """The n-th article of a multi-article (JSON) file."""
+        if n is None:
+            return self
+        return Origin(f"{self.source}#{n}", f"{self.key}#{n}", self.path)
+
+
+def load_file(path: Path, max_bytes: int) -> list[Article | Skip]:
+    """Load one file into its articles (JSON files may hold many)."""
+    text = read_text(path, max_bytes)
+    if isinstance(text, Skip):
+        return [text]
+    return parse(text, path.suffix, Origin.of_file(path))
+
+
+def load_upload(name: str, data: bytes, max_bytes: int) -> list[Article | Skip]:
+    """Articles from uploaded bytes. ``name`` is only a label: it never becomes a path."""
+    label = Path(name.replace("\\", "/")).name or "upload"
+    suffix = Path(label).suffix.lower()
+    origin = Origin(f"upload:{label}", f"upload:{label}")
+    if suffix not in SUFFIXES:
+        return [
+            Skip(
+                origin.source,
+                f"unsupported file type {suffix or '(none)'!r}; "
+                f"newsqa reads {', '.join(sorted(SUFFIXES))}",
+            )
+        ]
+    if len(data) > max_bytes:
+        return [Skip(origin.source, f"file is {_mb(len(data))}, over the {_mb(max_bytes)} limit")]
+    if b"\x00" in data[:8192]:
+        return [Skip(origin.source, "binary file, not text")]
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return [
+            Skip(
+                origin.source,
+                f"not UTF-8 text (invalid byte 0x{data[exc.start]:02x} at "
+                f"offset {exc.start}); convert it to UTF-8",
+            )
+        ]
+    if not text.strip():
+        return [Skip(origin.source, "empty file")]
+    return parse(text, suffix, origin)
+
+
+def load_pasted(title: str, text: str) -> Article | Skip:
+    """An article typed or pasted by a user; the same title again replaces it."""
+    title = " ".join((title or "").split())
+    label = title or "untitled"
+    origin = Origin(f"pasted:{label}", f"pasted:{label.lower()}")
+    if not (text or "").strip():
+        return Skip(origin.source, "empty text")
+    if not title:
+        first, _, rest = text.strip().partition("\n")
+        if not rest.strip():
+            return Skip(origin.source, "give a title, or put the headline on the first line")
+        title, text = first, rest
+    return _article(origin, title, text)
+
+
+def parse(text: str, suffix: str, origin: Origin) -> list[Article | Skip]:
+    """Articles from the text of a file of the given type."""
+    suffix = suffix.lower()
+    if suffix in {".html", ".htm"}:
+        return [_from_html(origin, text)]
+    if suffix == ".json":
+        return _from_json(origin, text)
+    if suffix == ".jsonl":
+        return _from_jsonl(origin, text)
+    return [_from_plain(origin, text, markdown=suffix in {".md", ".markdown"})]
+
+
+def _article(
+    origin: Origin,
+    title: str,
+    body: str,
+    *,
+    n: int | None = None,
+    date_: str = "",
+    url: str = "",
+) -> Article | Skip:
+    origin = origin.nth(n)
+    cleaned, dropped = clean(body)
+    title = " ".join(title.split())
+    if not cleaned.strip():
+        what = "no article text after the headline" if title else "no article text"
+        return Skip(origin.source, what)
+    return Article(
+        source=origin.source,
+        key=origin.key,
+        path=origin.path,
+        title=title,
+        text=cleaned,
+        date=date_,
+        url=url,
+        dropped=tuple(dropped),
+    )
+
+
+_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+_MD_MARKS = re.compile(r"(^|\s)[*_]{1,3}|[*_]{1,3}(?=\s|$|[.,;:!?])")
+
+
+def _strip_markdown(line: str) -> str:
+    line = re.sub(r"^\s{0,3}(#{1,6}\s+|>\s?|[-*+]\s+(?=\S))", "", line)
+    line = _MD_IMAGE.sub(r"\1", line)
+    line = _MD_LINK.sub(r"\1", line)
+    return _MD_MARKS.sub(r"\1", line)
+
+
+def _from_plain(origin: Origin, text: str, *, markdown: bool) -> Article | Skip:
+    """First non-empty line is the headline, the rest the body."""
+    lines = text.splitlines()
+    if markdown:
+        lines = [_strip_markdown(line) for line in lines if not re.match(r"^\s*(---|```)", line)]
+    first = next(i for i, line in enumerate(lines) if line.strip())
+    return _article(origin, lines[first].strip(), "\n".join(lines[first + 1 :]))
+
+
+def _from_html(origin: Origin, html: str) -> Article | Skip:
+    """Main text, title and date through trafilatura (which uses htmldate for the date)."""
+    import trafilatura
+
+    try:
+        doc = trafilatura.bare_extraction(
+            html,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=False,
+            favor_precision=True,
+            output_format="python",
+        )
+    except Exception as exc:  # trafilatura raises assorted errors on broken markup
+        return Skip(origin.source, f"HTML could not be parsed: {exc}")
+    if doc is None:
+        return Skip(origin.source, "no article text found in the HTML page")
+    data = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
+    body = data.get("text") or ""
+    if not body.strip():
+        return Skip(origin.source, "no article text found in the HTML page")
+    title = data.get("title") or ""
+    if not title:
+        first, _, rest = body.strip().partition("\n")
+        title, body = first, rest
+    return _article(
+        origin, title, body, date_=_iso_date(data.get("date")), url=data.get("url") or ""
+    )
+
+
+def _first(obj: dict[str, Any], names: tuple[str, ...]) -> Any:
+    for name in names:
+        value = obj.get(name)
+        if value not in (None, ""):
+            return value
+    return None
+
+
+def _from_object(origin: Origin, obj: Any, n: int | None) -> Article | Skip:
+    where = origin.nth(n).source
+    if not isinstance(obj, dict):
+        return Skip(where, f"expected a JSON object with a text field, got {type(obj).__name__}")
+    body = _first(obj, TEXT_FIELDS)
+    if not isinstance(body, str) or not body.strip():
+        return Skip(where, f"no text field (expected one of: {', '.join(TEXT_FIELDS)})")
+    title = _first(obj, TITLE_FIELDS)
+    title = title if isinstance(title, str) else ""
+    if not title:
+        first, _, rest = body.strip().partition("\n")
+        title, body = first, rest
+    url = _first(obj, URL_FIELDS)
+    return _article(
+        origin,
+        title,
+        body,
+        n=n,
+        date_=_iso_date(_first(obj, DATE_FIELDS)),
+        url=url if isinstance(url, str) else "",
+    )
+
+
+def _from_json(origin: Origin, text: str) -> list[Article | Skip]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return [
+            Skip(
+                origin.source, f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+            )
+        ]
+    if isinstance(data, dict) and isinstance(data.get("articles"), list):
+        data = data["articles"]
+    if isinstance(data, dict):
+        return [_from_object(origin, data, None)]
+    if isinstance(data, list):
+        if not data:
+            return [Skip(origin.source, "JSON list is empty")]
+        return [_from_object(origin, obj, i) for i, obj in enumerate(data, start=1)]
+    return [Skip(origin.source, 'JSON must be an object, a list of objects or {"articles": [...]}')]
+
+
+def _from_jsonl(origin: Origin, text: str) -> list[Article | Skip]:
+    out: list[Article | Skip] = []
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            out.append(
+                Skip(
+                    origin.nth(lineno).source,
+                    f"malformed JSON line: {exc.msg} at column {exc.colno}",
+                )
+            )
+            continue
+        out.append(_from_object(origin, obj, lineno))
+    return out or [Skip(origin.source, "no JSON lines")]
+
+
+def _iso_date(value: Any) -> str:
+    """A date as YYYY-MM-DD when it can be read as one, else the empty string."""
+    if value in (None, ""):
+        return ""
+    if isinstance(value, (int, float)):
+        try:
+            return datetime.fromtimestamp(value).date().isoformat()
+        except (OverflowError, OSError, ValueError):
+            return ""
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()[:10]
+    text = str(value).strip()
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).date().isoformat()
+    except ValueError:
+        pass
+    try:
+        from dateutil import parser
+
+        return parser.parse(text).date().isoformat()
+    except (ValueError, OverflowError):
+        return ""
+
+
+def load(paths: Iterable[str | os.PathLike[str]], max_bytes: int) -> Iterator[Article | Skip]:
+    """Every article (or skip) under ``paths``, in a stable order."""
+    for found in discover(paths):
+        if isinstance(found, Skip):
+            yield found
+        else:
+            yield from load_file(found, max_bytes)

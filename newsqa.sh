@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# newsqa in one command.
+#   ./newsqa.sh          set up .venv (first time only) and start the chat app on 127.0.0.1:7860
+#   ./newsqa.sh test     set up .venv with the test tools, a browser and the local LLM, run the tests
+#   ./newsqa.sh <args>   any other arguments go to the `newsqa` CLI, e.g. ./newsqa.sh ask "..."
+set -euo pipefail
+cd "$(dirname "$0")"
+
+# Python 3.11 to 3.13; 3.11 first (the CPU build of torch is prebuilt for it here).
+PY=""
+for candidate in python3.11 python3.12 python3.13 python3; do
+    if command -v "$candidate" >/dev/null 2>&1 &&
+        "$candidate" -c 'import sys; sys.exit(not ((3, 11) <= sys.version_info[:2] <= (3, 13)))'; then
+        PY="$candidate"
+        break
+    fi
+done
+[ -n "$PY" ] || { echo "newsqa needs Python 3.11, 3.12 or 3.13" >&2; exit 1; }
+
+VENV=.venv
+mode="${1:-app}"
+extras="local"
+[ "$mode" = "test" ] && extras="local,test"
+stamp="$VENV/.installed-$extras-$(sha1sum pyproject.toml | cut -c1-12)"
+
+if [ ! -f "$stamp" ]; then
+    echo "setting up $VENV with $PY (first run only)..." >&2
+    "$PY" -m venv "$VENV"
+    "$VENV/bin/pip" install -q --upgrade pip
+    # torch is pinned to 2.13.0 in pyproject.toml: a bare requirement pulls GBs of CUDA wheels.
+    "$VENV/bin/pip" install -q "torch==2.13.0"
+    "$VENV/bin/pip" install -q -e ".[$extras]"
+    touch "$stamp"
+fi
+export HF_HUB_OFFLINE=1
+
+case "$mode" in
+app)
+    exec "$VENV/bin/python" app.py
+    ;;
+test)
+    shift || true
+    bash .ci/install-browser.sh || echo "no browser: the browser test will skip" >&2
+    if [ -f .ci/llama-wheel.sh ]; then
+        PATH="$PWD/$VENV/bin:$PATH" bash .ci/llama-wheel.sh ||
+            echo "llama-cpp-python unavailable: its server test will skip" >&2
+    fi
+    "$VENV/bin/ruff" check . && "$VENV/bin/ruff" format --check .
+    exec "$VENV/bin/python" -m pytest "$@"
+    ;;
+*)
+    exec "$VENV/bin/newsqa" "$@"
+    ;;
+esac

@@ -1,0 +1,1 @@
+"""newsqa: the command line and the wiring between ``index`` (writes) and ``assistant`` (reads)."""

@@ -1,0 +1,348 @@
+"""The ``newsqa`` command: index, list, remove, ask, eval, serve."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from index.settings import Settings
+
+app = typer.Typer(
+    help="Question answering over news articles, with cited sources.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+StoreOpt = Annotated[
+    Path | None,
+    typer.Option("--store", help="store directory [env NEWSQA_STORE; default: user data dir]"),
+]
+
+
+def settings_from(**overrides: Any) -> Settings:
+    """NEWSQA_* environment variables, with the flags that were given on top."""
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+
+
+def fail(message: str, code: int = 2) -> None:
+    err.print(f"[bold red]error:[/] {escape(message)}")
+    raise typer.Exit(code)
+
+
+def _open(settings: Settings, write: bool):
+    from index.store import Store, StoreError
+
+    try:
+        return Store(settings.store, write=write)
+    except StoreError as exc:
+        fail(str(exc))
+
+
+@app.command("index")
+def index_cmd(
+    paths: Annotated[list[Path], typer.Argument(help="files or folders (recursive)")],
+    store: StoreOpt = None,
+    prune: Annotated[
+        bool, typer.Option("--prune", help="also remove articles whose files are gone")
+    ] = False,
+    max_file_bytes: Annotated[
+        int | None, typer.Option(help="skip files larger than this [env NEWSQA_MAX_FILE_BYTES]")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar")] = False,
+) -> None:
+    """Index .txt .md .html .json .jsonl articles. Unchanged articles cost nothing.
+
+    Exit code 0 when everything was indexed, 1 when some input was skipped (listed with reasons).
+    """
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    from index.embedding import Embedder
+    from index.indexer import Indexer
+
+    settings = settings_from(store=store, max_file_bytes=max_file_bytes)
+    st = _open(settings, write=True)
+    try:
+        embedder = Embedder(settings.embed_precision, settings.embed_batch_size)
+        indexer = Indexer(st, embedder, settings)
+        columns = (
+            TextColumn("embedding"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("articles · {task.fields[chunks]} chunks · {task.fields[rate]}"),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+        )
+        with Progress(*columns, console=err, disable=quiet, transient=False) as bar:
+            task = bar.add_task("index", total=None, chunks=0, rate="")
+
+            def on_progress(done: int, total: int, chunks: int) -> None:
+                elapsed = bar.tasks[0].elapsed or 1e-9
+                bar.update(
+                    task,
+                    completed=done,
+                    total=total,
+                    chunks=chunks,
+                    rate=f"{done / elapsed:.1f} articles/s",
+                )
+
+            report = indexer.index_paths(paths, prune=prune, progress=on_progress)
+    finally:
+        st.close()
+    for skip in report.skipped:
+        err.print(f"[yellow]skipped[/] {escape(skip.source)}: {escape(skip.reason)}")
+    for moved in report.moved:
+        out.print(f"moved {escape(moved)}")
+    for removed in report.removed:
+        out.print(f"removed {escape(removed)}")
+    out.print(report.summary() + f" · store {settings.store}")
+    raise typer.Exit(1 if report.skipped else 0)
+
+
+@app.command("list")
+def list_cmd(
+    store: StoreOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """Show the indexed articles: title, source, date, chunks."""
+    settings = settings_from(store=store)
+    st = _open(settings, write=False)
+    try:
+        records = sorted(st.article_records(), key=lambda r: r["source"])
+    finally:
+        st.close()
+    if as_json:
+        keys = ("title", "source", "date", "chunks", "url", "indexed_at")
+        print(json.dumps([{k: r.get(k, "") for k in keys} for r in records], indent=2))
+        return
+    table = Table(title=f"{len(records)} articles in {settings.store}")
+    for col in ("title", "source", "date", "chunks"):
+        table.add_column(col, overflow="fold")
+    for r in records:
+        table.add_row(escape(r["title"]), escape(r["source"]), r.get("date", ""), str(r["chunks"]))
+    out.print(table)
+
+
+@app.command("remove")
+def remove_cmd(
+    sources: Annotated[list[str], typer.Argument(help="sources as `newsqa list` shows them")],
+    store: StoreOpt = None,
+) -> None:
+    """Remove articles by source (all articles of a JSON file when given the file)."""
+    from index.embedding import Embedder
+    from index.indexer import Indexer
+
+    settings = settings_from(store=store)
+    st = _open(settings, write=True)
+    missing = []
+    try:
+        indexer = Indexer(st, Embedder(settings.embed_precision), settings)
+        for source in sources:
+            removed = indexer.remove(source)
+            for r in removed:
+                out.print(f"removed {escape(r)}")
+            if not removed:
+                missing.append(source)
+    finally:
+        st.close()
+    if missing:
+        fail(f"not indexed: {', '.join(missing)} (see `newsqa list`)", code=1)
+
+
+def _load_history(path: Path | None) -> list[dict[str, Any]] | None:
+    if path is None:
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        fail(f"cannot read history file {path}: {exc.strerror}")
+    except json.JSONDecodeError as exc:
+        fail(
+            f"history file {path} is not valid JSON ({exc.msg} at line {exc.lineno}); it must "
+            'be a list of {"role": "user"|"assistant", "content": "..."} messages'
+        )
+    from assistant.chain import validate_history
+
+    try:
+        return validate_history(data)
+    except ValueError as exc:
+        fail(f"history file {path}: {exc}")
+    return None
+
+
+def _assistant(settings: Settings):
+    from assistant.chain import Assistant
+    from index.embedding import Embedder
+
+    st = _open(settings, write=False)
+    if st.count() == 0:
+        st.close()
+        fail(
+            f"the store {settings.store} is empty: index articles first with "
+            f"`newsqa index PATH --store {settings.store}`"
+        )
+    return st, Assistant(st, Embedder(settings.embed_precision), settings)
+
+
+LlmOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--llm", help="answerer: extractive | local | ollama:MODEL | openai:MODEL [env NEWSQA_LLM]"
+    ),
+]
+
+
+@app.command("ask")
+def ask_cmd(
+    question: Annotated[str, typer.Argument(help="the question")],
+    store: StoreOpt = None,
+    history: Annotated[
+        Path | None, typer.Option("--history", help="JSON list of {role, content} messages")
+    ] = None,
+    k: Annotated[int | None, typer.Option("--k", help="passages to retrieve")] = None,
+    llm: LlmOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+) -> None:
+    """Answer a question from the indexed articles, with cited sources."""
+    if not question.strip():
+        fail(
+            'the question is empty: ask something, e.g. newsqa ask "What did Scholz say '
+            'about ground troops?"'
+        )
+    settings = settings_from(store=store, llm=llm)
+    past = _load_history(history)
+    st, assistant = _assistant(settings)
+    try:
+        if as_json:
+            res = assistant.ask(question, past, k=k)
+            print(json.dumps(res, ensure_ascii=False, indent=2))
+            return
+        res = None
+        for event in assistant.stream(question, past, k=k):
+            if event["type"] == "delta":
+                out.print(escape(event["text"]), end="")
+            else:
+                res = event["result"]
+        out.print()
+    except ValueError as exc:
+        fail(str(exc))
+    finally:
+        st.close()
+    assert res is not None
+    if (res["note"] and res["answerer"] != "extractive") or "fell back" in res["note"]:
+        err.print(f"[dim]note: {escape(res['note'])}[/]")
+    if res["unsupported"]:
+        out.print(
+            "[yellow]unsupported by the cited passages:[/] "
+            + escape(" | ".join(res["unsupported"]))
+        )
+    if res["citations"]:
+        out.print("\n[bold]Sources[/]")
+        for c in res["citations"]:
+            out.print(
+                f"[{c['n']}] [bold]{escape(c['title'])}[/] {escape(c['date'])} "
+                f"[dim]{escape(c['source'])}[/]"
+            )
+            out.print(f"    [italic]{escape(c['quote'])}[/]")
+    else:
+        out.print("\n[bold]Related reading[/]")
+        for s in res["sources"][:5]:
+            out.print(f"- {escape(s['title'])} [dim]{escape(s['source'])}[/]")
+
+
+@app.command("eval")
+def eval_cmd(
+    qa: Annotated[Path, typer.Argument(help="evaluation set (see tests/eval/qa.json)")],
+    store: StoreOpt = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", help="write one JSON row per question")
+    ] = None,
+    llm: LlmOpt = None,
+    summary_json: Annotated[
+        Path | None, typer.Option("--summary", help="write the summary as JSON")
+    ] = None,
+) -> None:
+    """Run an evaluation set: hit@5, cited, correct, abstention, latency; dense/BM25/hybrid."""
+    from assistant import evaluation
+
+    try:
+        items = evaluation.load_set(qa)
+    except ValueError as exc:
+        fail(str(exc))
+    settings = settings_from(store=store, llm=llm)
+    st, assistant = _assistant(settings)
+    sink = output.open("w", encoding="utf-8") if output else None
+    try:
+
+        def on_row(row: dict[str, Any]) -> None:
+            if sink:
+                sink.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+        rows, summary, retrieval = evaluation.run(assistant, items, llm=llm, on_row=on_row)
+    finally:
+        st.close()
+        if sink:
+            sink.close()
+    table = Table(title=f"{qa} · answerer {settings.llm} · {len(rows)} questions")
+    cols = ("hit@5", "cited", "correct", "answered", "abstained_unanswerable", "p50_ms", "p95_ms")
+    table.add_column("kind")
+    table.add_column("n", justify="right")
+    for c in cols:
+        table.add_column(c.replace("abstained_unanswerable", "abstain (unans.)"), justify="right")
+    for kind, m in summary.items():
+        table.add_row(
+            kind,
+            str(m["n"]),
+            *[
+                "-" if m[c] != m[c] else (f"{m[c]:.0f}" if c.endswith("ms") else f"{m[c]:.2f}")
+                for c in cols
+            ],
+        )
+    out.print(table)
+    rt = Table(title="retrieval hit@5 by mode (answerable questions)")
+    for mode in retrieval:
+        rt.add_column(mode, justify="right")
+    rt.add_row(*[f"{v:.2f}" for v in retrieval.values()])
+    out.print(rt)
+    if summary_json:
+        summary_json.write_text(
+            json.dumps(
+                {
+                    "answerer": settings.llm,
+                    "set": str(qa),
+                    "summary": summary,
+                    "retrieval_hit@5": retrieval,
+                },
+                indent=2,
+            ),
+            encoding="utf-8",
+        )
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,38 @@
+"""``newsqa serve``: start the web app (the same as ``python app.py``, with flags on top).
+
+Register it in newsqa/cli.py with ``app.command("serve")(serve_cmd)``. Gradio is imported only
+when the command runs, so the rest of the CLI stays quick to start.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from index.settings import Settings
+
+
+def serve_cmd(
+    store: Annotated[
+        Path | None,
+        typer.Option("--store", help="store directory [env NEWSQA_STORE; default: user data dir]"),
+    ] = None,
+    host: Annotated[
+        str | None, typer.Option("--host", help="address to listen on [env NEWSQA_HOST]")
+    ] = None,
+    port: Annotated[int | None, typer.Option("--port", help="port [env NEWSQA_PORT]")] = None,
+) -> None:
+    """Serve the chat app on 127.0.0.1:7860 (indexes the sample articles into an empty store)."""
+    overrides = {"store": store, "host": host, "port": port}
+    settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
+
+    import app
+    from index.store import StoreError
+
+    try:
+        app.serve(settings)
+    except StoreError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None

@@ -1,0 +1,66 @@
+"""Unit tests: speaker attribution, question parsing, follow-up condensing, fusion."""
+
+from __future__ import annotations
+
+from assistant.attribution import attribute, question_speaker
+from assistant.condense import condense
+from assistant.retrieval import _diversify
+
+SENTENCES = [
+    "Earlier, Slovak Prime Minister Robert Fico said that some countries are considering it.",
+    'According to him, these are "several NATO and EU member states".',
+    "Other countries have not yet supported Macron's position.",
+    '"There will be no ground troops," Scholz told reporters in Freiburg on Tuesday.',
+    "At the same time, he reminded that many servicemen are trained in the UK.",
+    "Czech Prime Minister Peter Fiala and his Polish counterpart Donald Tusk also ruled out "
+    "sending troops.",
+    "A similar position was expressed by Hungarian Foreign Minister Peter Szijjarto.",
+    '"We will not move," the chancellor said.',
+]
+
+
+def test_named_pronoun_and_role_attribution() -> None:
+    got = attribute(SENTENCES)
+    assert {"fico"} <= got[0].speakers and got[0].how == "named"
+    assert {"fico"} <= got[1].speakers and got[1].how == "pronoun"
+    assert got[2].speakers == frozenset()
+    assert got[3].speakers == {"scholz"}
+    assert got[4].speakers == {"scholz"} and got[4].how == "pronoun"
+    assert {"fiala", "tusk"} <= got[5].speakers
+    assert "szijjarto" in got[6].speakers
+    assert got[7].speakers == got[6].speakers  # "the chancellor said" inherits the last speaker
+
+
+def test_question_speaker() -> None:
+    assert question_speaker("What did Scholz say about ground troops?") == {"scholz"}
+    assert question_speaker("What did Olaf Scholz tell reporters?") == {"olaf", "scholz"}
+    assert question_speaker("What did Sunak's spokesman say?") == {"sunak"}
+    assert question_speaker("How much did Shell pay?") == set()
+
+
+def test_condense_resolves_pronouns_from_history() -> None:
+    history = [
+        {"role": "user", "content": "What did Gordon Brown say about the economy?"},
+        {"role": "assistant", "content": "He said it was strong [1]."},
+    ]
+    assert condense("What did he say about the budget?", history).startswith(
+        "What did Gordon Brown say about the budget?"
+    )
+    assert condense("Who is Jens Stoltenberg?", history) == "Who is Jens Stoltenberg?"
+    assert "Gordon Brown" in condense("And the deficit?", history)
+    assert condense("What did he say?", None) == "What did he say?"
+
+
+def test_condense_uses_the_answer_when_the_question_names_nobody() -> None:
+    history = [
+        {"role": "user", "content": "Who is the NATO Secretary General?"},
+        {"role": "assistant", "content": "NATO Secretary General Jens Stoltenberg [1]."},
+    ]
+    assert "Jens Stoltenberg" in condense("What did he tell the Associated Press?", history)
+
+
+def test_diversify_caps_passages_per_article() -> None:
+    ordered = ["a:0", "a:1", "a:2", "b:0", "a:3", "c:0"]
+    assert _diversify(ordered, 4, lambda c: c.split(":")[0]) == ["a:0", "a:1", "b:0", "c:0"]
+    # Fill from the rest when there are not enough articles.
+    assert _diversify(["a:0", "a:1", "a:2"], 3, lambda c: c.split(":")[0]) == ["a:0", "a:1", "a:2"]

@@ -1,0 +1,420 @@
+"""Validation of the evaluation set in tests/eval/qa.json.
+
+Checks the shape of every question (fields, types, kinds, answer groups,
+follow-up histories) and, when the shared corpus is present next to the
+repository (../shared/corpus), that every evidence file exists, that every
+answer alternative occurs verbatim (case-insensitive, whitespace normalised)
+in one of its evidence files, and that near-duplicate articles of an evidence
+file are listed as evidence too.
+
+Every failing check lists all offending questions by id, so one run shows
+everything that needs fixing.
+"""
+
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+QA_PATH = Path(__file__).resolve().parent / "eval" / "qa.json"
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+
+KINDS = ("seed", "fact", "say", "multi", "followup", "unanswerable")
+MIN_COUNTS = {
+    "seed": 12,
+    "say": 18,
+    "fact": 25,
+    "multi": 10,
+    "followup": 12,
+    "unanswerable": 15,
+}
+MIN_TOTAL = 90
+BBC_CATEGORIES = ("business", "entertainment", "politics", "sport", "tech")
+CATEGORIES = ("seed", *BBC_CATEGORIES, "none")
+REQUIRED_FIELDS = {
+    "id": str,
+    "kind": str,
+    "question": str,
+    "answers": list,
+    "evidence": list,
+    "category": str,
+}
+OPTIONAL_FIELDS = {"history": list}
+ROLES = ("user", "assistant")
+MAX_ALTERNATIVES = 3
+MAX_ALTERNATIVE_WORDS = 6
+# "say" questions about BBC articles, beyond the ten seed speakers.
+MIN_BBC_SAY = 8
+MIN_SEED_SAY = 10
+MIN_FACTS_PER_CATEGORY = 5
+
+# Trailing paragraphs of a file that are not part of the story (publisher's
+# subscription pitch) and must never serve as evidence.
+BOILERPLATE_TAIL = {
+    "seed/nato-no-plans-to-send-troops-to-ukraine.txt": 4,
+}
+
+# Two articles whose word-trigram Jaccard similarity reaches this are the same
+# story; if one is evidence, the other must be listed too.
+NEAR_DUPLICATE_JACCARD = 0.9
+
+
+def _fail(problems, what):
+    if problems:
+        pytest.fail(
+            f"{what} ({len(problems)} problem(s)) in {QA_PATH}:\n  " + "\n  ".join(problems),
+            pytrace=False,
+        )
+
+
+def _norm(text):
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+@pytest.fixture(scope="module")
+def items():
+    try:
+        raw = QA_PATH.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        pytest.fail(f"evaluation set missing: {QA_PATH}", pytrace=False)
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        pytest.fail(f"{QA_PATH} is not valid JSON: {exc}", pytrace=False)
+    if not isinstance(data, list) or not data:
+        pytest.fail(f"{QA_PATH} must hold a non-empty JSON list", pytrace=False)
+    bad = [
+        f"item #{i} is {type(x).__name__}, not an object"
+        for i, x in enumerate(data)
+        if not isinstance(x, dict)
+    ]
+    _fail(bad, "non-object entries")
+    return data
+
+
+def _qid(item, index):
+    qid = item.get("id")
+    return qid if isinstance(qid, str) and qid else f"<item #{index}>"
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    if not CORPUS.is_dir():
+        pytest.skip(
+            f"shared corpus not found at {CORPUS}; "
+            "corpus-dependent checks need ../shared/corpus beside the repo"
+        )
+    return CORPUS
+
+
+def _story_text(rel):
+    """Text of an evidence file, without trailing boilerplate paragraphs."""
+    text = (CORPUS / rel).read_text(encoding="utf-8", errors="replace")
+    drop = BOILERPLATE_TAIL.get(rel, 0)
+    if drop:
+        paragraphs = [p for p in text.splitlines() if p.strip()]
+        text = "\n".join(paragraphs[:-drop])
+    return text
+
+
+# ---------------------------------------------------------------- structure
+
+
+def test_fields_and_types(items):
+    problems = []
+    for i, item in enumerate(items):
+        qid = _qid(item, i)
+        for field, typ in REQUIRED_FIELDS.items():
+            if field not in item:
+                problems.append(f"{qid}: missing field {field!r}")
+            elif not isinstance(item[field], typ):
+                problems.append(
+                    f"{qid}: field {field!r} should be {typ.__name__}, "
+                    f"got {type(item[field]).__name__}"
+                )
+        for field, typ in OPTIONAL_FIELDS.items():
+            if field in item and not isinstance(item[field], typ):
+                problems.append(f"{qid}: field {field!r} should be {typ.__name__}")
+        unknown = set(item) - set(REQUIRED_FIELDS) - set(OPTIONAL_FIELDS)
+        if unknown:
+            problems.append(f"{qid}: unknown field(s) {sorted(unknown)}")
+        for field in ("id", "question"):
+            if isinstance(item.get(field), str) and not item[field].strip():
+                problems.append(f"{qid}: empty {field!r}")
+        if isinstance(item.get("kind"), str) and item["kind"] not in KINDS:
+            problems.append(f"{qid}: unknown kind {item['kind']!r} (allowed: {KINDS})")
+        if isinstance(item.get("category"), str) and item["category"] not in CATEGORIES:
+            problems.append(f"{qid}: unknown category {item['category']!r} (allowed: {CATEGORIES})")
+        for ev in item.get("evidence", []) if isinstance(item.get("evidence"), list) else []:
+            if not isinstance(ev, str):
+                problems.append(f"{qid}: evidence entry {ev!r} is not a string")
+    _fail(problems, "malformed questions")
+
+
+def test_ids_unique(items):
+    counts = Counter(item.get("id") for item in items)
+    dupes = [f"{qid!r} used {n} times" for qid, n in counts.items() if n > 1]
+    _fail(dupes, "duplicate ids")
+
+
+def test_counts_per_kind(items):
+    counts = Counter(item.get("kind") for item in items)
+    problems = [
+        f"kind {kind!r}: {counts.get(kind, 0)} question(s), need at least {n}"
+        for kind, n in MIN_COUNTS.items()
+        if counts.get(kind, 0) < n
+    ]
+    if len(items) < MIN_TOTAL:
+        problems.append(f"{len(items)} questions in total, need at least {MIN_TOTAL}")
+    say = [x for x in items if x.get("kind") == "say"]
+    seed_say = sum(1 for x in say if x.get("category") == "seed")
+    if seed_say < MIN_SEED_SAY:
+        problems.append(
+            f"{seed_say} 'say' questions about the seed article, need at least {MIN_SEED_SAY}"
+        )
+    if len(say) - seed_say < MIN_BBC_SAY:
+        problems.append(
+            f"{len(say) - seed_say} 'say' questions about BBC articles, need at least {MIN_BBC_SAY}"
+        )
+    facts = Counter(x.get("category") for x in items if x.get("kind") == "fact")
+    for cat in BBC_CATEGORIES:
+        if facts.get(cat, 0) < MIN_FACTS_PER_CATEGORY:
+            problems.append(
+                f"{facts.get(cat, 0)} 'fact' questions in {cat!r}, "
+                f"need at least {MIN_FACTS_PER_CATEGORY}"
+            )
+    _fail(problems, "too few questions")
+
+
+def test_history_only_and_always_on_followups(items):
+    problems = []
+    for i, item in enumerate(items):
+        qid = _qid(item, i)
+        history = item.get("history")
+        if item.get("kind") != "followup":
+            if "history" in item:
+                problems.append(f"{qid}: kind {item.get('kind')!r} must not have a history")
+            continue
+        if not isinstance(history, list) or not history:
+            problems.append(f"{qid}: followup needs a non-empty 'history' list")
+            continue
+        for t, turn in enumerate(history):
+            if not isinstance(turn, dict) or set(turn) != {"role", "content"}:
+                problems.append(
+                    f"{qid}: history[{t}] must be an object with exactly "
+                    f"'role' and 'content', got {turn!r}"
+                )
+                continue
+            if turn["role"] not in ROLES:
+                problems.append(f"{qid}: history[{t}] role {turn['role']!r} not in {ROLES}")
+            if not isinstance(turn["content"], str) or not turn["content"].strip():
+                problems.append(f"{qid}: history[{t}] has empty content")
+        roles = [t.get("role") for t in history if isinstance(t, dict)]
+        if roles and roles[0] != "user":
+            problems.append(f"{qid}: history must start with a user turn")
+        if roles and roles[-1] != "assistant":
+            problems.append(f"{qid}: history must end with an assistant turn")
+    _fail(problems, "bad follow-up histories")
+
+
+def test_answer_groups_shape(items):
+    problems = []
+    for i, item in enumerate(items):
+        qid = _qid(item, i)
+        kind, answers = item.get("kind"), item.get("answers")
+        if not isinstance(answers, list):
+            continue  # reported by test_fields_and_types
+        expected = {"unanswerable": 0, "multi": 2}.get(kind, 1)
+        if len(answers) != expected:
+            problems.append(
+                f"{qid}: kind {kind!r} needs {expected} answer group(s), has {len(answers)}"
+            )
+        for g, group in enumerate(answers):
+            if not isinstance(group, list) or not 1 <= len(group) <= MAX_ALTERNATIVES:
+                problems.append(
+                    f"{qid}: answers[{g}] must be a list of 1-"
+                    f"{MAX_ALTERNATIVES} alternatives, got {group!r}"
+                )
+                continue
+            for alt in group:
+                if not isinstance(alt, str) or not alt.strip():
+                    problems.append(
+                        f"{qid}: answers[{g}] has an empty or non-string alternative {alt!r}"
+                    )
+                    continue
+                if alt != alt.strip():
+                    problems.append(f"{qid}: alternative {alt!r} has surrounding spaces")
+                words = len(alt.split())
+                if words > MAX_ALTERNATIVE_WORDS:
+                    problems.append(
+                        f"{qid}: alternative {alt!r} has {words} words "
+                        f"(max {MAX_ALTERNATIVE_WORDS})"
+                    )
+            if len({_norm(a) for a in group if isinstance(a, str)}) != len(group):
+                problems.append(f"{qid}: answers[{g}] repeats an alternative: {group!r}")
+        # In a multi question one fact must not satisfy the other group for free.
+        groups = [
+            [_norm(a) for a in g if isinstance(a, str)] for g in answers if isinstance(g, list)
+        ]
+        for g1, a_group in enumerate(groups):
+            for g2, b_group in enumerate(groups):
+                if g1 == g2:
+                    continue
+                for a in a_group:
+                    for b in b_group:
+                        if a in b:
+                            problems.append(
+                                f"{qid}: alternative {a!r} of answers[{g1}] "
+                                f"occurs inside {b!r} of answers[{g2}]"
+                            )
+    _fail(problems, "bad answer groups")
+
+
+def test_evidence_and_category_consistent(items):
+    problems = []
+    for i, item in enumerate(items):
+        qid = _qid(item, i)
+        kind, cat = item.get("kind"), item.get("category")
+        evidence = item.get("evidence") if isinstance(item.get("evidence"), list) else []
+        answers = item.get("answers") if isinstance(item.get("answers"), list) else []
+        if kind == "unanswerable":
+            if answers:
+                problems.append(f"{qid}: unanswerable question has answers {answers!r}")
+            if evidence:
+                problems.append(f"{qid}: unanswerable question has evidence {evidence!r}")
+            if cat != "none":
+                problems.append(f"{qid}: unanswerable question needs category 'none', has {cat!r}")
+            continue
+        if not evidence:
+            problems.append(f"{qid}: answerable question has no evidence")
+        if cat == "none":
+            problems.append(f"{qid}: answerable question has category 'none'")
+        if kind == "seed" and cat != "seed":
+            problems.append(f"{qid}: seed question needs category 'seed', has {cat!r}")
+        if len(set(evidence)) != len(evidence):
+            problems.append(f"{qid}: evidence lists a file twice")
+        for ev in evidence:
+            if not isinstance(ev, str):
+                continue
+            parts = ev.split("/")
+            if ev.startswith("/") or ".." in parts or not ev.endswith(".txt"):
+                problems.append(
+                    f"{qid}: evidence {ev!r} must be a relative .txt path inside the corpus"
+                )
+                continue
+            ev_cat = (
+                "seed"
+                if parts[0] == "seed" and len(parts) == 2
+                else (parts[1] if parts[0] == "bbc" and len(parts) == 3 else None)
+            )
+            if ev_cat is None:
+                problems.append(
+                    f"{qid}: evidence {ev!r} is not seed/<file> or bbc/<category>/<file>"
+                )
+            elif ev_cat != cat:
+                problems.append(
+                    f"{qid}: evidence {ev!r} is in {ev_cat!r} but the "
+                    f"question's category is {cat!r}"
+                )
+    _fail(problems, "inconsistent evidence/category")
+
+
+# ------------------------------------------------------- against the corpus
+
+
+def test_evidence_files_exist(items, corpus):
+    problems = []
+    for i, item in enumerate(items):
+        for ev in item.get("evidence") or []:
+            if isinstance(ev, str) and not (corpus / ev).is_file():
+                problems.append(f"{_qid(item, i)}: evidence file {ev!r} not found under {corpus}")
+    _fail(problems, "missing evidence files")
+
+
+def test_boilerplate_tail_is_the_subscription_pitch(corpus):
+    problems = []
+    for rel, n in BOILERPLATE_TAIL.items():
+        path = corpus / rel
+        if not path.is_file():
+            problems.append(f"{rel}: file not found")
+            continue
+        paragraphs = [p for p in path.read_text(encoding="utf-8").splitlines() if p.strip()]
+        tail = " ".join(paragraphs[-n:]).lower()
+        head = " ".join(paragraphs[:-n]).lower()
+        if "subscri" not in tail or "subscri" in head:
+            problems.append(
+                f"{rel}: expected the subscription pitch to be exactly "
+                f"the last {n} paragraphs; update BOILERPLATE_TAIL"
+            )
+    _fail(problems, "seed boilerplate changed")
+
+
+def test_every_alternative_occurs_in_evidence(items, corpus):
+    cache = {}
+    problems = []
+    for i, item in enumerate(items):
+        qid = _qid(item, i)
+        evidence = [
+            ev
+            for ev in item.get("evidence") or []
+            if isinstance(ev, str) and (corpus / ev).is_file()
+        ]
+        if not evidence:
+            continue  # reported elsewhere
+        for ev in evidence:
+            if ev not in cache:
+                cache[ev] = _norm(_story_text(ev))
+        for g, group in enumerate(item.get("answers") or []):
+            for alt in group if isinstance(group, list) else []:
+                if not isinstance(alt, str) or not alt.strip():
+                    continue
+                if not any(_norm(alt) in cache[ev] for ev in evidence):
+                    problems.append(
+                        f"{qid}: answers[{g}] phrase {alt!r} occurs in none "
+                        f"of its evidence files {evidence}"
+                    )
+    _fail(problems, "answer phrases not found verbatim in evidence")
+
+
+def _shingles(text):
+    words = re.findall(r"\w+", text.lower())
+    return {" ".join(words[k : k + 3]) for k in range(len(words) - 2)}
+
+
+def test_near_duplicates_of_evidence_are_listed(items, corpus):
+    used = {
+        ev
+        for item in items
+        for ev in item.get("evidence") or []
+        if isinstance(ev, str) and (corpus / ev).is_file()
+    }
+    if not used:
+        return
+    all_files = sorted(p.relative_to(corpus).as_posix() for p in corpus.rglob("*.txt"))
+    shingles = {
+        rel: _shingles((corpus / rel).read_text(encoding="utf-8", errors="replace"))
+        for rel in all_files
+    }
+    twins = {}
+    for ev in used:
+        mine = shingles[ev]
+        for other in all_files:
+            if other == ev or not mine:
+                continue
+            theirs = shingles[other]
+            union = len(mine | theirs)
+            if union and len(mine & theirs) / union >= NEAR_DUPLICATE_JACCARD:
+                twins.setdefault(ev, []).append(other)
+    problems = []
+    for i, item in enumerate(items):
+        evidence = set(item.get("evidence") or [])
+        for ev in sorted(evidence & set(twins)):
+            for other in twins[ev]:
+                if other not in evidence:
+                    problems.append(
+                        f"{_qid(item, i)}: evidence {ev!r} has a "
+                        f"near-duplicate {other!r} that is not listed"
+                    )
+    _fail(problems, "near-duplicate articles missing from evidence")
