@@ -28,6 +28,41 @@ from index.lexical import idf, tokenize
 # answerer abstains.
 ABSTAIN_THRESHOLD = 0.42
 _NAME_RUN = re.compile(r"[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*")
+# What kind of answer a question wants, and how a sentence shows it has one.
+_WANTS_NUMBER = re.compile(
+    r"\bhow (much|many|long|old|far|big|large|high|fast|often)\b|\bwhat (percentage|proportion|"
+    r"share|fraction)\b|\bby how\b",
+    re.IGNORECASE,
+)
+_WANTS_AMOUNT = re.compile(
+    r"\b(profit|profits|loss|losses|revenue|sales|price|prices|cost|costs|charge|fee|fine|salary|"
+    r"pay|paid|payout|pay-off|worth|value|budget|score|time|rate|dividend|deal|bid|offer|"
+    r"stake|figure|total|record|margin|sum|fund|damages|audience|viewers|jobs)\b",
+    re.IGNORECASE,
+)
+_WANTS_DATE = re.compile(
+    r"^\s*when\b|\bwhat (year|date|day|month|time)\b|\bwhich (year|day|"
+    r"month|date)\b",
+    re.IGNORECASE,
+)
+_WANTS_ENTITY = re.compile(
+    r"^\s*(who|whom|which|where|what (kind|sort|type|name))\b|"
+    r"\bwhat is (his|her|its|their) (real )?name\b",
+    re.IGNORECASE,
+)
+_HAS_NUMBER = re.compile(
+    r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
+    r"forty|fifty|hundred|thousand|million|billion|dozen|half|double|twice)\b",
+    re.IGNORECASE,
+)
+_HAS_DATE = re.compile(
+    r"\b(1[89]\d\d|20\d\d|January|February|March|April|May|June|July|August|September|"
+    r"October|November|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
+    r"yesterday|today|tomorrow|last (week|month|year)|next (week|month|year)|since|until|by)\b",
+)
+_CAPITALISED = re.compile(r"(?<=[^\s\"“(])\s+([A-Z][\w'’-]+)")
+_AGE = re.compile(r"\baged? \d+|\b\d+[- ]years?[- ]old|, \d{1,3},|\(\d{1,3}\)|\bat \d{1,3}\b")
+_NUMBER_WORDS = re.compile(r"^(how|what|which|by)\b", re.IGNORECASE)
 FOLLOW_UP = re.compile(r"\s*\(following up on: .*\)\s*$", re.DOTALL)
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _ROLE_WORDS = {"spokesman", "spokeswoman", "office", "chancellor", "minister", "president"}
@@ -92,6 +127,8 @@ class Query:
     names_shown: dict[str, str] = field(default_factory=dict)
     # Runs of capitalised words ("Robert Fico"): a sentence naming "Fico" covers the whole run.
     name_groups: list[set[str]] = field(default_factory=list)
+    wants: str = ""  # "number" (must have one), "amount", "date", "entity" or ""
+    topic: list[str] = field(default_factory=list)  # "what did X say about <topic>" tokens
 
 
 class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
@@ -101,7 +138,7 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
     embedder: Any
     retriever: Any
     threshold: float = ABSTAIN_THRESHOLD
-    max_sentences: int = 2
+    max_sentences: int = 3
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
@@ -113,15 +150,29 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
             return result(question, standalone, _abstain_text(), True, [], docs, "extractive")
         # The follow-up context the condenser appends helps retrieval; sentences are scored
         # against the question itself.
-        query = self._query(FOLLOW_UP.sub("", standalone) or standalone)
+        text = FOLLOW_UP.sub("", standalone) or standalone
         cands = self._candidates(docs)
         if not cands:
             return result(question, standalone, _abstain_text(), True, [], docs, "extractive")
-        self._score(query, cands, docs)
-        chosen = self._select(query, cands)
-        support = chosen[0].score if chosen else 0.0
+        # "How much did X lose, and what dividend did it pay?": each part gets its own sentence.
+        chosen: list[Candidate] = []
+        supports: list[float] = []
+        reasons: list[str] = []
+        parts = _split_parts(text)
+        for part in parts:
+            query = self._query(part)
+            self._score(query, cands, docs)
+            picked = self._select(query, cands)
+            if len(parts) > 1:
+                picked = picked[:1]
+            chosen += [c for c in picked if c not in chosen]
+            supports.append(picked[0].score)
+            reasons.append(self._unsupported_reason(query, picked, cands))
+        query = self._query(text)
+        support = max(supports)
         missing = self._missing(query, chosen)
-        if support < self.threshold or missing:
+        reason = reasons[0] if all(reasons) else ""
+        if support < self.threshold or missing or reason:
             return result(
                 question,
                 standalone,
@@ -130,7 +181,7 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
                 [],
                 docs,
                 "extractive",
-                note=f"support {support:.2f}",
+                note=f"support {support:.2f} {reason}".strip(),
             )
         answer, cites = self._compose(chosen, docs)
         return result(
@@ -151,11 +202,32 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
         words = re.findall(r"[A-Za-z][\w'’-]*", text)
         names: set[str] = set()
         shown: dict[str, str] = {}
-        for w in words:
-            if w[0].isupper() and w.lower() not in _QUESTION_STARTS:
-                for n in name_words(w):
-                    names.add(n)
-                    shown[n] = re.sub(r"['’]s$", "", w)
+        for i, w in enumerate(words):
+            bare = re.sub(r"['’]s$", "", w)
+            if not any(ch.isupper() for ch in w) or bare.lower() in _QUESTION_STARTS:
+                continue
+            if i == 0 and not (len(words) > 1 and words[1][0].isupper()):
+                continue  # "Under California's law ...": a capital only because it starts
+            for n in name_words(w):
+                names.add(n)
+                shown[n] = bare
+        wants = ""
+        if _WANTS_NUMBER.search(text):
+            wants = "number"
+        elif _WANTS_DATE.search(text):
+            wants = "date"
+        elif _WANTS_ENTITY.search(text):
+            wants = "entity"
+        elif _NUMBER_WORDS.match(text) and _WANTS_AMOUNT.search(text):
+            wants = "amount"
+        topic: list[str] = []
+        m = re.search(r"\b(?:about|on|regarding|over)\s+(?P<topic>.+)$", text)
+        if question_speaker(text) and m:
+            topic = [
+                t
+                for t in tokenize(m.group("topic"))
+                if t not in set(tokenize(" ".join(shown.values())))
+            ]
         return Query(
             text=text,
             vector=self.embedder.query_vector(text),
@@ -165,6 +237,8 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
             numbers=set(_NUMBER.findall(text)),
             speaker=question_speaker(text),
             names_shown=shown,
+            wants=wants,
+            topic=topic,
             name_groups=[
                 g for g in (name_words(m.group(0)) for m in _NAME_RUN.finditer(text)) if g
             ],
@@ -240,6 +314,7 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
             score += 0.05 * retrieval
             if speaker:
                 score += self._speaker_bonus(speaker, c)
+            score += _type_bonus(q, c.text)
             c.score = score
 
     @staticmethod
@@ -252,18 +327,44 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
         return -0.1
 
     def _select(self, q: Query, cands: list[Candidate]) -> list[Candidate]:
-        """The best sentence, and a second one if it adds question words the first lacks
-        (two-fact questions) or is nearly as good."""
+        """The best sentence; then sentences nearly as good, or that add question words the
+        others lack (two-fact questions); for "say" questions, the speaker's next sentence when
+        it goes on ("According to him, ...")."""
         ranked = sorted(cands, key=lambda c: c.score, reverse=True)
         best = ranked[0]
         chosen = [best]
-        for c in ranked[1:8]:
+        if q.speaker:
+            nxt = _next_sentence(best, cands)
+            if (
+                nxt is not None
+                and nxt.attribution.how in ("pronoun", "quote")
+                and (nxt.attribution.speakers & best.attribution.speakers)
+            ):
+                chosen.append(nxt)
+        for c in ranked[1:10]:
             if len(chosen) >= self.max_sentences:
                 break
+            if c in chosen:
+                continue
             adds = c.coverage - set().union(*(x.coverage for x in chosen))
-            if c.score >= best.score - 0.08 or (adds and c.score >= best.score - 0.2):
+            if c.score >= best.score - 0.06 or (adds and c.score >= best.score - 0.15):
                 chosen.append(c)
         return chosen
+
+    def _unsupported_reason(self, q: Query, chosen: list[Candidate], cands: list[Candidate]) -> str:
+        """Why the chosen sentences cannot be the answer, or ""."""
+        if q.wants == "number" and not any(_new_number(q, c.text) for c in chosen):
+            return "no figure"
+        if re.search(r"\bhow old\b", q.text, re.IGNORECASE) and not any(
+            _AGE.search(c.text) for c in chosen
+        ):
+            return "no age"
+        if q.topic:
+            # "A similar position was expressed by ..." takes its topic from the sentence before.
+            context = [*chosen, *(p for c in chosen if (p := _prev_sentence(c, cands)))]
+            if not any(set(q.topic) & set(tokenize(c.text)) for c in context):
+                return "topic not mentioned"
+        return ""
 
     def _missing(self, q: Query, chosen: list[Candidate]) -> list[str]:
         """Names and numbers of the question that the articles of the chosen sentences never
@@ -299,6 +400,50 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
             parts.append(f"{c.text} [{n}]")
         cites = [citation(n, docs[i], spans[i]) for i, n in numbers.items()]
         return " ".join(parts), cites
+
+
+_PART = re.compile(
+    r",?\s+and\s+(?=(?:what|which|who|whom|how|when|where|why|did|does|is|was|were)\b)",
+    re.IGNORECASE,
+)
+
+
+def _split_parts(text: str) -> list[str]:
+    """Split a two-part question; the second part keeps the first part's names as context."""
+    parts = [p.strip(" ,?") for p in _PART.split(text) if p.strip(" ,?")]
+    if len(parts) < 2:
+        return [text]
+    names = " ".join(re.findall(r"\b[a-z]?[A-Z][\w'’-]+", parts[0])[1:])
+    return [parts[0] + "?"] + [f"{p}? {names}".strip() for p in parts[1:]]
+
+
+def _type_bonus(q: Query, text: str) -> float:
+    """Reward sentences holding the kind of thing the question asks for."""
+    if q.wants in ("number", "amount"):
+        return (0.12 if q.wants == "number" else 0.08) if _new_number(q, text) else 0.0
+    if q.wants == "date":
+        return 0.1 if _HAS_DATE.search(text) else 0.0
+    if q.wants == "entity":
+        new = {n for m in _CAPITALISED.finditer(text) for n in name_words(m.group(1))} - q.names
+        return 0.06 if new else 0.0
+    return 0.0
+
+
+def _new_number(q: Query, text: str) -> bool:
+    """A figure the question does not already give ("in 2004" is not the answer)."""
+    return bool(set(_NUMBER.findall(text)) - q.numbers) or bool(
+        _HAS_NUMBER.search(_NUMBER.sub(" ", text))
+    )
+
+
+def _prev_sentence(c: Candidate, cands: list[Candidate]) -> Candidate | None:
+    before = [x for x in cands if x.article_id == c.article_id and x.start < c.start]
+    return max(before, key=lambda x: x.start) if before else None
+
+
+def _next_sentence(c: Candidate, cands: list[Candidate]) -> Candidate | None:
+    after = [x for x in cands if x.article_id == c.article_id and x.start > c.start]
+    return min(after, key=lambda x: x.start) if after else None
 
 
 def _fold(text: str) -> str:

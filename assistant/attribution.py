@@ -127,7 +127,7 @@ class Attribution:
 
 def name_words(text: str) -> set[str]:
     """Lower-case words of the capitalised names in ``text`` (titles and function words out)."""
-    words = re.findall(r"[A-Z][\w'’-]+", text)
+    words = re.findall(r"\b[a-z]?[A-Z][\w'’-]+", text)
     out = set()
     for w in words:
         w = re.sub(r"['’]s$", "", w).lower()
@@ -191,14 +191,23 @@ _SAY_Q = re.compile(
 _ACCORDING_Q = re.compile(r"\baccording to (?P<who>[A-Z][\w'’ .-]+?)[,?]", re.IGNORECASE)
 
 
+def is_say_question(question: str) -> bool:
+    """ "What did X say/tell/warn ...": a question about someone's words."""
+    return bool(_SAY_Q.match(question) or _ACCORDING_Q.search(question))
+
+
 def question_speaker(question: str) -> set[str]:
     """Name words of the person a "what did X say ..." question asks about (empty if none)."""
     m = _SAY_Q.match(question) or _ACCORDING_Q.search(question)
     if not m:
         return set()
     who = m.group("who")
-    words = name_words(who)
-    for role in ("spokesman", "spokeswoman", "office"):
-        if role in who.lower():
-            words.add(role)
-    return {w for w in words if w not in {"spokesman", "spokeswoman", "office"}} or words
+    # The surname identifies the speaker: "Peter Szijjarto" must not match "Peter Fiala".
+    surnames = set()
+    for run in re.findall(r"[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*", who):
+        words = [w for w in run.split() if name_words(w)]
+        if words:
+            surnames |= name_words(words[-1])
+    if surnames:
+        return surnames
+    return {r for r in ("spokesman", "spokeswoman", "office") if r in who.lower()}

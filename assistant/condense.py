@@ -12,7 +12,7 @@ from typing import Any
 
 from langchain_core.runnables import RunnableLambda
 
-from assistant.attribution import name_words
+from assistant.attribution import is_say_question, name_words
 
 _PERSON = re.compile(r"\b[A-Z][a-z'’-]+(?:\s+(?:van|de|von|der)?\s*[A-Z][a-z'’-]+)+\b")
 _SUBJECT_PRONOUN = re.compile(r"\b(he|she)\b", re.IGNORECASE)
@@ -91,7 +91,10 @@ def condense(question: str, history: list[dict[str, Any]] | None) -> str:
         found = [w for w in re.findall(r"\b[A-Z][\w'’-]+", user)[1:] if w.lower() in name_words(w)]
         person = found[-1] if found else ""
     out = question
-    if person:
+    # Pronouns are replaced only where it matters who is meant and a person is likely: "what
+    # did he say". Elsewhere ("What's his real name?") a wrong guess would mislead more than
+    # the earlier question's words, which go along for retrieval, help.
+    if person and is_say_question(question):
         out = _SUBJECT_PRONOUN.sub(person, out, count=1)
         out = _POSSESSIVE.sub(f"{person}'s", out, count=1) if out == question else out
         out = _OBJECT_PRONOUN.sub(person, out, count=1) if out == question else out

@@ -52,6 +52,7 @@ def score_one(item: dict[str, Any], res: dict[str, Any]) -> dict[str, Any]:
         "answer": res["answer"],
         "sources": [s["source"] for s in res["sources"]],
         "citations": [c["source"] for c in res["citations"]],
+        "note": res.get("note", ""),
     }
     if answerable:
         row["hit5"] = any(_matches(s["source"], evidence) for s in res["sources"][:5])

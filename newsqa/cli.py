@@ -13,6 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from index.settings import Settings
+from newsqa.serve_cmd import serve_cmd
 
 app = typer.Typer(
     help="Question answering over news articles, with cited sources.",
@@ -334,6 +335,9 @@ def eval_cmd(
             ),
             encoding="utf-8",
         )
+
+
+app.command("serve")(serve_cmd)
 
 
 def main() -> None:

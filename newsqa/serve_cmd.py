@@ -17,12 +17,15 @@ from index.settings import Settings
 def serve_cmd(
     store: Annotated[
         Path | None,
-        typer.Option("--store", help="store directory [env NEWSQA_STORE; default: user data dir]"),
+        typer.Option("--store", help="store directory (env NEWSQA_STORE; default: user data dir)"),
     ] = None,
     host: Annotated[
-        str | None, typer.Option("--host", help="address to listen on [env NEWSQA_HOST]")
+        str | None,
+        typer.Option("--host", help="address to listen on (env NEWSQA_HOST; default 127.0.0.1)"),
     ] = None,
-    port: Annotated[int | None, typer.Option("--port", help="port [env NEWSQA_PORT]")] = None,
+    port: Annotated[
+        int | None, typer.Option("--port", help="port (env NEWSQA_PORT; default 7860)")
+    ] = None,
 ) -> None:
     """Serve the chat app on 127.0.0.1:7860 (indexes the sample articles into an empty store)."""
     overrides = {"store": store, "host": host, "port": port}

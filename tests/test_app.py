@@ -1,0 +1,385 @@
+"""The Gradio app, driven through gradio_client: the real app in-process on a free port, a store
+in a temp dir holding the shipped sample, and the real embedding model.
+
+Unit tests of app.py's helpers come first (no server); the rest are marked ``integration``.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+import app
+from index.articles import Skip
+from index.indexer import IndexReport
+from index.settings import Settings
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = REPO / "examples" / "articles"
+SCHOLZ = "What did Scholz say about ground troops?"
+SEED_TITLE = "Stoltenberg: NATO has no plans to send troops to Ukraine"
+
+TRAM = """Glimmerton trams return after eight years
+
+Trams returned to the streets of Glimmerton on Saturday after an eight-year absence. The city
+council said the new line cost 96 million pounds and would carry 20,000 passengers a day.
+"""
+
+FERRY = """Ferry crews strike in Port Zorbex
+
+Ferry workers in the harbour town of Port Zorbex walked out on Monday in a dispute over pay.
+The Zorbex Maritime Union said 312 crew members joined the strike, halting all crossings to the
+islands. Harbour master Ilse Vanterpool said the port would stay open for cargo ships.
+"""
+
+HOSTILE = """The Quillon regatta was cancelled on Sunday <script>window.__pwned = 1</script> after
+storms. Organisers said 47 boats <img src=x onerror="window.__pwned = 2"> had entered the Quillon
+regatta ![tracker](http://example.com/t.png) and [click](javascript:alert(1)) this year.
+"""
+
+
+# Unit tests (no server) ---------------------------------------------------------------------
+
+
+def test_answerer_choices_offer_extractive_as_second_answerer() -> None:
+    assert app.answerer_choices(Settings(llm="extractive")) == ["extractive"]
+    assert app.answerer_choices(Settings(llm="ollama:llama3")) == ["ollama:llama3", "extractive"]
+
+
+def test_article_rows_filter_and_sort() -> None:
+    records = [
+        {"title": "b story", "date": "2005-01-02", "source": "x/b.txt", "chunks": 2},
+        {"title": "A story", "date": "", "source": "upload:a.txt", "chunks": 1},
+        {"title": "Other", "date": "", "source": "pasted:Other", "chunks": 3},
+    ]
+    assert app.article_rows(records) == [
+        ["A story", "", "upload:a.txt", 1],
+        ["b story", "2005-01-02", "x/b.txt", 2],
+        ["Other", "", "pasted:Other", 3],
+    ]
+    assert [r[0] for r in app.article_rows(records, "STORY upload")] == ["A story"]
+    assert [r[0] for r in app.article_rows(records, "2005")] == ["b story"]
+    assert app.article_rows(records, "nothing-like-this") == []
+
+
+def test_report_rows_give_each_refusal_its_reason() -> None:
+    report = IndexReport(
+        added=["upload:a.txt"],
+        unchanged=["upload:b.txt"],
+        skipped=[Skip("upload:c.txt", "empty file")],
+    )
+    assert app.report_rows(report) == [
+        ["upload:a.txt", "added"],
+        ["upload:b.txt", "unchanged (already indexed)"],
+        ["upload:c.txt", "refused: empty file"],
+    ]
+
+
+def test_main_and_serve_cmd_build_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from newsqa.serve_cmd import serve_cmd
+
+    seen: list[Settings] = []
+    monkeypatch.setattr(app, "serve", seen.append)
+    monkeypatch.setenv("NEWSQA_STORE", str(tmp_path / "env-store"))
+    monkeypatch.setenv("NEWSQA_PORT", "8123")
+    monkeypatch.delenv("NEWSQA_HOST", raising=False)
+    app.main()
+    serve_cmd(store=tmp_path / "flag-store", host="0.0.0.0", port=None)
+    env, flags = seen
+    assert (env.store, env.port, env.host) == (tmp_path / "env-store", 8123, "127.0.0.1")
+    assert (flags.store, flags.port, flags.host) == (tmp_path / "flag-store", 8123, "0.0.0.0")
+
+
+# The running app --------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def running(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> Iterator[SimpleNamespace]:
+    """The app over a store into which startup indexed the sample; a watched folder too."""
+    from index.store import Store
+
+    root = tmp_path_factory.mktemp("app")
+    watch = root / "watch"
+    watch.mkdir()
+    (watch / "tram.txt").write_text(TRAM, encoding="utf-8")
+    (watch / "broken.json").write_text("{not json", encoding="utf-8")
+    settings = Settings(
+        store=root / "store",
+        sample_dir=SAMPLE,
+        watch_dir=watch,
+        max_upload_bytes=200_000,
+        port=free_port(),
+    )
+    store = Store(settings.store, write=True)
+    report = app.index_sample(store, embedder, settings)
+    assert report is not None and not report.skipped
+    assert len(report.added) == len(list(SAMPLE.rglob("*.txt"))) == 31
+    assert app.index_sample(store, embedder, settings) is None  # not empty any more
+    demo = app.build_app(settings, store, embedder)
+    _, url, _ = app.launch(demo, settings, prevent_thread_lock=True, quiet=True)
+    try:
+        yield SimpleNamespace(url=url, store=store, settings=settings, watch=watch, root=root)
+    finally:
+        demo.close()
+        store.close()
+
+
+def client(running: SimpleNamespace) -> Any:
+    from gradio_client import Client
+
+    return Client(running.url, verbose=False)
+
+
+def cited_sources(result: dict[str, Any]) -> set[str]:
+    return {c["source"] for c in result["citations"]}
+
+
+def all_sources(result: dict[str, Any]) -> set[str]:
+    return cited_sources(result) | {s["source"] for s in result["sources"]}
+
+
+def text_of(message: dict[str, Any]) -> str:
+    content = message["content"]
+    return "".join(p.get("text", "") for p in content) if isinstance(content, list) else content
+
+
+@pytest.mark.integration
+def test_chat_endpoint_returns_the_cited_answer_text(running: SimpleNamespace) -> None:
+    answer = client(running).predict(SCHOLZ, api_name="/chat")
+    assert isinstance(answer, str)
+    assert "no ground troops on Ukrainian soil" in answer
+    assert "[1]" in answer
+
+
+@pytest.mark.integration
+def test_chat_tab_shows_answer_and_sources_block(running: SimpleNamespace) -> None:
+    c = client(running)
+    box, chat = c.predict(SCHOLZ, [], api_name="/user_turn")
+    assert box == ""
+    assert [m["role"] for m in chat] == ["user"]
+    chat = c.predict(chat, 6, "extractive", api_name="/respond")
+    user, answer, sources = chat
+    assert SCHOLZ in text_of(user)
+    assert answer["role"] == sources["role"] == "assistant"
+    assert not answer.get("metadata")
+    answer_html = text_of(answer)
+    assert "no ground troops on Ukrainian soil" in answer_html
+    assert '<span class="nq-cite">[1]</span>' in answer_html
+    assert "nq-abstain" not in answer_html
+    assert sources["metadata"]["title"] == "Sources"
+    block = text_of(sources)
+    assert f"<b>{SEED_TITLE}</b>" in block
+    assert "nato-no-plans-to-send-troops-to-ukraine.txt" in block
+    marked = block.split("<mark>", 1)[1].split("</mark>", 1)[0]
+    assert "Scholz" in marked or "ground troops" in marked
+
+
+@pytest.mark.integration
+def test_abstention_in_the_chat_tab_looks_different(running: SimpleNamespace) -> None:
+    c = client(running)
+    _, chat = c.predict("What is the population of Mars City?", [], api_name="/user_turn")
+    chat = c.predict(chat, 6, "extractive", api_name="/respond")
+    answer = text_of(chat[1])
+    assert "nq-abstain" in answer and "no answer" in answer
+    assert not any((m.get("metadata") or {}).get("title") == "Sources" for m in chat)
+
+
+@pytest.mark.integration
+def test_follow_up_uses_the_session_history(running: SimpleNamespace) -> None:
+    first_q = "Who was appointed as England's first children's commissioner?"
+    follow_q = "How much is he paid?"
+    article = "england-children-s-tsar-appointed"
+    # Alone, the follow-up is too vague to find the article...
+    alone = client(running).predict(follow_q, api_name="/ask")
+    assert article not in alone["sources"][0]["source"]
+    # ...after the first question, the session's history makes it find it.
+    c = client(running)
+    first = c.predict(first_q, api_name="/ask")
+    assert any(article in s for s in cited_sources(first))
+    follow = c.predict(follow_q, api_name="/ask")
+    assert follow["standalone_question"] != follow_q
+    assert article in follow["sources"][0]["source"]
+    history = c.predict(api_name="/history")
+    assert [m["role"] for m in history] == ["user", "assistant"] * 2
+    assert [history[0]["content"], history[2]["content"]] == [first_q, follow_q]
+    assert history[3]["content"] == follow["answer"]
+    c.predict(api_name="/clear")
+    assert c.predict(api_name="/history") == []
+
+
+@pytest.mark.integration
+def test_empty_question_is_refused_with_a_reason(running: SimpleNamespace) -> None:
+    from gradio_client.exceptions import AppError
+
+    with pytest.raises(AppError, match="the question is empty"):
+        client(running).predict("   ", api_name="/chat")
+
+
+@pytest.mark.integration
+def test_upload_ask_delete(running: SimpleNamespace, tmp_path: Path) -> None:
+    from gradio_client import handle_file
+
+    path = tmp_path / "zorbex-ferry.txt"
+    path.write_text(FERRY, encoding="utf-8")
+    c = client(running)
+    report = c.predict([handle_file(str(path))], api_name="/upload_articles")
+    assert report["data"] == [["upload:zorbex-ferry.txt", "added"]]
+    listed = c.predict("zorbex", api_name="/list_articles")["data"]
+    assert [row[2] for row in listed] == ["upload:zorbex-ferry.txt"]
+
+    question = "How many crew members joined the Port Zorbex ferry strike?"
+    result = c.predict(question, api_name="/ask")
+    assert "312" in result["answer"]
+    assert "upload:zorbex-ferry.txt" in cited_sources(result)
+
+    assert c.predict("upload:zorbex-ferry.txt", api_name="/delete_article") == (
+        "removed upload:zorbex-ferry.txt"
+    )
+    assert c.predict("zorbex", api_name="/list_articles")["data"] in ([], [["", "", "", ""]])
+    c.predict(api_name="/clear")
+    again = c.predict(question, api_name="/ask")
+    assert "upload:zorbex-ferry.txt" not in all_sources(again)
+    assert "312" not in again["answer"]
+
+
+@pytest.mark.integration
+def test_refused_uploads_get_their_reasons(running: SimpleNamespace, tmp_path: Path) -> None:
+    from gradio_client import handle_file
+
+    latin = tmp_path / "latin.txt"
+    latin.write_bytes("Café story\n\nSome text in Latin-1: café.".encode("latin-1"))
+    empty = tmp_path / "empty.md"
+    empty.write_text("", encoding="utf-8")
+    good = tmp_path / "good.md"
+    good.write_text("# Gloxin bakery opens\n\nThe Gloxin bakery opened on Friday.\n", "utf-8")
+    c = client(running)
+    files = [handle_file(str(p)) for p in (latin, empty, good)]
+    rows = dict(map(tuple, c.predict(files, api_name="/upload_articles")["data"]))
+    assert rows["upload:good.md"] == "added"
+    assert rows["upload:latin.txt"].startswith("refused: not UTF-8 text")
+    assert rows["upload:empty.md"] == "refused: empty file"
+    assert c.predict("upload:good.md", api_name="/delete_article") == "removed upload:good.md"
+
+    pdf = tmp_path / "paper.pdf"
+    pdf.write_bytes(b"%PDF-1.4 not an article")
+    with pytest.raises(Exception, match="Invalid file type"):
+        c.predict([handle_file(str(pdf))], api_name="/upload_articles")
+    big = tmp_path / "big.txt"
+    big.write_text("Big\n\n" + "word " * 60_000, encoding="utf-8")
+    with pytest.raises(Exception, match="maximum file size"):
+        c.predict([handle_file(str(big))], api_name="/upload_articles")
+
+
+@pytest.mark.integration
+def test_pasted_article_is_answerable_at_once_and_shown_as_text(
+    running: SimpleNamespace,
+) -> None:
+    from gradio_client.exceptions import AppError
+
+    c = client(running)
+    title = "Quillon <b>regatta</b> cancelled"
+    assert c.predict(title, HOSTILE, api_name="/add_article") == f"pasted:{title}: added"
+    _, chat = c.predict(
+        "How many boats had entered the Quillon regatta?", [], api_name="/user_turn"
+    )
+    chat = c.predict(chat, 6, "extractive", api_name="/respond")
+    shown = "".join(text_of(m) for m in chat)
+    assert "47 boats" in shown
+    assert "Quillon &lt;b&gt;regatta&lt;/b&gt; cancelled" in shown
+    assert "&lt;img src=x onerror=&quot;window.__pwned = 2&quot;&gt;" in shown
+    assert "<script" not in shown and "<img" not in shown and "<a " not in shown
+    # Markdown links and images stay literal text: they sit in a raw HTML block.
+    assert "![tracker](http://example.com/t.png) and [click](javascript:alert(1))" in shown
+
+    with pytest.raises(AppError, match="empty text"):
+        c.predict("Nothing", "   ", api_name="/add_article")
+    assert c.predict(f"pasted:{title}", api_name="/delete_article") == f"removed pasted:{title}"
+    with pytest.raises(AppError, match="not indexed"):
+        c.predict(f"pasted:{title}", api_name="/delete_article")
+    result = c.predict("How many boats had entered the Quillon regatta?", api_name="/ask")
+    assert f"pasted:{title}" not in all_sources(result)
+
+
+@pytest.mark.integration
+def test_two_clients_in_parallel_keep_separate_histories(running: SimpleNamespace) -> None:
+    turns = {
+        "a": (
+            "Who developed software that turns colours into musical notes?",
+            "Which university is he at?",
+            "blind-student-hears-in-colour",
+        ),
+        "b": (
+            "Who was appointed as England's first children's commissioner?",
+            "How much is he paid?",
+            "england-children-s-tsar-appointed",
+        ),
+    }
+    barrier = threading.Barrier(2, timeout=600)
+
+    def converse(key: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        first, follow_up, _ = turns[key]
+        c = client(running)
+        barrier.wait()
+        c.predict(first, api_name="/chat")
+        barrier.wait()
+        result = c.predict(follow_up, api_name="/ask")
+        return result, c.predict(api_name="/history")
+
+    with ThreadPoolExecutor(2) as pool:
+        futures = {key: pool.submit(converse, key) for key in turns}
+        outcomes = {key: f.result(timeout=600) for key, f in futures.items()}
+    for key, (result, history) in outcomes.items():
+        first, follow_up, article = turns[key]
+        other = turns["b" if key == "a" else "a"]
+        assert [m["content"] for m in history if m["role"] == "user"] == [first, follow_up]
+        assert other[0] not in result["standalone_question"]
+        assert article in result["sources"][0]["source"], key
+
+
+@pytest.mark.integration
+def test_reindex_runs_beside_answering(running: SimpleNamespace) -> None:
+    """A re-index that holds the store's write lock does not hold up a question."""
+    from gradio_client.utils import Status
+
+    indexer_client, asker = client(running), client(running)
+    lock = running.store.write_lock
+    lock.acquire()  # as a long write would: the re-index below waits on it
+    try:
+        job = indexer_client.submit(api_name="/reindex")
+        deadline = time.monotonic() + 120
+        while job.status().code not in (Status.PROCESSING, Status.PROGRESS):
+            assert not job.done() and time.monotonic() < deadline, job.status()
+            time.sleep(0.1)
+        # A time-out (not a hang) if answering waited for the writer.
+        answer = asker.submit(SCHOLZ, api_name="/chat").result(timeout=300)
+        assert "no ground troops on Ukrainian soil" in answer
+        assert not job.done()
+    finally:
+        lock.release()
+    rows = dict(map(tuple, job.result(timeout=300)["data"]))
+    tram = str(running.watch / "tram.txt")
+    broken = str(running.watch / "broken.json")
+    assert rows[tram] == "added"
+    assert rows[broken].startswith("refused:")
+    result = asker.predict("How much did the Glimmerton tram line cost?", api_name="/ask")
+    assert "96 million" in result["answer"]
+    assert tram in cited_sources(result)
+    shutil.rmtree(running.watch)
+    running.watch.mkdir()
+    rows = dict(map(tuple, indexer_client.predict(api_name="/reindex")["data"]))
+    assert rows == {tram: "removed (file gone)"}

@@ -1,0 +1,161 @@
+"""End to end in a real browser: Playwright for Python driving Debian's chromium.
+
+Playwright's own browser download cannot work here, so the test launches the system chromium
+(``apt-get install chromium``; ``.ci/install-browser.sh`` does it) by its executable path, or
+the one named by ``NEWSQA_CHROMIUM``. It skips, saying why, only when there is no browser or no
+playwright. It saves the screenshot that docs/ shows (docs/screenshot-chat.png).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+import app
+from index.settings import Settings
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parents[1]
+SEED_DIR = REPO / "examples" / "articles" / "seed"
+SCREENSHOT = REPO / "docs" / "screenshot-chat.png"
+SCHOLZ = "What did Scholz say about ground troops?"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+HOSTILE_TITLE = "Quillon <script>window.__pwned = 3</script> regatta"
+HOSTILE_TEXT = """The Quillon regatta was cancelled <script>window.__pwned = 1</script> after
+storms. Organisers said 47 boats <img src=x onerror="window.__pwned = 2"> had entered the Quillon
+regatta ![tracker](http://example.com/t.png) and [click](javascript:alert(1)) this year.
+"""
+# Long enough for the model to load in a cold, busy machine; never asserted on.
+TIMEOUT_MS = 180_000
+
+
+def chromium_path() -> str | None:
+    named = os.environ.get("NEWSQA_CHROMIUM")
+    if named:
+        return named
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("playwright is not installed (pip install playwright)")
+    path = chromium_path()
+    if path is None:
+        pytest.skip(
+            "no chromium found: install it with .ci/install-browser.sh (apt-get install "
+            "chromium) or point NEWSQA_CHROMIUM at one"
+        )
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture(scope="module")
+def running(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> Iterator[SimpleNamespace]:
+    """The app over a small store: the seed article and a pasted article full of markup."""
+    from index.indexer import Indexer
+    from index.store import Store
+
+    root = tmp_path_factory.mktemp("browser-app")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    settings = Settings(store=root / "store", sample_dir=SEED_DIR, port=port)
+    store = Store(settings.store, write=True)
+    app.index_sample(store, embedder, settings)
+    report = Indexer(store, embedder, settings).index_text(HOSTILE_TITLE, HOSTILE_TEXT)
+    assert report.added, report.summary()
+    demo = app.build_app(settings, store, embedder)
+    _, url, _ = app.launch(demo, settings, prevent_thread_lock=True, quiet=True)
+    try:
+        yield SimpleNamespace(url=url)
+    finally:
+        demo.close()
+        store.close()
+
+
+def ask(page: Any, question: str) -> None:
+    """Type a question, send it, and wait until its answer is complete: the Sources (or related
+    reading) block arrives with the final result, after the streamed text."""
+    before = page.locator("#nq-chat .nq-sources").count()
+    box = page.locator("#nq-question textarea")
+    box.fill(question)
+    box.press("Enter")
+    page.wait_for_function(
+        "n => document.querySelectorAll('#nq-chat .nq-sources').length > n",
+        arg=before,
+        timeout=TIMEOUT_MS,
+    )
+
+
+def test_chat_in_the_browser(browser: Any, running: SimpleNamespace) -> None:
+    page = browser.new_page(viewport={"width": 1100, "height": 1000})
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(running.url)
+    page.locator("#nq-question textarea").wait_for(timeout=TIMEOUT_MS)
+
+    # A question, its cited answer and the Sources block with the sentence highlighted.
+    ask(page, SCHOLZ)
+    chat = page.locator("#nq-chat")
+    source = chat.locator(".nq-source").first
+    source.wait_for(timeout=TIMEOUT_MS)
+    answer = chat.locator(".nq-answer").last
+    assert "no ground troops on Ukrainian soil" in answer.inner_text()
+    assert answer.locator(".nq-cite").first.inner_text() == "[1]"
+    assert chat.get_by_text("Sources", exact=True).first.is_visible()
+    assert "Stoltenberg: NATO has no plans to send troops to Ukraine" in source.inner_text()
+    marks = " ".join(source.locator("mark").all_inner_texts())
+    assert "Scholz" in marks
+    # The block slides open; photograph it open.
+    page.wait_for_function(
+        "() => document.querySelector('#nq-chat .nq-sources').getBoundingClientRect().height > 80"
+    )
+    page.wait_for_timeout(800)
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT))
+
+    # An article full of markup renders as text: no script ran, no image or link appeared.
+    ask(page, "How many boats had entered the Quillon regatta?")
+    chat.get_by_text("47 boats").first.wait_for(timeout=TIMEOUT_MS)
+    text = chat.inner_text()
+    assert "<script>window.__pwned = 1</script>" in text
+    assert HOSTILE_TITLE in text
+    assert '<img src=x onerror="window.__pwned = 2">' in text
+    assert "![tracker](http://example.com/t.png) and [click](javascript:alert(1))" in text
+    assert chat.locator(".message-row script, .message-row img, .message-row a").count() == 0
+    assert page.evaluate("window.__pwned") is None
+    assert dialogs == []
+
+    # The Articles tab shows the title as text too.
+    page.get_by_role("tab", name="Articles").click()
+    table = page.locator("#nq-articles")
+    table.get_by_text(HOSTILE_TITLE).first.wait_for(timeout=TIMEOUT_MS)
+    assert table.locator("script, img").count() == 0
+    assert page.evaluate("window.__pwned") is None
+    page.close()
