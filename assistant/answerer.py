@@ -9,6 +9,7 @@ something (a person, a number) that no retrieved article mentions.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -34,6 +35,18 @@ _WANTS_NUMBER = re.compile(
     r"share|fraction)\b|\bby how\b",
     re.IGNORECASE,
 )
+_WANTS_DURATION = re.compile(
+    r"\bhow long\b|\bhow many (days|weeks|months|years|hours|minutes)\b|"
+    r"\b(winning|finishing|record|lap) time\b|\bhow much time\b",
+    re.IGNORECASE,
+)
+_DURATION = re.compile(
+    r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a|an|half an?)"
+    r"(\s*(-|to|or)\s*\w+)?[\s-]+(seconds?|minutes?|hours?|days?|weeks?|months?|years?|"
+    r"seasons?|games?|matches)\b(?!-)",
+    re.IGNORECASE,
+)
+_YEAR = re.compile(r"^(1[89]\d\d|20\d\d)$")
 _WANTS_AMOUNT = re.compile(
     r"\b(profit|profits|loss|losses|revenue|sales|price|prices|cost|costs|charge|fee|fine|salary|"
     r"pay|paid|payout|pay-off|worth|value|budget|score|time|rate|dividend|deal|bid|offer|"
@@ -46,7 +59,7 @@ _WANTS_DATE = re.compile(
     re.IGNORECASE,
 )
 _WANTS_ENTITY = re.compile(
-    r"^\s*(who|whom|which|where|what (kind|sort|type|name))\b|"
+    r"(^\s*|,\s*|\b(and|but)\s+)(who|whom|which|where|what (kind|sort|type|name))\b|"
     r"\bwhat is (his|her|its|their) (real )?name\b",
     re.IGNORECASE,
 )
@@ -129,6 +142,7 @@ class Query:
     name_groups: list[set[str]] = field(default_factory=list)
     wants: str = ""  # "number" (must have one), "amount", "date", "entity" or ""
     topic: list[str] = field(default_factory=list)  # "what did X say about <topic>" tokens
+    focus: str | None = None  # the article a follow-up question is about
 
 
 class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
@@ -159,8 +173,12 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
         supports: list[float] = []
         reasons: list[str] = []
         parts = _split_parts(text)
+        # A follow-up ("How much is he paid?") is about the article the conversation is on: the
+        # one retrieval ranks first with the earlier question's context.
+        focus = docs[0].metadata.get("article_id") if FOLLOW_UP.search(standalone) else None
         for part in parts:
             query = self._query(part)
+            query.focus = focus
             self._score(query, cands, docs)
             picked = self._select(query, cands)
             if len(parts) > 1:
@@ -206,13 +224,17 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
             bare = re.sub(r"['’]s$", "", w)
             if not any(ch.isupper() for ch in w) or bare.lower() in _QUESTION_STARTS:
                 continue
-            if i == 0 and not (len(words) > 1 and words[1][0].isupper()):
+            if i == 0 and (not (len(words) > 1 and words[1][0].isupper()) or not tokenize(bare)):
                 continue  # "Under California's law ...": a capital only because it starts
             for n in name_words(w):
                 names.add(n)
                 shown[n] = bare
         wants = ""
-        if _WANTS_NUMBER.search(text):
+        if question_speaker(text):
+            wants = ""  # "What did X say ...": a statement, whatever words follow
+        elif _WANTS_DURATION.search(text):
+            wants = "duration"
+        elif _WANTS_NUMBER.search(text):
             wants = "number"
         elif _WANTS_DATE.search(text):
             wants = "date"
@@ -287,7 +309,8 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
 
     # Scoring -------------------------------------------------------------------------------
     def _score(self, q: Query, cands: list[Candidate], docs: list[Document]) -> None:
-        total = float(q.weights.sum()) or 1.0
+        weights = dict(zip(q.tokens, _local_weights(q, cands), strict=True))
+        total = sum(weights.values()) or 1.0
         speaker = set(q.speaker)
         roles = speaker & _ROLE_WORDS
         if roles:
@@ -303,7 +326,7 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
             for g in groups_hit:
                 words |= set(tokenize(" ".join(g)))
             hit = {t for t in q.tokens if t in words}
-            lexical = float(sum(w for t, w in zip(q.tokens, q.weights, strict=True) if t in hit))
+            lexical = float(sum(weights[t] for t in hit))
             c.coverage = hit
             names = len(groups_hit) / len(q.name_groups) if q.name_groups else 0.0
             numbers = (
@@ -312,6 +335,8 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
             retrieval = float(docs[c.doc_index].metadata.get("score", 0.0))
             score = 0.5 * dense + 0.3 * lexical / total + 0.1 * names + 0.1 * numbers
             score += 0.05 * retrieval
+            if q.focus and c.article_id == q.focus:
+                score += 0.1
             if speaker:
                 score += self._speaker_bonus(speaker, c)
             score += _type_bonus(q, c.text)
@@ -332,6 +357,13 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
         it goes on ("According to him, ...")."""
         ranked = sorted(cands, key=lambda c: c.score, reverse=True)
         best = ranked[0]
+        if q.wants in ("number", "duration") and not _type_bonus(q, best.text):
+            # "How much ...?" wants a figure: a nearly-as-good sentence with one beats the best
+            # without.
+            typed = [c for c in ranked[1:10] if _type_bonus(q, c.text)]
+            if typed and typed[0].score >= best.score - 0.12:
+                best = typed[0]
+                ranked = [best, *(c for c in ranked if c is not best)]
         chosen = [best]
         if q.speaker:
             nxt = _next_sentence(best, cands)
@@ -341,20 +373,38 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
                 and (nxt.attribution.speakers & best.attribution.speakers)
             ):
                 chosen.append(nxt)
+        elif q.wants and not _type_bonus(q, best.text):
+            # "... extend a production break at one of its plants. The Dingolfing site will
+            # now be closed ...": the answer often comes in the next sentence.
+            nxt = _next_sentence(best, cands)
+            if nxt is not None and _type_bonus(q, nxt.text) > 0:
+                chosen.append(nxt)
+        seen = {_norm(c.text) for c in chosen}
         for c in ranked[1:10]:
             if len(chosen) >= self.max_sentences:
                 break
-            if c in chosen:
-                continue
+            if c in chosen or _norm(c.text) in seen:
+                continue  # the same sentence in a duplicate article adds nothing
             adds = c.coverage - set().union(*(x.coverage for x in chosen))
-            if c.score >= best.score - 0.06 or (adds and c.score >= best.score - 0.15):
+            own_words = (
+                q.speaker
+                and c.article_id == best.article_id
+                and q.speaker & c.attribution.speakers
+                and c.score >= best.score - 0.3
+            )
+            if c.score >= best.score - 0.06 or (adds and c.score >= best.score - 0.15) or own_words:
                 chosen.append(c)
+                seen.add(_norm(c.text))
         return chosen
 
     def _unsupported_reason(self, q: Query, chosen: list[Candidate], cands: list[Candidate]) -> str:
         """Why the chosen sentences cannot be the answer, or ""."""
         if q.wants == "number" and not any(_new_number(q, c.text) for c in chosen):
             return "no figure"
+        if q.wants == "duration" and not any(
+            _DURATION.search(c.text) or _new_number(q, c.text) for c in chosen
+        ):
+            return "no duration"
         if re.search(r"\bhow old\b", q.text, re.IGNORECASE) and not any(
             _AGE.search(c.text) for c in chosen
         ):
@@ -414,11 +464,33 @@ def _split_parts(text: str) -> list[str]:
     if len(parts) < 2:
         return [text]
     names = " ".join(re.findall(r"\b[a-z]?[A-Z][\w'’-]+", parts[0])[1:])
-    return [parts[0] + "?"] + [f"{p}? {names}".strip() for p in parts[1:]]
+    # A part with names of its own stands alone; one without ("what dividend did its board
+    # recommend?") is about what the first part names.
+    return [parts[0] + "?"] + [
+        f"{p}?" if re.search(r"\b[a-z]?[A-Z][\w'’-]+", p[1:]) else f"{p}? {names}".strip()
+        for p in parts[1:]
+    ]
+
+
+def _local_weights(q: Query, cands: list[Candidate]) -> list[float]:
+    """Corpus idf times idf among the candidate sentences: a word that every passage repeats
+    ("Lufthansa" in a Lufthansa story) cannot tell the answer sentence from the others, while
+    the rarer words of the question ("net", "dividend") can."""
+    if not q.tokens:
+        return []
+    sets = [set(tokenize(c.text)) for c in cands]
+    n = len(sets)
+    out = []
+    for t, w in zip(q.tokens, q.weights, strict=True):
+        df = sum(t in ws for ws in sets)
+        out.append(float(w) * math.log(1 + n / max(df, 1)) / math.log(1 + n))
+    return out
 
 
 def _type_bonus(q: Query, text: str) -> float:
     """Reward sentences holding the kind of thing the question asks for."""
+    if q.wants == "duration":
+        return 0.15 if _DURATION.search(text) else 0.0
     if q.wants in ("number", "amount"):
         return (0.12 if q.wants == "number" else 0.08) if _new_number(q, text) else 0.0
     if q.wants == "date":
@@ -430,10 +502,9 @@ def _type_bonus(q: Query, text: str) -> float:
 
 
 def _new_number(q: Query, text: str) -> bool:
-    """A figure the question does not already give ("in 2004" is not the answer)."""
-    return bool(set(_NUMBER.findall(text)) - q.numbers) or bool(
-        _HAS_NUMBER.search(_NUMBER.sub(" ", text))
-    )
+    """A figure the question does not already give; a year is no amount ("in 2003")."""
+    new = {n for n in set(_NUMBER.findall(text)) - q.numbers if not _YEAR.match(n)}
+    return bool(new) or bool(_HAS_NUMBER.search(_NUMBER.sub(" ", text)))
 
 
 def _prev_sentence(c: Candidate, cands: list[Candidate]) -> Candidate | None:
@@ -444,6 +515,10 @@ def _prev_sentence(c: Candidate, cands: list[Candidate]) -> Candidate | None:
 def _next_sentence(c: Candidate, cands: list[Candidate]) -> Candidate | None:
     after = [x for x in cands if x.article_id == c.article_id and x.start > c.start]
     return min(after, key=lambda x: x.start) if after else None
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.lower().split())
 
 
 def _fold(text: str) -> str:

@@ -27,6 +27,11 @@ _SUBJECT_VERB = re.compile(
     rf"then\s+|\w+ly\s+)*(?:{_VERBS})\b"
 )
 _VERB_SUBJECT = re.compile(rf"\b(?:{_VERBS})\s+(?:the\s+)?(?P<name>{_NAME})")
+# '..., " said chief executive Tom McKillop.': the verb after a closing quote, a lower-case role
+# between it and the name.
+_QUOTE_VERB_SUBJECT = re.compile(
+    rf"[,\"”]\s*(?:{_VERBS})\s+(?:the\s+)?(?:[a-z][\w-]*\s+){{0,4}}(?P<name>{_NAME})"
+)
 _ACCORDING = re.compile(rf"\baccording to\s+(?P<name>{_NAME})")
 _BY = re.compile(r"\b(?:expressed|voiced|made|taken|echoed|shared)\s+by\s+(?P<names>.+)$")
 _PRONOUN = re.compile(
@@ -34,11 +39,16 @@ _PRONOUN = re.compile(
     r"\baccording to (?:him|her|them)\b|\b(?:he|she) (?:added|continued|went on)\b",
     re.IGNORECASE,
 )
-_ROLE = re.compile(
-    rf"\b[Tt]he\s+(?:[a-z]+\s+)?(?:chancellor|minister|president|spokesman|spokeswoman|chief|"
-    rf"secretary|coach|manager|boss|chairman|director|official|leader|premier|prosecutor|"
-    rf"analyst|executive|founder|singer|actor|star|player)\s+(?:{_VERBS})\b"
+_ROLES = (
+    r"chancellor|minister|president|spokesman|spokeswoman|chief|secretary|coach|manager|boss|"
+    r"chairman|director|official|leader|premier|prosecutor|analyst|executive|founder|singer|"
+    r"actor|star|player|striker|captain|lawyer|economist"
 )
+# "German Chancellor Olaf Scholz", "Villa boss David O'Leary": who holds a role in this article.
+_ROLE_NAME = re.compile(
+    rf"\b(?i:(?P<role>{_ROLES}))\s+(?P<name>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*)"
+)
+_ROLE = re.compile(rf"\b[Tt]he\s+(?:[A-Za-z]+\s+)?(?P<role>{_ROLES})\s+(?:{_VERBS})\b")
 _OPENS_QUOTE = re.compile(r"^[\"“]")
 # Capitalised words that start sentences or name things rather than people.
 _NOT_NAMES = {
@@ -138,7 +148,7 @@ def name_words(text: str) -> set[str]:
 
 def _named(sentence: str) -> set[str]:
     found: set[str] = set()
-    for rx in (_SUBJECT_VERB, _VERB_SUBJECT, _ACCORDING):
+    for rx in (_SUBJECT_VERB, _VERB_SUBJECT, _QUOTE_VERB_SUBJECT, _ACCORDING):
         for m in rx.finditer(sentence):
             found |= name_words(m.group("name"))
     m = _BY.search(sentence)
@@ -146,25 +156,52 @@ def _named(sentence: str) -> set[str]:
         found |= name_words(m.group("names"))
     # "Czech Prime Minister Peter Fiala and his Polish counterpart Donald Tusk also ruled out":
     # every name in a subject joined by "and" before the verb speaks.
-    m = re.match(rf"^(?P<subject>.{{0,160}}?)\s+(?:also\s+|\w+ly\s+)*(?:{_VERBS})\b", sentence)
-    if m and " and " in m.group("subject") and not re.search(r"[\"“]", m.group("subject")):
+    m = re.match(rf"^(?P<subject>[^,\"“]{{0,90}}?)\s+(?:also\s+|\w+ly\s+)*(?:{_VERBS})\b", sentence)
+    if m and " and " in m.group("subject"):
         found |= name_words(m.group("subject"))
     return found
+
+
+def protagonist(sentences: list[str]) -> frozenset[str]:
+    """The surname of the person the article is about: of the full names ("Stan Lee") in its
+    first two sentences, the one whose surname recurs most in the article. A pronoun or a role
+    that nothing before it resolves ("He said: ...") most likely refers to that person."""
+    text = " ".join(sentences)
+    best, count = frozenset(), 1
+    for sentence in sentences[:2]:
+        for run in re.findall(r"[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)+", sentence):
+            words = [w for w in run.split() if name_words(w)]
+            if len(words) < 2:
+                continue
+            surname = words[-1]
+            n = len(re.findall(rf"\b{re.escape(surname)}\b", text))
+            if n > count:
+                best, count = frozenset(name_words(surname)), n
+    return best
 
 
 def attribute(sentences: list[str]) -> list[Attribution]:
     """Speakers for each sentence of one article, in order."""
     out: list[Attribution] = []
     last: frozenset[str] = frozenset()
+    roles: dict[str, frozenset[str]] = {}
+    main = protagonist(sentences)
     in_quote = False
     for sentence in sentences:
         named = _named(sentence)
+        for m in _ROLE_NAME.finditer(sentence):
+            if who := name_words(m.group("name").split()[-1]):
+                roles[m.group("role").lower()] = frozenset(who)
+        role = _ROLE.search(sentence)
         if named:
             speakers, how = frozenset(named), "named"
             if _PRONOUN.search(sentence) and not _SUBJECT_VERB.search(sentence) and last:
                 speakers = frozenset(named | last)
-        elif (_PRONOUN.search(sentence) or _ROLE.search(sentence)) and last:
-            speakers, how = last, "pronoun"
+        elif role and (roles.get(role.group("role").lower()) or main or last):
+            speakers = roles.get(role.group("role").lower()) or main or last
+            how = "pronoun"
+        elif _PRONOUN.search(sentence) and (last or main):
+            speakers, how = last or main, "pronoun"
         elif (in_quote or _OPENS_QUOTE.match(sentence)) and last and not named:
             speakers, how = last, "quote"
         else:

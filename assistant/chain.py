@@ -19,6 +19,8 @@ from index.embedding import Embedder
 from index.settings import Settings
 from index.store import Store
 
+LOCAL_PASSAGES = 4
+
 
 def build_chain(retriever: Runnable, answerer: Runnable, condenser: Runnable) -> Runnable:
     """{"question", "history"} -> result dict."""
@@ -81,7 +83,13 @@ class Assistant:
             model = make_chat_model(spec, self.settings)
             self._generative[spec] = (
                 GenerativeAnswerer(
-                    model, self.embedder, self.settings, fallback=self.extractive, name=spec
+                    model,
+                    self.embedder,
+                    self.settings,
+                    fallback=self.extractive,
+                    name=spec,
+                    # SmolLM2-135M loses the thread in long prompts: it reads the best four.
+                    max_passages=LOCAL_PASSAGES if spec.split(":")[0] == "local" else None,
                 ),
                 LLMCondenser(model, fallback=self.condenser),
             )

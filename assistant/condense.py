@@ -99,9 +99,22 @@ def condense(question: str, history: list[dict[str, Any]] | None) -> str:
         out = _POSSESSIVE.sub(f"{person}'s", out, count=1) if out == question else out
         out = _OBJECT_PRONOUN.sub(person, out, count=1) if out == question else out
     if out == question or not own_names:
-        # Keep the earlier question's words along for retrieval.
-        out = f"{out} (following up on: {user.strip()})"
+        # Keep the earlier question's words, and the gist of the answer it got, along for
+        # retrieval: "What's his real name?" needs the reggae star the last answer was about.
+        context = user.strip()
+        gist = _gist(reply)
+        if gist:
+            context = f"{context} {gist}"
+        out = f"{out} (following up on: {context})"
     return out
+
+
+def _gist(reply: str, limit: int = 200) -> str:
+    """The start of an assistant reply, without citation markers; nothing for an abstention."""
+    text = re.sub(r"\s*\[\d+\]", "", reply or "").strip()
+    if not text or text.startswith("The indexed articles don't say"):
+        return ""
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0]
 
 
 def rule_condenser() -> RunnableLambda:

@@ -38,6 +38,12 @@ ABSTENTION = (
 # it at once (the condenser's failure spares the answerer a second wait on the same question).
 COOLDOWN = 30.0
 CONDENSE_TIMEOUT = 20.0
+# The prompt asks for one to three sentences; a model that goes on past this many, repeats a
+# sentence or starts writing passage tags of its own is stopped (small models loop when greedy).
+MAX_SENTENCES = 6
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'’”)\]]*\s+|\n+")
+_TAG_ECHO = re.compile(r"<\s*/?\s*passage", re.IGNORECASE)
+_MARKERS = re.compile(r"\[[\d,;\s-]+\]")
 
 
 class LLMTimeout(TimeoutError):
@@ -148,6 +154,7 @@ class GenerativeAnswerer(Runnable[dict, dict]):
         fallback: Runnable,
         name: str | None = None,
         threshold: float = SUPPORT_THRESHOLD,
+        max_passages: int | None = None,
     ) -> None:
         self.chat_model = chat_model
         self.embedder = embedder
@@ -155,6 +162,9 @@ class GenerativeAnswerer(Runnable[dict, dict]):
         self.fallback = fallback
         self.label = name or settings.llm
         self.threshold = threshold
+        # The model sees the best ``max_passages`` passages (all when None); the result still
+        # lists every retrieved passage as a source. A 135M model reads four better than six.
+        self.max_passages = max_passages
         # History is not shown to the model: the condensed standalone question carries what the
         # answer needs, and earlier replies are not sources it may cite.
         self.generate: Runnable = answer_prompt() | chat_model | StrOutputParser()
@@ -185,8 +195,11 @@ class GenerativeAnswerer(Runnable[dict, dict]):
         yield {"type": "final", "result": final}
 
     # Generation --------------------------------------------------------------------------------
+    def _shown(self, docs: list[Document]) -> list[Document]:
+        return docs[: self.max_passages] if self.max_passages else docs
+
     def _deltas(self, inp: dict) -> Iterator[str]:
-        docs: list[Document] = inp["docs"]
+        docs = self._shown(inp["docs"])
         if not docs:
             return
         _check_health(self.chat_model)
@@ -194,12 +207,18 @@ class GenerativeAnswerer(Runnable[dict, dict]):
             "passages": format_passages(docs),
             "question": inp.get("standalone") or inp["question"],
         }
+        text = ""
         try:
+            # Closing the stream early (a runaway) closes the worker's generator too.
             for delta in stream_with_deadline(
                 lambda: self.generate.stream(prompt_input), self.settings.llm_timeout
             ):
-                if delta:
-                    yield delta
+                if not delta:
+                    continue
+                yield delta
+                text += delta
+                if (_SENTENCE_END.search(delta) or "<" in delta) and runaway(text):
+                    break
         except BaseException as exc:
             _record(self.chat_model, exc)
             raise
@@ -214,7 +233,7 @@ class GenerativeAnswerer(Runnable[dict, dict]):
         why = describe_error(error) if error is not None else "unknown error"
         if isinstance(error, TimeoutError) or "timeout" in type(error).__name__.lower():
             why = f"timed out after {self.settings.llm_timeout:g} s"
-        note = f"{self.label} did not answer ({why}); this is the extractive answer instead."
+        note = f"{self.label} did not answer ({why}); fell back to the extractive answer."
         res["note"] = f"{note} {res['note']}".strip() if res.get("note") else note
         return res
 
@@ -225,10 +244,16 @@ class GenerativeAnswerer(Runnable[dict, dict]):
         standalone = inp.get("standalone") or question
         if not docs:
             return result(question, standalone, ABSTENTION, True, [], docs, self.label)
-        passages = {n: d.page_content for n, d in enumerate(docs, start=1)}
-        titles = {n: str(d.metadata.get("title", "")) for n, d in enumerate(docs, start=1)}
+        shown = self._shown(docs)
+        passages = {n: d.page_content for n, d in enumerate(shown, start=1)}
+        titles = {n: str(d.metadata.get("title", "")) for n, d in enumerate(shown, start=1)}
         checks = check_sentences(
-            text, passages, self.embedder, titles=titles, threshold=self.threshold
+            trim(text),
+            passages,
+            self.embedder,
+            titles=titles,
+            threshold=self.threshold,
+            attribute_uncited=True,
         )
         supported = [c for c in checks if c.supported]
         unsupported = [c.text for c in checks if not (c.supported or c.neutral)]
@@ -258,6 +283,40 @@ class GenerativeAnswerer(Runnable[dict, dict]):
         return result(
             question, standalone, answer, False, citations, docs, self.label, "", unsupported
         )
+
+
+def _sentences(text: str) -> list[str]:
+    return [x for x in (p.strip() for p in _SENTENCE_END.split(text)) if x]
+
+
+def runaway(text: str) -> bool:
+    """Has the model gone past an answer: a repeated sentence, an echoed passage tag, or more
+    than ``MAX_SENTENCES`` sentences? Only complete sentences count."""
+    if _TAG_ECHO.search(text):
+        return True
+    done = _sentences(text[: max((m.end() for m in _SENTENCE_END.finditer(text)), default=0)])
+    keys = [" ".join(x.lower().split()) for x in done]
+    return len(keys) > MAX_SENTENCES or len(set(keys)) < len(keys)
+
+
+def trim(text: str) -> str:
+    """The answer without what ``runaway`` stops: anything from an echoed passage tag on, and
+    repeats of a sentence already written (the text between sentences is kept as it was)."""
+    m = _TAG_ECHO.search(text)
+    if m:
+        text = text[: m.start()]
+    seen: set[str] = set()
+    out, start = [], 0
+    for end in [*(m.end() for m in _SENTENCE_END.finditer(text)), len(text)]:
+        piece = text[start:end]
+        key = " ".join(re.findall(r"\w+", _MARKERS.sub("", piece).lower()))
+        if end == len(text) and any(k.startswith(key) for k in seen):
+            break  # the start of a repeat, cut off where the model was stopped
+        if key and key not in seen:
+            seen.add(key)
+            out.append(piece)
+        start = end
+    return "".join(out).strip()
 
 
 def _article_spans(doc: Document, checks: list[SentenceCheck], n: int) -> list[tuple[int, int]]:

@@ -2,6 +2,11 @@
 
 LangChain's ``EnsembleRetriever`` does weighted RRF too, but drops the scores that the answer's
 ``sources`` report and cannot diversify by article, so the fusion (a few lines) lives here.
+
+Plain RRF rewards agreement: a passage both rankings place around 20th outscores one that a single
+ranking puts first by a wide margin. That is the wrong call exactly where hybrid retrieval earns its
+keep, a rare name or figure that only BM25 matches (or a paraphrase only the embedding gets), so
+each ranking's own best passage is kept right after the fused best (``_promote_leaders``).
 """
 
 from __future__ import annotations
@@ -99,6 +104,7 @@ class HybridRetriever(BaseRetriever):
             return []
         dense_score, lexical_score = dict(dense), dict(lexical)
         ordered = sorted(fused, key=fused.__getitem__, reverse=True)
+        ordered = _promote_leaders(ordered, [r[0][0] for r in (dense, lexical) if r])
         chosen = _diversify(ordered, k, lambda cid: cid.rsplit(":", 1)[0])
         got = store.chunks.get(ids=chosen, include=["documents", "metadatas"])
         by_id = dict(
@@ -124,6 +130,21 @@ class HybridRetriever(BaseRetriever):
                 )
             )
         return docs
+
+
+def _promote_leaders(ordered: list[str], leaders: list[str]) -> list[str]:
+    """The fused best first, then each ranking's own best passage, then the rest in fused order.
+
+    So hybrid never drops what one retriever is most sure of: the top hit of either ranking is
+    among the first ``1 + len(leaders)`` results.
+    """
+    if not ordered:
+        return ordered
+    head = [ordered[0]]
+    for cid in leaders:
+        if cid not in head:
+            head.append(cid)
+    return head + [c for c in ordered if c not in head]
 
 
 def _diversify(ordered: list[str], k: int, article_of: Any) -> list[str]:

@@ -6,7 +6,9 @@ A sentence is supported when
   (cosine of the project's MiniLM embeddings, ``threshold``), without the negation flipped,
 - every number and every capitalised name in it occurs in the passages it cites (or their titles).
 A sentence without a marker cites nothing and is unsupported, unless it is neutral: an abstention
-("The sources do not say.") or a short connective with no names or numbers.
+("The sources do not say.") or a short connective with no names or numbers; or, when the caller
+asks for it (``attribute_uncited``), unless a passage supports it by the same rules, in which case
+it is cited to that passage.
 
 No entailment model is used: none installs from PyPI with its weights, and the name and number
 check catches the usual failure of small models, facts borrowed from elsewhere.
@@ -106,6 +108,8 @@ class SentenceCheck:
     """Why it is unsupported ("" when supported or neutral)."""
     support: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
     """Passages that support it -> spans of the supporting sentence(s) in that passage."""
+    attributed: bool = False
+    """It had no marker and was checked against every passage (``attribute_uncited``)."""
 
     def with_markers(self, numbers: Mapping[int, int] | None = None) -> str:
         """The sentence with markers for its supporting passages (renumbered by ``numbers``)."""
@@ -278,11 +282,15 @@ def check_sentences(
     *,
     titles: Mapping[int, str] | None = None,
     threshold: float = SUPPORT_THRESHOLD,
+    attribute_uncited: bool = False,
 ) -> list[SentenceCheck]:
     """Check every sentence of ``answer`` against the passages it cites.
 
     ``passages`` maps the numbers the model was shown to passage texts; ``titles`` (same keys)
-    count for names and numbers but not as evidence.
+    count for names and numbers but not as evidence. With ``attribute_uncited``, a sentence the
+    model left without a marker (small models often do, even when they copy a passage word for
+    word) is checked against every passage, by the same rules, and cited to the one(s) that
+    support it; its names and numbers must then occur in those supporting passages themselves.
     """
     titles = titles or {}
     checks: list[SentenceCheck] = []
@@ -296,6 +304,10 @@ def check_sentences(
                 check.neutral = check.abstention = True
             elif len(_WORD.findall(text)) <= 4 and not numbers_in(text) and not names_in(text):
                 check.neutral = True
+            elif attribute_uncited and passages:
+                check.cited = sorted(passages)
+                check.attributed = True
+                pending.append(check)
             else:
                 check.reason = "cites no passage"
             continue
@@ -339,12 +351,18 @@ def _judge(
     check.score = round(max((s for s, _ in best.values()), default=0.0), 4)
     supporting = {n: u for n, (s, u) in best.items() if s >= threshold}
     if not supporting:
-        check.reason = (
-            "the cited passage says the opposite"
-            if contradicted
-            else f"not close to any cited passage (similarity {check.score:.2f})"
-        )
+        if check.attributed:
+            check.reason = f"cites no passage, and none supports it (similarity {check.score:.2f})"
+        else:
+            check.reason = (
+                "the cited passage says the opposite"
+                if contradicted
+                else f"not close to any cited passage (similarity {check.score:.2f})"
+            )
         return
+    if check.attributed:
+        # Evidence only from the passages that support it, not from everything shown.
+        check.cited = sorted(supporting)
     texts = [passages[n] for n in check.cited] + [titles.get(n, "") for n in check.cited]
     coverage = _coverage(check.text, _vocabulary(texts))
     if coverage < MIN_COVERAGE:

