@@ -331,12 +331,14 @@ def eval_cmd(
                 for c in cols
             ],
         )
-    out.print(table)
+    # Wide enough for every column even when stdout is not a terminal (CI logs, pipes).
+    wide = Console(highlight=False, width=max(out.width, 110))
+    wide.print(table)
     rt = Table(title="retrieval hit@5 by mode (answerable questions)")
     for mode in retrieval:
         rt.add_column(mode, justify="right")
     rt.add_row(*[f"{v:.2f}" for v in retrieval.values()])
-    out.print(rt)
+    wide.print(rt)
     if summary_json:
         summary_json.write_text(
             json.dumps(
