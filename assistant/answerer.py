@@ -143,6 +143,9 @@ class Query:
     wants: str = ""  # "number" (must have one), "amount", "date", "entity" or ""
     topic: list[str] = field(default_factory=list)  # "what did X say about <topic>" tokens
     focus: str | None = None  # the article a follow-up question is about
+    # Names used to describe ("the Detroit motor giant", "the Italian car maker's boss"): the
+    # article may say "GM" and "Fiat" instead, so their absence proves nothing.
+    descriptors: set[str] = field(default_factory=set)
 
 
 class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
@@ -153,6 +156,7 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
     retriever: Any
     threshold: float = ABSTAIN_THRESHOLD
     max_sentences: int = 3
+    expand_articles: int = 2
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
@@ -165,6 +169,7 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
         # The follow-up context the condenser appends helps retrieval; sentences are scored
         # against the question itself.
         text = FOLLOW_UP.sub("", standalone) or standalone
+        docs = self._expand(docs)
         cands = self._candidates(docs)
         if not cands:
             return result(question, standalone, _abstain_text(), True, [], docs, "extractive")
@@ -259,6 +264,7 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
             numbers=set(_NUMBER.findall(text)),
             speaker=question_speaker(text),
             names_shown=shown,
+            descriptors=_descriptors(text),
             wants=wants,
             topic=topic,
             name_groups=[
@@ -267,6 +273,26 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
         )
 
     # Candidates ----------------------------------------------------------------------------
+    def _expand(self, docs: list[Document]) -> list[Document]:
+        """The retrieved passages, then the other passages of the top articles: the answer is
+        often a few sentences away from the passage that matched best ("he asked", the figure
+        in the next paragraph). Appended after the retrieved ones, so sources stay ranked."""
+        top = list(dict.fromkeys(d.metadata.get("article_id") for d in docs))[
+            : self.expand_articles
+        ]
+        have = {d.metadata["chunk_id"] for d in docs}
+        got = self.store.chunks.get(
+            where={"article_id": {"$in": [a for a in top if a]}},
+            include=["documents", "metadatas"],
+        )
+        extra = [
+            Document(id=cid, page_content=text, metadata={**meta, "chunk_id": cid, "score": 0.0})
+            for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+            if cid not in have
+        ]
+        extra.sort(key=lambda d: (top.index(d.metadata["article_id"]), d.metadata.get("start", 0)))
+        return [*docs, *extra]
+
     def _candidates(self, docs: list[Document]) -> list[Candidate]:
         chunk_ids = [d.metadata["chunk_id"] for d in docs]
         got = self.store.sentences.get(
@@ -390,7 +416,7 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
                 q.speaker
                 and c.article_id == best.article_id
                 and q.speaker & c.attribution.speakers
-                and c.score >= best.score - 0.3
+                and c.score >= best.score - 0.35
             )
             if c.score >= best.score - 0.06 or (adds and c.score >= best.score - 0.15) or own_words:
                 chosen.append(c)
@@ -429,7 +455,7 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
         words |= {re.sub(r"['’]s$", "", w) for w in words}
         stems = {w[:5] for w in words if len(w) >= 5}
         missing = []
-        for name in sorted(q.names):
+        for name in sorted(q.names - q.descriptors):
             n = _fold(name)
             if n not in words and not (len(n) >= 5 and n[:5] in stems):
                 missing.append(q.names_shown.get(name, name))
@@ -470,6 +496,20 @@ def _split_parts(text: str) -> list[str]:
         f"{p}?" if re.search(r"\b[a-z]?[A-Z][\w'’-]+", p[1:]) else f"{p}? {names}".strip()
         for p in parts[1:]
     ]
+
+
+_DESCRIBED = re.compile(
+    r"\b(?:the|a|an)\s+(?P<names>(?:[A-Z][\w'’.-]*\s+){1,3})(?=[a-z])|"
+    r"\b(?P<demonym>[A-Z][a-z]+(?:an|ian|ese|ish|i))\s+(?=[a-z])"
+)
+
+
+def _descriptors(text: str) -> set[str]:
+    """Name words that only qualify a description: "the Turin car maker", "an American firm"."""
+    out: set[str] = set()
+    for m in _DESCRIBED.finditer(text):
+        out |= name_words(m.group("names") or m.group("demonym"))
+    return out
 
 
 def _local_weights(q: Query, cands: list[Candidate]) -> list[float]:

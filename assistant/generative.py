@@ -217,7 +217,7 @@ class GenerativeAnswerer(Runnable[dict, dict]):
                     continue
                 yield delta
                 text += delta
-                if (_SENTENCE_END.search(delta) or "<" in delta) and runaway(text):
+                if any(c in delta for c in " \n<") and runaway(text):
                     break
         except BaseException as exc:
             _record(self.chat_model, exc)

@@ -361,8 +361,11 @@ def _judge(
             )
         return
     if check.attributed:
-        # Evidence only from the passages that support it, not from everything shown.
-        check.cited = sorted(supporting)
+        # Cited to the one passage closest to it, and its names and numbers must be there too:
+        # the union of everything shown would let a sentence stitch facts together.
+        top = max(supporting, key=lambda n: best[n][0])
+        supporting = {top: supporting[top]}
+        check.cited = [top]
     texts = [passages[n] for n in check.cited] + [titles.get(n, "") for n in check.cited]
     coverage = _coverage(check.text, _vocabulary(texts))
     if coverage < MIN_COVERAGE:
