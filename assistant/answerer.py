@@ -344,6 +344,7 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
             for c in cands:
                 if c.attribution.how == "named" and any(r in c.text.lower() for r in roles):
                     speaker |= c.attribution.speakers
+        speaker_found = any(speaker & c.attribution.speakers for c in cands)
         for c in cands:
             dense = float(c.vector @ q.vector)
             words = set(tokenize(c.text))
@@ -364,15 +365,19 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
             if q.focus and c.article_id == q.focus:
                 score += 0.1
             if speaker:
-                score += self._speaker_bonus(speaker, c)
+                score += self._speaker_bonus(speaker, c, speaker_found)
             score += _type_bonus(q, c.text)
             c.score = score
 
     @staticmethod
-    def _speaker_bonus(speaker: set[str], c: Candidate) -> float:
+    def _speaker_bonus(speaker: set[str], c: Candidate, found: bool = True) -> float:
         said_by = c.attribution.speakers
         if speaker & said_by:
             return 0.25
+        if not found:
+            # The speaker is described, not named as the article names them ("the Franz
+            # Ferdinand singer"): prefer what anyone is quoted saying, blame no one.
+            return 0.1 if said_by else 0.0
         if said_by:
             return -0.2  # someone else's words
         return -0.1

@@ -19,7 +19,7 @@ _VERBS = (
     r"ruled out|called|described|criticised|criticized|welcomed|defended|dismissed|accused|"
     r"expressed|denied|agreed|promised|pledged|vowed|conceded|acknowledged|maintained|"
     r"hopes|hoped|wants|wanted|urges|estimated|forecast|told reporters|commented|replied|"
-    r"responded|disagreed|did not specify|described"
+    r"responded|disagreed|did not specify|described|asked|asks"
 )
 _NAME = r"(?:[A-Z][\w'’.-]*(?:\s+(?:de|van|der|von|da|di|le|al|bin)?\s*[A-Z][\w'’.-]*)*)"
 _SUBJECT_VERB = re.compile(
@@ -50,6 +50,7 @@ _ROLE_NAME = re.compile(
 )
 _ROLE = re.compile(rf"\b[Tt]he\s+(?:[A-Za-z]+\s+)?(?P<role>{_ROLES})\s+(?:{_VERBS})\b")
 _OPENS_QUOTE = re.compile(r"^[\"“]")
+_SAID_AFTER = re.compile(rf"^\W*(?:(?:he|she|they)\s+(?:{_VERBS})|(?:{_VERBS})\s)", re.IGNORECASE)
 # Capitalised words that start sentences or name things rather than people.
 _NOT_NAMES = {
     "the",
@@ -212,6 +213,17 @@ def attribute(sentences: list[str]) -> list[Attribution]:
         quotes = sentence.count('"') + sentence.count("“") + sentence.count("”")
         if quotes % 2 == 1:
             in_quote = not in_quote
+    # '"Why build your own grid when you can use ours?" he asked ...': a quotation whose
+    # speaker comes in the sentence after it.
+    for i in range(len(out) - 2, -1, -1):
+        nxt = out[i + 1]
+        if (
+            not out[i].speakers
+            and _OPENS_QUOTE.match(sentences[i])
+            and nxt.speakers
+            and _SAID_AFTER.match(sentences[i + 1])
+        ):
+            out[i] = Attribution(nxt.speakers, "quote")
     return out
 
 
