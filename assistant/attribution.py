@@ -218,7 +218,7 @@ def attribute(sentences: list[str]) -> list[Attribution]:
     for i in range(len(out) - 2, -1, -1):
         nxt = out[i + 1]
         if (
-            not out[i].speakers
+            out[i].how in ("", "quote")
             and _OPENS_QUOTE.match(sentences[i])
             and nxt.speakers
             and _SAID_AFTER.match(sentences[i + 1])

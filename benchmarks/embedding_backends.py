@@ -774,7 +774,8 @@ def default_onnx_python() -> str | None:
     """An interpreter that may have optimum-onnx: $NEWSQA_ONNX_PYTHON or ../venv-onnx."""
     candidates = [os.environ.get("NEWSQA_ONNX_PYTHON"), REPO_ROOT.parent / "venv-onnx/bin/python"]
     for c in candidates:
-        if c and Path(c).exists() and Path(c).resolve() != Path(sys.executable).resolve():
+        # A venv's python is a symlink to the same base interpreter: compare the venvs.
+        if c and Path(c).exists() and Path(c).absolute().parent.parent != Path(sys.prefix):
             return str(c)
     return None
 

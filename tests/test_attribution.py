@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from assistant.attribution import attribute, question_speaker
 from assistant.condense import condense
-from assistant.retrieval import _diversify
+from assistant.retrieval import _diversify, _promote_leaders
 
 SENTENCES = [
     "Earlier, Slovak Prime Minister Robert Fico said that some countries are considering it.",
@@ -64,3 +64,37 @@ def test_diversify_caps_passages_per_article() -> None:
     assert _diversify(ordered, 4, lambda c: c.split(":")[0]) == ["a:0", "a:1", "b:0", "c:0"]
     # Fill from the rest when there are not enough articles.
     assert _diversify(["a:0", "a:1", "a:2"], 3, lambda c: c.split(":")[0]) == ["a:0", "a:1", "a:2"]
+
+
+def test_quote_with_its_speaker_after_it() -> None:
+    got = attribute(
+        [
+            "AstraZeneca has appointed John Patterson, the company said.",
+            '"I am determined to restore confidence," said chief executive Tom McKillop.',
+            '"Why build your own grid when you can use ours?"',
+            "he asked in a webcast, said Sun's Jonathan Schwartz.",
+        ]
+    )
+    assert "mckillop" in got[1].speakers and "patterson" not in got[1].speakers
+    assert "schwartz" in got[2].speakers and got[2].how == "quote"
+
+
+def test_roles_and_the_protagonist_resolve_unnamed_speakers() -> None:
+    got = attribute(
+        [
+            "Gordon Brown has called on rich nations to fund a vaccine.",
+            "Mr Brown is on a tour of Africa.",
+            "Charity Actionaid criticised the plan, Simon Wright said.",
+            "The UK chancellor predicted a vaccine could be found by 2012.",
+            "German Chancellor Olaf Scholz spoke later.",
+            "The chancellor said no troops would go.",
+        ]
+    )
+    assert got[3].speakers == {"brown"}  # no one was called chancellor yet: the protagonist
+    assert got[5].speakers == {"scholz"}  # the last person the article called chancellor
+
+
+def test_promote_leaders_keeps_each_retrievers_best() -> None:
+    fused = ["a", "b", "c", "d", "e"]
+    assert _promote_leaders(fused, ["d", "a"]) == ["a", "d", "b", "c", "e"]
+    assert _promote_leaders([], ["x"]) == []
