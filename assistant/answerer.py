@@ -28,6 +28,8 @@ from index.lexical import idf, tokenize
 # Calibrated on tests/eval/qa.json with `newsqa eval` (see README): the support below which the
 # answerer abstains.
 ABSTAIN_THRESHOLD = 0.42
+# A follow-up's sentences from the article the conversation is on get this much more.
+FOCUS_BONUS = 0.15
 _NAME_RUN = re.compile(r"[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*")
 # What kind of answer a question wants, and how a sentence shows it has one.
 _WANTS_NUMBER = re.compile(
@@ -184,6 +186,12 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
         for part in parts:
             query = self._query(part)
             query.focus = focus
+            if focus and (m := FOLLOW_UP.search(standalone)):
+                # "What's his real name?" means nothing alone: lean its vector towards the
+                # conversation it follows.
+                context = self.embedder.query_vector(m.group(0))
+                v = query.vector + 0.5 * context
+                query.vector = v / (np.linalg.norm(v) or 1.0)
             self._score(query, cands, docs)
             picked = self._select(query, cands)
             if len(parts) > 1:
@@ -363,7 +371,7 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
             score = 0.5 * dense + 0.3 * lexical / total + 0.1 * names + 0.1 * numbers
             score += 0.05 * retrieval
             if q.focus and c.article_id == q.focus:
-                score += 0.1
+                score += FOCUS_BONUS
             if speaker:
                 score += self._speaker_bonus(speaker, c, speaker_found)
             score += _type_bonus(q, c.text)
