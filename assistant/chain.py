@@ -77,7 +77,7 @@ class Assistant:
         if spec == "extractive":
             return self.extractive, self.condenser
         if spec not in self._generative:
-            from assistant.generative import GenerativeAnswerer, LLMCondenser
+            from assistant.generative import CONDENSE_TIMEOUT, GenerativeAnswerer, LLMCondenser
             from assistant.llm import make_chat_model
 
             model = make_chat_model(spec, self.settings)
@@ -91,7 +91,12 @@ class Assistant:
                     # SmolLM2-135M loses the thread in long prompts: it reads the best four.
                     max_passages=LOCAL_PASSAGES if spec.split(":")[0] == "local" else None,
                 ),
-                LLMCondenser(model, fallback=self.condenser),
+                LLMCondenser(
+                    model,
+                    fallback=self.condenser,
+                    # A rewrite is a line: a third of the answer's time, at least 20 s.
+                    timeout=max(CONDENSE_TIMEOUT, self.settings.llm_timeout / 3),
+                ),
             )
         return self._generative[spec]
 

@@ -233,8 +233,8 @@ class GenerativeAnswerer(Runnable[dict, dict]):
         why = describe_error(error) if error is not None else "unknown error"
         if isinstance(error, TimeoutError) or "timeout" in type(error).__name__.lower():
             why = f"timed out after {self.settings.llm_timeout:g} s"
-        note = f"{self.label} did not answer ({why}); fell back to the extractive answer."
-        res["note"] = f"{note} {res['note']}".strip() if res.get("note") else note
+        # The extractive answerer's own note (its support score) is routine: not shown.
+        res["note"] = f"{self.label} did not answer ({why}); fell back to the extractive answer."
         return res
 
     # Verification ------------------------------------------------------------------------------

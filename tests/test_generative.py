@@ -24,6 +24,7 @@ import threading
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -82,8 +83,21 @@ def store(store_dir: Path) -> Iterator[Store]:
     st.close()
 
 
+# The real models get all the time they need: the machine may be busy with other work, and only
+# the timeout tests below are about time. Short answers keep the tests quick.
+PATIENT = {"llm_timeout": 1800, "llm_max_tokens": 96}
+
+
+@pytest.fixture(autouse=True)
+def patient_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same for the CLI, which reads its settings from NEWSQA_* variables."""
+    for key, value in PATIENT.items():
+        monkeypatch.setenv(f"NEWSQA_{key.upper()}", str(value))
+
+
 def make_assistant(store: Store, embedder, **settings) -> Assistant:
-    settings.setdefault("llm_timeout", 60)
+    for key, value in PATIENT.items():
+        settings.setdefault(key, value)
     return Assistant(store, embedder, Settings(store=store.path, sample_dir=None, **settings))
 
 
@@ -173,6 +187,70 @@ def test_injected_instructions_do_not_change_the_answer(
             assert not PAYLOAD.search(res["answer"])
 
 
+# The chat app ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def app_store(tmp_path_factory: pytest.TempPathFactory, seed_copy: Path, embedder) -> Path:
+    """A store of its own: the app holds its store open for writing."""
+    path = tmp_path_factory.mktemp("gen-app") / "store"
+    with Store(path, write=True) as st:
+        Indexer(st, embedder, Settings(store=path, sample_dir=None)).index_paths([seed_copy])
+    return path
+
+
+@contextmanager
+def chat_app(store_path: Path, embedder, llm: str) -> Iterator[str]:
+    import app
+
+    settings = Settings(store=store_path, sample_dir=None, llm=llm, port=_free_port(), **PATIENT)
+    st = Store(store_path, write=True)
+    demo = app.build_app(settings, st, embedder)
+    try:
+        _, url, _ = app.launch(demo, settings, prevent_thread_lock=True, quiet=True)
+        yield url
+    finally:
+        demo.close()
+        st.close()
+
+
+def test_chat_app_offers_the_answerer_and_shows_its_answer(app_store: Path, embedder) -> None:
+    from gradio_client import Client
+
+    import app
+
+    assert app.answerer_choices(Settings(llm="local")) == ["local", "extractive"]
+    with chat_app(app_store, embedder, "local") as url:
+        c = Client(url, verbose=False)
+        result = c.predict(QUESTIONS[0], 6, "local", api_name="/ask")
+        assert_grounded(result, "local")
+        _, chat = c.predict(QUESTIONS[0], [], api_name="/user_turn")
+        chat = c.predict(chat, 6, "local", api_name="/respond")
+        shown = chat[1]["content"]
+        shown = "".join(p.get("text", "") for p in shown) if isinstance(shown, list) else shown
+        assert ("nq-answer" in shown) or ("nq-abstain" in shown)
+        assert "nq-error" not in shown
+
+
+def test_chat_app_shows_the_fallback_note(
+    app_store: Path, embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A backend that cannot be reached: the chat still answers, and says why it fell back."""
+    pytest.importorskip("langchain_openai", reason="install with pip install '.[openai]'")
+    monkeypatch.setenv("OPENAI_BASE_URL", f"http://127.0.0.1:{_free_port()}/v1")  # nothing there
+    monkeypatch.delenv("NEWSQA_OPENAI_BASE_URL", raising=False)
+    with chat_app(app_store, embedder, "openai:gone") as url:
+        from gradio_client import Client
+
+        c = Client(url, verbose=False)
+        _, chat = c.predict(QUESTIONS[0], [], api_name="/user_turn")
+        chat = c.predict(chat, 6, "openai:gone", api_name="/respond")
+        shown = chat[1]["content"]
+        shown = "".join(p.get("text", "") for p in shown) if isinstance(shown, list) else shown
+        assert "no ground troops" in shown and "nq-note" in shown
+        assert "openai:gone did not answer" in shown and "fell back" in shown
+
+
 # The openai: backend against llama.cpp's OpenAI-compatible server --------------------------------
 
 
@@ -238,7 +316,7 @@ def test_openai_backend_then_server_stopped_mid_conversation(
     monkeypatch.setenv("OPENAI_BASE_URL", url)
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     monkeypatch.delenv("NEWSQA_OPENAI_BASE_URL", raising=False)
-    assistant = make_assistant(store, embedder, llm_timeout=60)
+    assistant = make_assistant(store, embedder)
     spec = "openai:smollm2"
 
     res = assistant.ask(QUESTIONS[0], llm=spec)
