@@ -1,0 +1,109 @@
+"""Unit tests of the answerer's abstention and attribution logic, fast: a real Chroma store on a
+temp dir, LangChain's DeterministicFakeEmbedding instead of the model (vectors are noise, so
+these tests exercise the rules, not the ranking)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+import numpy as np
+import pytest
+from langchain_core.embeddings import DeterministicFakeEmbedding
+
+from assistant.chain import Assistant
+from index.embedding import DIMENSIONS, EmbeddedChunk
+from index.indexer import Indexer
+from index.settings import Settings
+from index.store import Store
+
+ARTICLE = (
+    "Leaders rule out troops for Ukraine\n\n"
+    "European leaders have ruled out sending troops to Ukraine. "
+    '"There will be no ground troops on Ukrainian soil," Scholz told reporters in Freiburg. '
+    "Slovak Prime Minister Robert Fico said that sending Slovak troops there was impossible. "
+    "He added that some countries were considering bilateral agreements. "
+    "The summit in Paris was attended by many European heads of government."
+)
+
+
+class FakeEmbedder:
+    """The Embedder interface over DeterministicFakeEmbedding: no model, no torch."""
+
+    def __init__(self) -> None:
+        self.fake = DeterministicFakeEmbedding(size=DIMENSIONS)
+        self.forward_passes = 0
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        return [len(t.split()) + t.count(",") for t in texts]
+
+    def _vec(self, text: str) -> np.ndarray:
+        v = np.asarray(self.fake.embed_query(text), dtype=np.float32)
+        return v / np.linalg.norm(v)
+
+    def query_vector(self, text: str) -> np.ndarray:
+        return self._vec(text)
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        self.forward_passes += len(texts)
+        return np.stack([self._vec(t) for t in texts]) if texts else np.zeros((0, DIMENSIONS))
+
+    def embed_chunks(
+        self,
+        prefixes: Sequence[str],
+        texts: Sequence[str],
+        sentence_spans: Sequence[Sequence[tuple[int, int]]],
+    ) -> list[EmbeddedChunk]:
+        self.forward_passes += len(texts)
+        return [
+            EmbeddedChunk(
+                vector=self._vec(p + t), sentences=self.encode([t[a:b] for a, b in spans])
+            )
+            for p, t, spans in zip(prefixes, texts, sentence_spans, strict=True)
+        ]
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+    root = tmp_path_factory.mktemp("unit")
+    (root / "articles").mkdir()
+    (root / "articles" / "troops.txt").write_text(ARTICLE, encoding="utf-8")
+    settings = Settings(store=root / "store")
+    store = Store(settings.store, write=True)
+    embedder = FakeEmbedder()
+    Indexer(store, embedder, settings).index_paths([root / "articles"])
+    return Assistant(store, embedder, settings)
+
+
+def test_a_person_the_articles_never_mention_means_abstention(assistant: Assistant) -> None:
+    res = assistant.ask("What did Merkel say about ground troops?")
+    assert res["abstained"] and res["citations"] == []
+    assert "Merkel" in res["answer"] and "don't say" in res["answer"]
+    assert res["sources"], "the closest passages are still offered as related reading"
+
+
+def test_a_figure_nobody_gives_means_abstention(assistant: Assistant) -> None:
+    res = assistant.ask("How many soldiers will Scholz send to Ukraine?")
+    assert res["abstained"]
+
+
+def test_say_questions_quote_the_speaker_not_a_neighbour(assistant: Assistant) -> None:
+    res = assistant.ask("What did Fico say about sending troops?")
+    assert not res["abstained"]
+    assert "Fico" in res["answer"] or "He added" in res["answer"]
+    assert "Freiburg" not in res["answer"]  # Scholz's words, in the same article
+    res = assistant.ask("What did Scholz say about ground troops?")
+    assert "no ground troops" in res["answer"] and "impossible" not in res["answer"]
+
+
+def test_citations_quote_the_passage_exactly(assistant: Assistant) -> None:
+    res = assistant.ask("What did Scholz say about ground troops?")
+    cite = res["citations"][0]
+    assert cite["quote"] in cite["passage"]
+    for a, b in cite["quote_spans"]:
+        assert cite["passage"][a:b] in res["answer"]
+
+
+def test_no_embedding_at_question_time_beyond_the_question(assistant: Assistant) -> None:
+    """Sentence vectors come from the store: answering embeds nothing but the question."""
+    before = assistant.embedder.forward_passes
+    assistant.ask("What did Fico add about bilateral agreements?")
+    assert assistant.embedder.forward_passes == before
