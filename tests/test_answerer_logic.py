@@ -5,6 +5,7 @@ these tests exercise the rules, not the ranking)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+
 import numpy as np
 import pytest
 from langchain_core.embeddings import DeterministicFakeEmbedding
