@@ -9,6 +9,7 @@ something (a person, a number) that no retrieved article mentions.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import unicodedata
@@ -24,6 +25,7 @@ from assistant.attribution import Attribution, attribute, name_words, question_s
 from assistant.citations import citation, result
 from index.chunking import split_sentences
 from index.lexical import idf, tokenize
+from index.store import unpack_vectors
 
 # Calibrated on tests/eval/qa.json with `newsqa eval` (see README): the support below which the
 # answerer abstains.
@@ -302,31 +304,32 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
         return [*docs, *extra]
 
     def _candidates(self, docs: list[Document]) -> list[Candidate]:
-        chunk_ids = [d.metadata["chunk_id"] for d in docs]
-        got = self.store.sentences.get(
-            where={"chunk_id": {"$in": chunk_ids}}, include=["embeddings", "documents", "metadatas"]
-        )
-        doc_of = {cid: i for i, cid in enumerate(chunk_ids)}
+        """Every sentence of the passages, with the vector computed for it at index time."""
         seen: set[tuple[str, int]] = set()
         cands: list[Candidate] = []
-        for text, meta, vec in zip(
-            got["documents"], got["metadatas"], got["embeddings"], strict=True
-        ):
-            key = (meta["article_id"], meta["start"])
-            if key in seen:
+        for i, doc in enumerate(docs):
+            meta = doc.metadata
+            if "sentence_vectors" not in meta:
                 continue
-            seen.add(key)
-            cands.append(
-                Candidate(
-                    text=text,
-                    start=meta["start"],
-                    end=meta["end"],
-                    doc_index=doc_of[meta["chunk_id"]],
-                    article_id=meta["article_id"],
-                    order=meta["start"],
-                    vector=np.asarray(vec),
+            spans = json.loads(meta["sentence_spans"])
+            vectors = unpack_vectors(meta["sentence_vectors"])
+            base = int(meta["start"])
+            for (start, end), vec in zip(spans, vectors, strict=True):
+                key = (meta["article_id"], start)
+                if key in seen:
+                    continue  # the overlap of two neighbouring passages
+                seen.add(key)
+                cands.append(
+                    Candidate(
+                        text=doc.page_content[start - base : end - base],
+                        start=start,
+                        end=end,
+                        doc_index=i,
+                        article_id=meta["article_id"],
+                        order=start,
+                        vector=vec,
+                    )
                 )
-            )
         self._attribute(cands)
         return cands
 

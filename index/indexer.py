@@ -10,8 +10,10 @@ starts by clearing any chunks a crashed run left without an article record.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +26,7 @@ from index.embedding import Embedder
 from index.lexical import LexicalIndex
 from index.loaders import load, load_pasted, load_upload
 from index.settings import Settings
-from index.store import Store
+from index.store import Store, pack_vectors
 
 # Articles chunked and embedded together: enough chunks to sort into full batches.
 GROUP = 48
@@ -179,17 +181,25 @@ class Indexer:
                 todo.append((item, old))
             seen[aid] = item.source
         done = 0
-        for start in range(0, len(todo), GROUP):
-            group = todo[start : start + GROUP]
-            report.chunks += self._write([a for a, _ in group])
-            stale = [old["id"] for _, old in group if old is not None]
-            if stale:
-                self.store.delete_articles(stale)
-            for article, old in group:
-                (report.updated if old is not None else report.added).append(article.source)
-            done += len(group)
-            if progress:
-                progress(done, len(todo), report.chunks)
+        # Writing a group to Chroma (SQLite and HNSW work, mostly outside the GIL) overlaps
+        # embedding the next one; one group at most is in flight, and a failure surfaces here.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsqa-write") as writer:
+            pending: Future[None] | None = None
+            for start in range(0, len(todo), GROUP):
+                group = todo[start : start + GROUP]
+                n, rows = self._embed([a for a, _ in group])
+                stale = [old["id"] for _, old in group if old is not None]
+                if pending is not None:
+                    pending.result()
+                pending = writer.submit(self._save, rows, stale)
+                report.chunks += n
+                for article, old in group:
+                    (report.updated if old is not None else report.added).append(article.source)
+                done += len(group)
+                if progress:
+                    progress(done, len(todo), report.chunks)
+            if pending is not None:
+                pending.result()
         if report.changed:
             self._refresh_lexical()
         report.seconds = time.perf_counter() - started
@@ -202,8 +212,16 @@ class Indexer:
             words = words[:-1]
         return " ".join(words) + "\n" if words else ""
 
-    def _write(self, articles: list[Article]) -> int:
-        """Chunk, embed (one forward pass per chunk) and store a group of articles."""
+    def _save(self, rows: dict[str, dict[str, list[Any]]], stale: list[str]) -> None:
+        """Store a group's records (articles last: a record marks a complete article), then
+        remove the versions they replace."""
+        self.store.upsert(self.store.chunks, **rows["chunks"])
+        self.store.upsert(self.store.articles, **rows["articles"])
+        if stale:
+            self.store.delete_articles(stale)
+
+    def _embed(self, articles: list[Article]) -> tuple[int, dict[str, dict[str, list[Any]]]]:
+        """Chunk and embed (one forward pass per chunk) a group of articles: its records."""
         plan: list[tuple[Article, list[Chunk]]] = [
             (a, self.chunker.chunk(a.text)) for a in articles
         ]
@@ -216,12 +234,6 @@ class Indexer:
                 spans.append([(s.start - c.start, s.end - c.start) for s in c.sentences])
         embedded = self.embedder.embed_chunks(prefixes, texts, spans)
         chunk_rows: dict[str, list[Any]] = {
-            "ids": [],
-            "embeddings": [],
-            "documents": [],
-            "metadatas": [],
-        }
-        sent_rows: dict[str, list[Any]] = {
             "ids": [],
             "embeddings": [],
             "documents": [],
@@ -264,22 +276,10 @@ class Indexer:
                         "start": c.start,
                         "end": c.end,
                         "chunk_hash": content_hash(text),
+                        "sentence_spans": json.dumps([[s.start, s.end] for s in c.sentences]),
+                        "sentence_vectors": pack_vectors(emb.sentences),
                     }
                 )
-                for j, s in enumerate(c.sentences):
-                    sent_rows["ids"].append(f"{cid}:{j}")
-                    sent_rows["embeddings"].append(emb.sentences[j])
-                    sent_rows["documents"].append(article.text[s.start : s.end])
-                    sent_rows["metadatas"].append(
-                        {
-                            "article_id": aid,
-                            "chunk_id": cid,
-                            "position": pos,
-                            "index": j,
-                            "start": s.start,
-                            "end": s.end,
-                        }
-                    )
             mean = np.mean(vectors, axis=0)
             art_rows["ids"].append(aid)
             art_rows["embeddings"].append(mean / (np.linalg.norm(mean) or 1.0))
@@ -293,10 +293,7 @@ class Indexer:
                     "indexed_at": now,
                 }
             )
-        self.store.upsert(self.store.chunks, **chunk_rows)
-        self.store.upsert(self.store.sentences, **sent_rows)
-        self.store.upsert(self.store.articles, **art_rows)
-        return len(texts)
+        return len(texts), {"chunks": chunk_rows, "articles": art_rows}
 
     def _move(self, record: dict[str, Any], article: Article) -> None:
         """Point an article whose file moved at its new path, without embedding it again."""

@@ -5,15 +5,19 @@ on the directory for as long as it is open: a writer (the app, ``newsqa index``)
 one, a reader (``newsqa ask``) a shared one. A second writer gets a clear error instead of a
 corrupted store.
 
-Three collections, all cosine:
-- ``chunks``: the passages that are retrieved and cited (document = passage text).
-- ``sentences``: a vector per sentence of every chunk, for the answerer.
+Two collections, both cosine:
+- ``chunks``: the passages that are retrieved and cited (document = passage text). Each carries
+  its sentences' offsets and their late-chunked vectors in its metadata (``sentence_spans``,
+  ``sentence_vectors``: float16, base64), which the answerer reads with the passage. They are
+  never searched by similarity, so a collection of their own would only cost an HNSW index
+  (a third of indexing time, four times the store's size) for nothing.
 - ``articles``: one record per article (document = full cleaned text, vector = mean of its
   chunks), the catalogue behind ``newsqa list``; written last, so it marks a complete article.
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import fcntl
 import json
@@ -25,13 +29,13 @@ from pathlib import Path
 from typing import Any
 
 import chromadb
+import numpy as np
 from chromadb.config import Settings as ChromaSettings
 
 from index.embedding import DIMENSIONS, MODEL_NAME
 
-SCHEMA = 1
+SCHEMA = 2
 CHUNKS = "newsqa_chunks"
-SENTENCES = "newsqa_sentences"
 ARTICLES = "newsqa_articles"
 MANIFEST = "newsqa.json"
 LOCK = ".newsqa.lock"
@@ -106,7 +110,6 @@ class Store:
                 settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False),
             )
             self.chunks = self._collection(CHUNKS)
-            self.sentences = self._collection(SENTENCES)
             self.articles = self._collection(ARTICLES)
         except BaseException:
             self._lock.release()
@@ -205,13 +208,12 @@ class Store:
             collection.upsert(**{k: v[start : start + BATCH] for k, v in records.items()})
 
     def delete_articles(self, article_ids: list[str]) -> None:
-        """Remove articles with all their chunks and sentences (article record first)."""
+        """Remove articles with all their chunks (article record first)."""
         self._require_write()
         for start in range(0, len(article_ids), BATCH):
             ids = article_ids[start : start + BATCH]
             self.articles.delete(ids=ids)
             self.chunks.delete(where={"article_id": {"$in": ids}})
-            self.sentences.delete(where={"article_id": {"$in": ids}})
 
     def close(self) -> None:
         self._lock.release()
@@ -221,6 +223,17 @@ class Store:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def pack_vectors(vectors: np.ndarray) -> str:
+    """Sentence vectors as chunk metadata: float16 (cosines within 1e-3 of float32), base64."""
+    return base64.b64encode(np.asarray(vectors, dtype="<f2").tobytes()).decode("ascii")
+
+
+def unpack_vectors(packed: str) -> np.ndarray:
+    """The float32 vectors ``pack_vectors`` stored, one row per sentence."""
+    flat = np.frombuffer(base64.b64decode(packed), dtype="<f2").astype(np.float32)
+    return flat.reshape(-1, DIMENSIONS)
 
 
 @contextlib.contextmanager

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from index.indexer import Indexer
 from index.lexical import LexicalIndex
-from index.store import Store, StoreBusyError, StoreError
+from index.store import Store, StoreBusyError, StoreError, unpack_vectors
 from tests.conftest import CORPUS, SAMPLE
 
 pytestmark = pytest.mark.integration
@@ -38,14 +40,22 @@ def folder(tmp_path: Path, seed_copy: Path) -> Path:
 
 
 def _state(store: Store) -> dict[str, tuple[str, int]]:
-    """source -> (article id, chunks), checked against the chunk and sentence collections."""
+    """source -> (article id, chunks), checked against the chunks and their sentence vectors."""
     records = store.article_records()
-    chunks = store.chunks.get(include=["metadatas"])["metadatas"]
-    sentences = store.sentences.get(include=["metadatas"])["metadatas"]
+    got = store.chunks.get(include=["metadatas", "documents"])
+    chunks = got["metadatas"]
     ids = {r["id"] for r in records}
     assert {m["article_id"] for m in chunks} == ids, "chunks without an article, or vice versa"
-    assert {m["article_id"] for m in sentences} == ids
     assert len(chunks) == sum(r["chunks"] for r in records)
+    for meta, text in zip(chunks, got["documents"], strict=True):
+        spans = json.loads(meta["sentence_spans"])
+        vectors = unpack_vectors(meta["sentence_vectors"])
+        assert len(spans) == len(vectors) > 0
+        assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-2)
+        # The sentences tile the passage: its first starts it, its last ends it.
+        assert spans[0][0] == meta["start"] and spans[-1][1] == meta["end"] == meta["start"] + len(
+            text
+        )
     return {r["source"]: (r["id"], r["chunks"]) for r in records}
 
 
