@@ -208,6 +208,7 @@ def run_newsqa(job: dict[str, Any]) -> dict[str, Any]:
     t = time.perf_counter()
     import torch
 
+    import index  # noqa: F401  (first, as in newsqa's own entry points: its environment defaults)
     import index.indexer as indexer_mod
     from index.chunking import SentenceChunker
     from index.embedding import Embedder, choose_precision, cpu_description

@@ -2,7 +2,7 @@
 
 Usage (from the repo root)::
 
-    python benchmarks/query.py --store /work/stores/full [--rounds 2] [--cold 3]
+    python benchmarks/query.py [--store benchmarks/.stores/full] [--rounds 2] [--cold 3]
 
 The store is opened read-only (a shared lock; nothing is written). Only when ``--store`` names
 a missing or empty directory is a store built there first, from ``--corpus``.

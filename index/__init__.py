@@ -2,3 +2,20 @@
 
 Nothing here imports ``assistant``: this package defines the store, the assistant reads it.
 """
+
+import os
+
+# Before torch, transformers or Chroma are imported (anything of newsqa imports this first):
+# nothing may try the network, and OpenMP threads sleep rather than spin when idle. Spinning
+# threads make a 2-core machine shared with anything else (Chroma's writer thread, the app's
+# other requests, other programs) stall: a question took 600-900 ms to embed instead of 25-30,
+# and indexing lost most of bf16's lead (benchmarks/results/ingest-*).
+for _name, _value in {
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "ANONYMIZED_TELEMETRY": "False",
+    "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+    "TOKENIZERS_PARALLELISM": "false",
+    "OMP_WAIT_POLICY": "PASSIVE",
+}.items():
+    os.environ.setdefault(_name, _value)

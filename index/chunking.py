@@ -79,10 +79,9 @@ class SentenceChunker(TextSplitter):
 
     def chunk(self, text: str) -> list[Chunk]:
         """Chunks of ``text`` with their sentence spans, in order."""
-        sentences = self._fit(text, split_sentences(text))
+        sentences, counts = self._fit(text, split_sentences(text))
         if not sentences:
             return []
-        counts = self._count([text[s.start : s.end] for s in sentences])
         chunks: list[Chunk] = []
         first = 0
         while first < len(sentences):
@@ -102,14 +101,18 @@ class SentenceChunker(TextSplitter):
             first = nxt
         return chunks
 
-    def _fit(self, text: str, sentences: list[Span]) -> list[Span]:
-        """Cut any sentence longer than a chunk at word boundaries into pieces that fit."""
+    def _fit(self, text: str, sentences: list[Span]) -> tuple[list[Span], list[int]]:
+        """Cut any sentence longer than a chunk at word boundaries into pieces that fit; the
+        spans with their token counts (counted once: tokenising is a tenth of indexing)."""
         counts = self._count([text[s.start : s.end] for s in sentences])
         out: list[Span] = []
+        out_counts: list[int] = []
         for span, n in zip(sentences, counts, strict=True):
             if n <= self._chunk_size:
                 out.append(span)
+                out_counts.append(n)
                 continue
+            first_piece = len(out)
             words = [m.span() for m in re.finditer(r"\S+", text[span.start : span.end])]
             word_counts = self._count([text[span.start + a : span.start + b] for a, b in words])
             piece_start, used, prev_end = words[0][0], 0, words[0][1]
@@ -120,4 +123,5 @@ class SentenceChunker(TextSplitter):
                 used += wc
                 prev_end = b
             out.append(Span(span.start + piece_start, span.start + prev_end))
-        return out
+            out_counts += self._count([text[p.start : p.end] for p in out[first_piece:]])
+        return out, out_counts
