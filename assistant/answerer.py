@@ -63,8 +63,38 @@ _WANTS_DATE = re.compile(
     re.IGNORECASE,
 )
 _WANTS_ENTITY = re.compile(
-    r"(^\s*|,\s*|\b(and|but)\s+)(who|whom|which|where|what (kind|sort|type|name))\b|"
+    r"(^\s*|,\s*|\b(and|but)\s+)((in|at|from|to|for|on|with|by|of|into|under|against|"
+    r"behind|over)\s+)?(who|whom|which|where|what (kind|sort|type|name))\b|"
     r"\bwhat is (his|her|its|their) (real )?name\b",
+    re.IGNORECASE,
+)
+# "What are such hotspots being called?", "What is the scheme known as?": a term.
+_WANTS_TERM = re.compile(
+    r"\b(called|named|nicknamed|dubbed|known as|termed|referred to as)\s*\??\s*$",
+    re.IGNORECASE,
+)
+_NAMING = re.compile(
+    r"\b(called|named|nicknamed|dubbed|known as|termed|referred to as|title of|"
+    r"branded|labelled)\b",
+    re.IGNORECASE,
+)
+# "How much is she paid?", "What did the deal cost?": a sum of money, not just any figure.
+_WANTS_MONEY = re.compile(
+    r"\b(pay|pays|paid|earn|earns|earned|cost|costs|price|fee|fees|salary|wage|wages|worth|"
+    r"spend|spent|raise|raised|fine|fined|compensation|damages|prize money|sold for|bought "
+    r"for|money|budget|dividend|profit|profits|loss|losses|revenue|sales|turnover)\b",
+    re.IGNORECASE,
+)
+_MONEY = re.compile(
+    r"[$£€¥]\s?\d|\d\s?(m|bn|k)?\s?(euros?|dollars?|pounds?|yen|francs?|cents?|pence|p)\b|"
+    r"\b(euros?|dollars?|pounds?|yen)\b",
+    re.IGNORECASE,
+)
+# "winning time", "lap time": a clock time (2h 23m 10s, 9.85 seconds), not "77 days".
+_WANTS_CLOCK = re.compile(r"\b(winning|finishing|record|lap|personal best|race) time\b", re.I)
+_CLOCK = re.compile(
+    r"\b\d+(\.\d+)?\s*(hours?|hrs?|minutes?|mins?|seconds?|secs?)\b|\b\d+:\d\d\b|"
+    r"\b(one|two|three|four|five) hours?\b",
     re.IGNORECASE,
 )
 _HAS_NUMBER = re.compile(
@@ -194,10 +224,14 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
                 context = self.embedder.query_vector(m.group(0))
                 v = query.vector + 0.5 * context
                 query.vector = v / (np.linalg.norm(v) or 1.0)
+            if "? " in part:
+                # The names borrowed from the first part pick the article; within it, every
+                # sentence is about them, so they must not outweigh the part's own words.
+                query.name_groups = []
             self._score(query, cands, docs)
             picked = self._select(query, cands)
             if len(parts) > 1:
-                picked = picked[:1]
+                picked = picked[:2]
             chosen += [c for c in picked if c not in chosen]
             supports.append(picked[0].score)
             reasons.append(self._unsupported_reason(query, picked, cands))
@@ -255,6 +289,8 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
             wants = "date"
         elif _WANTS_ENTITY.search(text):
             wants = "entity"
+        elif _WANTS_TERM.search(text):
+            wants = "term"
         elif _NUMBER_WORDS.match(text) and _WANTS_AMOUNT.search(text):
             wants = "amount"
         topic: list[str] = []
@@ -399,12 +435,18 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
         it goes on ("According to him, ...")."""
         ranked = sorted(cands, key=lambda c: c.score, reverse=True)
         best = ranked[0]
-        if q.wants in ("number", "duration") and not _type_bonus(q, best.text):
+        if q.wants in ("number", "duration", "term") and not _type_bonus(q, best.text):
             # "How much ...?" wants a figure: a nearly-as-good sentence with one beats the best
             # without.
             typed = [c for c in ranked[1:10] if _type_bonus(q, c.text)]
             if typed and typed[0].score >= best.score - 0.12:
                 best = typed[0]
+                ranked = [best, *(c for c in ranked if c is not best)]
+        elif q.wants in ("number", "amount") and _WANTS_MONEY.search(q.text):
+            # "How much is she paid?": a sum of money, not the best sentence with any figure.
+            paid = [c for c in ranked[:10] if _MONEY.search(c.text) and _new_number(q, c.text)]
+            if paid and paid[0] is not best and paid[0].score >= best.score - 0.12:
+                best = paid[0]
                 ranked = [best, *(c for c in ranked if c is not best)]
         chosen = [best]
         if q.speaker:
@@ -546,13 +588,30 @@ def _local_weights(q: Query, cands: list[Candidate]) -> list[float]:
 def _type_bonus(q: Query, text: str) -> float:
     """Reward sentences holding the kind of thing the question asks for."""
     if q.wants == "duration":
+        if _WANTS_CLOCK.search(q.text):
+            return 0.15 if _CLOCK.search(text) else 0.0
         return 0.15 if _DURATION.search(text) else 0.0
     if q.wants in ("number", "amount"):
-        return (0.12 if q.wants == "number" else 0.08) if _new_number(q, text) else 0.0
+        if not _new_number(q, text):
+            return 0.0
+        bonus = 0.12 if q.wants == "number" else 0.08
+        if _WANTS_MONEY.search(q.text) and _MONEY.search(text):
+            bonus += 0.1
+        return bonus
+    if q.wants == "term":
+        return (
+            0.1 if _NAMING.search(text) or re.search(r"[\"“'‘][^\"”']{2,40}[\"”'’]", text) else 0.0
+        )
     if q.wants == "date":
         return 0.1 if _HAS_DATE.search(text) else 0.0
     if q.wants == "entity":
-        new = {n for m in _CAPITALISED.finditer(text) for n in name_words(m.group(1))} - q.names
+        # A name the question does not give: "Robert Bosch" is the question's "Bosch" again.
+        known = set(q.names)
+        for run in _NAME_RUN.finditer(text):
+            words = name_words(run.group(0))
+            if words & q.names:
+                known |= words
+        new = {n for m in _CAPITALISED.finditer(text) for n in name_words(m.group(1))} - known
         return 0.06 if new else 0.0
     return 0.0
 

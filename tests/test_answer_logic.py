@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import re
 
-from assistant.answerer import _DURATION, _descriptors, _split_parts
+import numpy as np
+
+from assistant.answerer import (
+    _DURATION,
+    _WANTS_ENTITY,
+    _WANTS_TERM,
+    Query,
+    _descriptors,
+    _split_parts,
+    _type_bonus,
+)
 from assistant.condense import condense
 
 
@@ -45,3 +55,34 @@ def test_follow_up_carries_the_previous_answer_for_retrieval() -> None:
     assert "Sizzla" in out and not re.search(r"\[\d\]", out)
     abstained = [history[0], {"role": "assistant", "content": "The indexed articles don't say."}]
     assert "don't say" not in condense("What's his real name?", abstained)
+
+
+def _query(text: str, wants: str, names: set[str] | None = None) -> Query:
+    return Query(text, np.zeros(3), [], np.zeros(0), names or set(), set(), set(), wants=wants)
+
+
+def test_question_kinds() -> None:
+    # A preposition before "which" still asks for a name or place.
+    assert _WANTS_ENTITY.search("In which part of London were the papers found?")
+    assert _WANTS_ENTITY.search("At which air base did they land?")
+    assert not _WANTS_ENTITY.search("What did the minister say about taxes?")
+    assert _WANTS_TERM.search("What are rogue hotspots being called?")
+    assert _WANTS_TERM.search("What is the new scheme known as?")
+    assert not _WANTS_TERM.search("Who called the election?")
+
+
+def test_answer_types_reward_the_right_kind_of_sentence() -> None:
+    paid = _query("How much is she paid each time she sets a world best?", "number")
+    money = _type_bonus(paid, "Every time she breaks the record she gets $30,000.")
+    figure = _type_bonus(paid, "She smashed the world record seven times.")
+    assert money > figure > 0
+    race = _query("What was Radcliffe's winning time in the marathon?", "duration")
+    assert _type_bonus(race, "She won in two hours, 23 minutes and 10 seconds.") > 0
+    assert _type_bonus(race, "She will race just 77 days after Athens.") == 0
+    term = _query("What are rogue access points being called?", "term")
+    assert _type_bonus(term, "The latest threat, nicknamed evil twins, poses as hotspots.") > 0
+    assert _type_bonus(term, "Wireless users are being warned about fake hotspots.") == 0
+    # "Robert Bosch" is the question's "Bosch" again, not a new name; "Dingolfing" is.
+    plant = _query("Which BMW plant had its break extended?", "entity", {"bmw", "bosch"})
+    assert _type_bonus(plant, "BMW uses a faulty pump made by parts maker Robert Bosch.") == 0
+    assert _type_bonus(plant, "Production at the Dingolfing site will stop for a week.") > 0
