@@ -112,7 +112,41 @@ _AGE = re.compile(r"\baged? \d+|\b\d+[- ]years?[- ]old|, \d{1,3},|\(\d{1,3}\)|\b
 _NUMBER_WORDS = re.compile(r"^(how|what|which|by)\b", re.IGNORECASE)
 FOLLOW_UP = re.compile(r"\s*\(following up on: .*\)\s*$", re.DOTALL)
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-_ROLE_WORDS = {"spokesman", "spokeswoman", "office", "chancellor", "minister", "president"}
+_ROLE_WORDS = {
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "office",
+    "chancellor",
+    "minister",
+    "president",
+    "captain",
+    "boss",
+    "manager",
+    "coach",
+    "chairman",
+    "chairwoman",
+    "chief",
+    "executive",
+    "director",
+    "head",
+    "leader",
+    "secretary",
+    "governor",
+    "mayor",
+    "founder",
+    "owner",
+    "singer",
+    "frontman",
+    "star",
+    "striker",
+    "champion",
+    "judge",
+    "economist",
+    "analyst",
+    "commissioner",
+    "ambassador",
+}
 _QUESTION_STARTS = {
     "what",
     "who",
@@ -391,6 +425,7 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
             for c in cands:
                 if c.attribution.how == "named" and any(r in c.text.lower() for r in roles):
                     speaker |= c.attribution.speakers
+            speaker |= _role_holders(roles, q.descriptors, cands)
         speaker_found = any(speaker & c.attribution.speakers for c in cands)
         for c in cands:
             dense = float(c.vector @ q.vector)
@@ -568,6 +603,40 @@ def _descriptors(text: str) -> set[str]:
     for m in _DESCRIBED.finditer(text):
         out |= name_words(m.group("names") or m.group("demonym"))
     return out
+
+
+# What the articles call the role a question names ("the car maker's boss": "Fiat chief
+# executive Sergio Marchionne").
+_ROLE_SYNONYMS = {
+    "boss": ("chief executive", "chairman", "chief", "head", "president", "managing director"),
+    "chief": ("chief executive", "boss", "head"),
+    "head": ("chief executive", "boss", "chief", "chairman"),
+    "leader": ("head", "chief"),
+    "manager": ("boss", "coach"),
+    "coach": ("manager", "boss"),
+    "singer": ("frontman", "vocalist", "star"),
+    "frontman": ("singer", "vocalist"),
+}
+
+
+def _role_holders(roles: set[str], descriptors: set[str], cands: list[Candidate]) -> set[str]:
+    """Surnames the passages give a role ("England captain Jason Robinson", "Fiat chairman Luca
+    di Montezemolo"); where the question qualifies the role ("the England rugby captain"), only
+    the holders so qualified, if any are."""
+    roles = roles | {w for r in roles for w in _ROLE_SYNONYMS.get(r, ())}
+    rx = re.compile(
+        rf"(?:^|\s)(?P<before>(?:[\w'’&-]+\s+){{0,4}})(?:{'|'.join(map(re.escape, roles))})\s+"
+        r"(?P<name>[A-Z][\w'’-]+(?:\s+(?:(?:de|di|da|van|von|le|la)\s+)?[A-Z][\w'’-]+){0,3})"
+    )
+    plain: set[str] = set()
+    qualified: set[str] = set()
+    for c in cands:
+        for m in rx.finditer(c.text):
+            surname = name_words(m.group("name").split()[-1])
+            plain |= surname
+            if descriptors & name_words(m.group("before")):
+                qualified |= surname
+    return qualified or plain
 
 
 def _local_weights(q: Query, cands: list[Candidate]) -> list[float]:

@@ -29,9 +29,6 @@ _SUBJECT_VERB = re.compile(
 _VERB_SUBJECT = re.compile(rf"\b(?:{_VERBS})\s+(?:the\s+)?(?P<name>{_NAME})")
 # '..., " said chief executive Tom McKillop.': the verb after a closing quote, a lower-case role
 # between it and the name.
-_QUOTE_VERB_SUBJECT = re.compile(
-    rf"[,\"”]\s*(?:{_VERBS})\s+(?:the\s+)?(?:[a-z][\w-]*\s+){{0,4}}(?P<name>{_NAME})"
-)
 _ACCORDING = re.compile(rf"\baccording to\s+(?P<name>{_NAME})")
 _BY = re.compile(r"\b(?:expressed|voiced|made|taken|echoed|shared)\s+by\s+(?P<names>.+)$")
 _PRONOUN = re.compile(
@@ -43,6 +40,12 @@ _ROLES = (
     r"chancellor|minister|president|spokesman|spokeswoman|chief|secretary|coach|manager|boss|"
     r"chairman|director|official|leader|premier|prosecutor|analyst|executive|founder|singer|"
     r"actor|star|player|striker|captain|lawyer|economist"
+)
+_QUOTE_VERB_SUBJECT = re.compile(
+    rf"[,\"”]\s*(?:{_VERBS})\s+(?:the\s+)?"
+    # '..." said Fiat chief executive Sergio Marchionne.': an organisation before the role.
+    rf"(?:(?:[A-Z][\w'’&.-]*\s+){{1,3}}(?i:{_ROLES})\s+)?"
+    rf"(?:[a-z][\w-]*\s+){{0,4}}(?P<name>{_NAME})"
 )
 # "German Chancellor Olaf Scholz", "Villa boss David O'Leary": who holds a role in this article.
 _ROLE_NAME = re.compile(
@@ -251,6 +254,13 @@ def question_speaker(question: str) -> set[str]:
     if not m:
         return set()
     who = m.group("who")
+    described = re.match(
+        r"(?:the|a|an|its|his|her|their)\s+(?:[\w'’.-]+\s+){0,5}?(?P<role>[a-z][a-z-]+)$", who
+    )
+    if described and not described.group("role").endswith(("'s", "’s")):
+        # "the England rugby captain", "the Italian car maker's boss": a role, which the
+        # answerer matches to whoever the articles call that by name.
+        return {described.group("role")}
     # The surname identifies the speaker: "Peter Szijjarto" must not match "Peter Fiala".
     surnames = set()
     for run in re.findall(r"[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*", who):

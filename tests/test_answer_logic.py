@@ -10,11 +10,14 @@ from assistant.answerer import (
     _DURATION,
     _WANTS_ENTITY,
     _WANTS_TERM,
+    Candidate,
     Query,
     _descriptors,
+    _role_holders,
     _split_parts,
     _type_bonus,
 )
+from assistant.attribution import attribute, question_speaker
 from assistant.condense import condense
 
 
@@ -86,3 +89,31 @@ def test_answer_types_reward_the_right_kind_of_sentence() -> None:
     plant = _query("Which BMW plant had its break extended?", "entity", {"bmw", "bosch"})
     assert _type_bonus(plant, "BMW uses a faulty pump made by parts maker Robert Bosch.") == 0
     assert _type_bonus(plant, "Production at the Dingolfing site will stop for a week.") > 0
+
+
+def test_described_speakers_are_found_by_their_role() -> None:
+    assert question_speaker("What did the England rugby captain say about the critics?") == {
+        "captain"
+    }
+    assert question_speaker("What did the Italian car maker's boss say?") == {"boss"}
+    assert question_speaker("What did Scholz say about ground troops?") == {"scholz"}
+
+    def cand(text: str) -> Candidate:
+        return Candidate(text, 0, len(text), 0, "a", 0, np.zeros(3))
+
+    passages = [
+        cand("England captain Jason Robinson has rubbished suggestions of a decline."),
+        cand("Wales captain Gareth Thomas was injured."),
+        cand('"We now have freedom," said Fiat chief executive Sergio Marchionne.'),
+    ]
+    # Qualified by the question's "England": that captain only.
+    assert _role_holders({"captain"}, {"england"}, passages) == {"robinson"}
+    assert _role_holders({"captain"}, set(), passages) == {"robinson", "thomas"}
+    # A boss is what the articles call a chief executive.
+    assert _role_holders({"boss"}, set(), passages) == {"marchionne"}
+
+
+def test_quote_then_organisation_role_and_name() -> None:
+    said = attribute(['"We now have freedom," said Fiat chief executive Sergio Marchionne.'])[0]
+    assert "marchionne" in said.speakers
+    assert attribute(['"No," said chief executive Tom McKillop.'])[0].speakers >= {"mckillop"}
