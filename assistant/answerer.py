@@ -110,6 +110,7 @@ _HAS_DATE = re.compile(
 _CAPITALISED = re.compile(r"(?<=[^\s\"“(])\s+([A-Z][\w'’-]+)")
 _AGE = re.compile(r"\baged? \d+|\b\d+[- ]years?[- ]old|, \d{1,3},|\(\d{1,3}\)|\bat \d{1,3}\b")
 _NUMBER_WORDS = re.compile(r"^(how|what|which|by)\b", re.IGNORECASE)
+_PRONOUN_Q = re.compile(r"\b(he|she|they|him|her|his|hers|them|their|it|its)\b", re.IGNORECASE)
 FOLLOW_UP = re.compile(r"\s*\(following up on: .*\)\s*$", re.DOTALL)
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _ROLE_WORDS = {
@@ -427,6 +428,7 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
                     speaker |= c.attribution.speakers
             speaker |= _role_holders(roles, q.descriptors, cands)
         speaker_found = any(speaker & c.attribution.speakers for c in cands)
+        anaphoric = not q.names and bool(_PRONOUN_Q.search(q.text))
         for c in cands:
             dense = float(c.vector @ q.vector)
             words = set(tokenize(c.text))
@@ -445,7 +447,9 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
             score = 0.5 * dense + 0.3 * lexical / total + 0.1 * names + 0.1 * numbers
             score += 0.05 * retrieval
             if q.focus and c.article_id == q.focus:
-                score += FOCUS_BONUS
+                # "How much is he paid?" names nothing of its own: it can only be about the
+                # article the conversation is on.
+                score += FOCUS_BONUS * (2 if anaphoric else 1)
             if speaker:
                 score += self._speaker_bonus(speaker, c, speaker_found)
             score += _type_bonus(q, c.text)
