@@ -35,9 +35,32 @@ FOCUS_BONUS = 0.15
 _NAME_RUN = re.compile(r"[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*")
 # What kind of answer a question wants, and how a sentence shows it has one.
 _WANTS_NUMBER = re.compile(
-    r"\bhow (much|many|long|old|far|big|large|high|fast|often)\b|\bwhat (percentage|proportion|"
-    r"share|fraction)\b|\bby how\b",
+    r"\bhow (much|many|long|old|far|big|large|high|fast|often|tall|heavy)\b|\bwhat (percentage|"
+    r"proportion|share|fraction)\b|\bby how\b|\bweighs?\b|\bweight\b",
     re.IGNORECASE,
+)
+# "How often?": a frequency, not any figure ("once every two years", "twice a week").
+_WANTS_FREQUENCY = re.compile(r"\bhow (often|frequently)\b", re.IGNORECASE)
+_FREQUENCY = re.compile(
+    r"\b(every|each|once|twice|annual|annually|biennial|weekly|monthly|daily|yearly|quarterly|"
+    r"times a|a (year|week|month|day))\b",
+    re.IGNORECASE,
+)
+# "How fast / far / heavy?", "What does he weigh?": a figure with its unit.
+_WANTS_MEASURE = re.compile(
+    r"\bhow (far|big|large|high|fast|tall|heavy|long)\b|\bweighs?\b|\bweight\b|\bspeed\b",
+    re.IGNORECASE,
+)
+_UNIT = re.compile(
+    r"\d\s?(kg|g|lb|lbs|st|stone|tonnes?|tons?|km|m|cm|mm|miles?|metres?|meters?|feet|ft|"
+    r"inches|in|mph|km/h|kph|knots|sq|square|acres?|hectares?|gb|mb|mbps|kbps|ghz|mhz)\b|"
+    r"\d\s?(kilo|mega|giga)?(grams?|metres?|meters?|bytes?|bits?|hertz)\b",
+    re.IGNORECASE,
+)
+# "Where is it based?": a place.
+_PLACE = re.compile(
+    r"\b[A-Z][\w'’-]+-based\b|\b(based|headquartered|located|situated)\s+(in|at|near)\b|"
+    r"\b(in|at|near|from|outside)\s+(?:the\s+)?[A-Z][\w'’-]+"
 )
 _WANTS_DURATION = re.compile(
     r"\bhow long\b|\bhow many (days|weeks|months|years|hours|minutes)\b|"
@@ -82,12 +105,20 @@ _NAMING = re.compile(
 _WANTS_MONEY = re.compile(
     r"\b(pay|pays|paid|earn|earns|earned|cost|costs|price|fee|fees|salary|wage|wages|worth|"
     r"spend|spent|raise|raised|fine|fined|compensation|damages|prize money|sold for|bought "
-    r"for|money|budget|dividend|profit|profits|loss|losses|revenue|sales|turnover)\b",
+    r"for|money|budget|dividend|profit|profits|loss|losses|revenue|sales|turnover|box office|"
+    r"gross|grossed|takings|income|earnings)\b",
     re.IGNORECASE,
 )
 _MONEY = re.compile(
     r"[$£€¥]\s?\d|\d\s?(m|bn|k)?\s?(euros?|dollars?|pounds?|yen|francs?|cents?|pence|p)\b|"
-    r"\b(euros?|dollars?|pounds?|yen)\b",
+    r"\b(euros?|dollars?|pounds?|yen|yuan|rupees?|roubles?|rubles?|kronor|krona|kroner|rand|"
+    r"pesos?|lira|won|sterling)\b",
+    re.IGNORECASE,
+)
+_SUM_QUESTION = re.compile(
+    r"\bhow much\b|\bfor what (sum|price|amount)\b|\bwhat (was|is|were|are|will be|would be)\s+"
+    r"(?:\w+['’]s\s+|the\s+|its\s+|their\s+|his\s+|her\s+)?(?:\w+\s+)?(profit|profits|loss|"
+    r"losses|price|cost|fee|salary|revenue|revenues|turnover|dividend|fine|budget|pay)\b",
     re.IGNORECASE,
 )
 # "winning time", "lap time": a clock time (2h 23m 10s, 9.85 seconds), not "77 days".
@@ -263,8 +294,15 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
                 # The names borrowed from the first part pick the article; within it, every
                 # sentence is about them, so they must not outweigh the part's own words.
                 query.name_groups = []
+                if chosen and not query.focus:
+                    query.focus = chosen[0].article_id  # the story the first part is from
+                own = list(dict.fromkeys(tokenize(part.split("? ", 1)[0])))
+                query.tokens = own
+                query.weights = idf(self.retriever.lexical(), own) if own else np.zeros(0)
             self._score(query, cands, docs)
-            picked = self._select(query, cands)
+            # A later part wants a fact of its own, not the sentence that answered the first.
+            pool = [c for c in cands if c not in chosen] if len(parts) > 1 and chosen else cands
+            picked = self._select(query, pool or cands)
             if len(parts) > 1:
                 picked = picked[:2]
             chosen += [c for c in picked if c not in chosen]
@@ -524,6 +562,10 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
         """Why the chosen sentences cannot be the answer, or ""."""
         if q.wants == "number" and not any(_new_number(q, c.text) for c in chosen):
             return "no figure"
+        if _wants_sum(q) and not any(_MONEY.search(c.text) for c in chosen):
+            return "no sum of money"
+        if q.wants in ("number", "amount", "duration") and self._figure_elsewhere(q, chosen):
+            return "figure from another story"
         if q.wants == "duration" and not any(
             _DURATION.search(c.text) or _new_number(q, c.text) for c in chosen
         ):
@@ -542,23 +584,24 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
     def _missing(self, q: Query, chosen: list[Candidate]) -> list[str]:
         """Names and numbers of the question that the articles of the chosen sentences never
         mention: "What did Scholz say about China?" must not be answered from a Scholz story
-        that never mentions China. Names match loosely (accents, a shared 5-letter stem), since
-        questions misspell names."""
+        that never mentions China."""
         if not q.names and not q.numbers:
             return []
         texts = self.store.article_texts(sorted({c.article_id for c in chosen}))
-        blob = _fold(" ".join(texts.values()))
-        words = set(re.findall(r"[\w'’-]+", blob))
-        words |= {re.sub(r"['’]s$", "", w) for w in words}
-        stems = {w[:5] for w in words if len(w) >= 5}
-        missing = []
-        for name in sorted(q.names - q.descriptors):
-            n = _fold(name)
-            if n not in words and not (len(n) >= 5 and n[:5] in stems):
-                missing.append(q.names_shown.get(name, name))
-        numbers = set(_NUMBER.findall(blob))
-        missing += [n for n in sorted(q.numbers) if n not in numbers]
-        return missing
+        return _unmentioned(q, " ".join(texts.values()))
+
+    def _figure_elsewhere(self, q: Query, chosen: list[Candidate]) -> bool:
+        """True when every chosen sentence holding the figure the question asks for comes from
+        an article that never names what the question is about: "What was Electrolux's net
+        profit?" is not answered by GM's net income, however alike the sentences."""
+        if _wants_sum(q):
+            typed = {c.article_id for c in chosen if _MONEY.search(c.text)}
+        else:
+            typed = {c.article_id for c in chosen if _type_bonus(q, c.text) > 0}
+        if not typed or not (q.names - q.descriptors):
+            return False
+        texts = self.store.article_texts(sorted(typed))
+        return all(_unmentioned(q, text, numbers=False) for text in texts.values())
 
     # Composition ---------------------------------------------------------------------------
     def _compose(
@@ -576,21 +619,35 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
 
 
 _PART = re.compile(
-    r",?\s+and\s+(?=(?:what|which|who|whom|how|when|where|why|did|does|is|was|were)\b)",
+    r",?\s+and\s+(?:\w+ly\s+)?(?=(?:what|which|who|whom|how|when|where|why|did|does|is|was|"
+    r"were)\b)",
     re.IGNORECASE,
 )
+# "What were Inbev's pre-tax profits and its net profits?": a second thing about the same subject.
+_SAME_SUBJECT = re.compile(
+    r"^(?P<ask>(?:what|which|how much|how many)\s+(?:is|was|are|were)\s+)"
+    r"(?P<first>.+?)\s+and\s+(?P<second>(?:its|their|his|her)\s+.+)$",
+    re.IGNORECASE,
+)
+_REFERS_BACK = re.compile(r"\b(he|she|it|they|him|her|his|its|their|them)\b", re.IGNORECASE)
 
 
 def _split_parts(text: str) -> list[str]:
     """Split a two-part question; the second part keeps the first part's names as context."""
     parts = [p.strip(" ,?") for p in _PART.split(text) if p.strip(" ,?")]
     if len(parts) < 2:
-        return [text]
+        m = _SAME_SUBJECT.match(text.strip().rstrip("?"))
+        if not m:
+            return [text]
+        parts = [m.group("ask") + m.group("first"), m.group("ask") + m.group("second")]
     names = " ".join(re.findall(r"\b[a-z]?[A-Z][\w'’-]+", parts[0])[1:])
     # A part with names of its own stands alone; one without ("what dividend did its board
-    # recommend?") is about what the first part names.
+    # recommend?"), or one that points back ("which seat had he held as a Conservative MP?"),
+    # is about what the first part names.
     return [parts[0] + "?"] + [
-        f"{p}?" if re.search(r"\b[a-z]?[A-Z][\w'’-]+", p[1:]) else f"{p}? {names}".strip()
+        f"{p}?"
+        if re.search(r"\b[a-z]?[A-Z][\w'’-]+", p[1:]) and not _REFERS_BACK.search(p)
+        else f"{p}? {names}".strip()
         for p in parts[1:]
     ]
 
@@ -599,6 +656,31 @@ _DESCRIBED = re.compile(
     r"\b(?:the|a|an)\s+(?P<names>(?:[A-Z][\w'’.-]*\s+){1,3})(?=[a-z])|"
     r"\b(?P<demonym>[A-Z][a-z]+(?:an|ian|ese|ish|i))\s+(?=[a-z])"
 )
+
+
+def _unmentioned(q: Query, text: str, numbers: bool = True) -> list[str]:
+    """The question's names (and numbers) that ``text`` never mentions. Names match loosely
+    (accents, a shared 5-letter stem), since questions misspell names."""
+    blob = _fold(text)
+    words = set(re.findall(r"[\w'’-]+", blob))
+    words |= {re.sub(r"['’]s$", "", w) for w in words}
+    stems = {w[:5] for w in words if len(w) >= 5}
+    missing = []
+    for name in sorted(q.names - q.descriptors):
+        n = _fold(name)
+        if n not in words and not (len(n) >= 5 and n[:5] in stems):
+            missing.append(q.names_shown.get(name, name))
+    if numbers:
+        found = set(_NUMBER.findall(blob))
+        missing += [n for n in sorted(q.numbers) if n not in found]
+    return missing
+
+
+def _wants_sum(q: Query) -> bool:
+    """ "How much is she paid?", "What was its net profit?": only a sum of money answers it."""
+    if q.wants not in ("number", "amount") or not _WANTS_MONEY.search(q.text):
+        return False
+    return bool(_SUM_QUESTION.search(q.text)) and not re.search(r"\bhow many\b", q.text, re.I)
 
 
 def _descriptors(text: str) -> set[str]:
@@ -665,12 +747,18 @@ def _type_bonus(q: Query, text: str) -> float:
             return 0.15 if _CLOCK.search(text) else 0.0
         return 0.15 if _DURATION.search(text) else 0.0
     if q.wants in ("number", "amount"):
+        if _WANTS_FREQUENCY.search(q.text):
+            return 0.15 if _FREQUENCY.search(text) else 0.0
         if not _new_number(q, text):
             return 0.0
         bonus = 0.12 if q.wants == "number" else 0.08
         if _WANTS_MONEY.search(q.text) and _MONEY.search(text):
             bonus += 0.1
+        elif _WANTS_MEASURE.search(q.text) and _UNIT.search(text):
+            bonus += 0.06
         return bonus
+    if q.wants == "entity" and re.match(r"\s*where\b", q.text, re.IGNORECASE):
+        return 0.1 if _PLACE.search(text) else 0.0
     if q.wants == "term":
         return (
             0.1 if _NAMING.search(text) or re.search(r"[\"“'‘][^\"”']{2,40}[\"”'’]", text) else 0.0
