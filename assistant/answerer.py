@@ -460,11 +460,13 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
         speaker = set(q.speaker)
         roles = speaker & _ROLE_WORDS
         if roles:
-            # "the spokesman": whoever the articles call that, by name.
-            for c in cands:
+            # "the spokesman": whoever the articles call that, by name ("Magpies manager Graeme
+            # Souness"); failing that, whoever is quoted in a sentence naming the role.
+            holders = _role_holders(roles, q.descriptors, cands)
+            speaker |= holders
+            for c in cands if not holders else ():
                 if c.attribution.how == "named" and any(r in c.text.lower() for r in roles):
                     speaker |= c.attribution.speakers
-            speaker |= _role_holders(roles, q.descriptors, cands)
         speaker_found = any(speaker & c.attribution.speakers for c in cands)
         anaphoric = not q.names and bool(_PRONOUN_Q.search(q.text))
         for c in cands:
