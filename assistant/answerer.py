@@ -696,8 +696,17 @@ def _descriptors(text: str) -> set[str]:
 # What the articles call the role a question names ("the car maker's boss": "Fiat chief
 # executive Sergio Marchionne").
 _ROLE_SYNONYMS = {
-    "boss": ("chief executive", "chairman", "chief", "head", "president", "managing director"),
-    "chief": ("chief executive", "boss", "head"),
+    "boss": (
+        "chief executive",
+        "chairman",
+        "chief",
+        "head",
+        "president",
+        "managing director",
+        "ceo",
+    ),
+    "chief": ("chief executive", "boss", "head", "ceo"),
+    "executive": ("chief executive", "ceo", "boss"),
     "head": ("chief executive", "boss", "chief", "chairman"),
     "leader": ("head", "chief"),
     "manager": ("boss", "coach"),
@@ -716,6 +725,11 @@ def _role_holders(roles: set[str], descriptors: set[str], cands: list[Candidate]
         rf"(?:^|\s)(?P<before>(?:[\w'’&-]+\s+){{0,4}})(?:{'|'.join(map(re.escape, roles))})\s+"
         r"(?P<name>[A-Z][\w'’-]+(?:\s+(?:(?:de|di|da|van|von|le|la)\s+)?[A-Z][\w'’-]+){0,3})"
     )
+    # "Geoff Ellis, CEO of festival organisers Big Day Out": the name before the role.
+    appositive = re.compile(
+        r"(?P<name>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,3}),\s+(?:the\s+)?(?:[\w'’-]+\s+){0,3}?"
+        rf"(?i:{'|'.join(map(re.escape, roles))})\b(?P<after>[^,.;]{{0,60}})"
+    )
     plain: set[str] = set()
     qualified: set[str] = set()
     for c in cands:
@@ -723,6 +737,11 @@ def _role_holders(roles: set[str], descriptors: set[str], cands: list[Candidate]
             surname = name_words(m.group("name").split()[-1])
             plain |= surname
             if descriptors & name_words(m.group("before")):
+                qualified |= surname
+        for m in appositive.finditer(c.text):
+            surname = name_words(m.group("name").split()[-1])
+            plain |= surname
+            if descriptors & name_words(m.group("after")):
                 qualified |= surname
     return qualified or plain
 

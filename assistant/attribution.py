@@ -257,6 +257,11 @@ def question_speaker(question: str) -> set[str]:
     described = re.match(
         r"(?:the|a|an|its|his|her|their)\s+(?:[\w'’.-]+\s+){0,5}?(?P<role>[a-z][a-z-]+)$", who
     )
+    if re.match(r"(?:the|a|an|its|his|her|their)\s", who):
+        # "the chief executive of the festival's organisers": the role comes first.
+        named_role = re.search(rf"\b(?P<role>{_ROLES})\b", who)
+        if named_role:
+            return {named_role.group("role")}
     if described and not described.group("role").endswith(("'s", "’s")):
         # "the England rugby captain", "the Italian car maker's boss": a role, which the
         # answerer matches to whoever the articles call that by name.

@@ -1,4 +1,6 @@
-"""Validation of the evaluation set in tests/eval/qa.json.
+"""Validation of the evaluation sets: tests/eval/qa.json, and tests/eval/check.json (a second,
+smaller set written later by someone who had not read the answerer, to check that its rules
+generalise; the counts per kind apply to qa.json only).
 
 Checks the shape of every question (fields, types, kinds, answer groups,
 follow-up histories) and, when the shared corpus is present next to the
@@ -18,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-QA_PATH = Path(__file__).resolve().parent / "eval" / "qa.json"
+EVAL_DIR = Path(__file__).resolve().parent / "eval"
+QA_PATH = EVAL_DIR / "qa.json"
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 
 KINDS = ("seed", "fact", "say", "multi", "followup", "unanswerable")
@@ -73,18 +76,19 @@ def _norm(text):
     return re.sub(r"\s+", " ", text).strip().lower()
 
 
-@pytest.fixture(scope="module")
-def items():
+@pytest.fixture(scope="module", params=["qa.json", "check.json"])
+def items(request):
+    path = EVAL_DIR / request.param
     try:
-        raw = QA_PATH.read_text(encoding="utf-8")
+        raw = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        pytest.fail(f"evaluation set missing: {QA_PATH}", pytrace=False)
+        pytest.fail(f"evaluation set missing: {path}", pytrace=False)
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:
-        pytest.fail(f"{QA_PATH} is not valid JSON: {exc}", pytrace=False)
+        pytest.fail(f"{path} is not valid JSON: {exc}", pytrace=False)
     if not isinstance(data, list) or not data:
-        pytest.fail(f"{QA_PATH} must hold a non-empty JSON list", pytrace=False)
+        pytest.fail(f"{path} must hold a non-empty JSON list", pytrace=False)
     bad = [
         f"item #{i} is {type(x).__name__}, not an object"
         for i, x in enumerate(data)
@@ -159,7 +163,8 @@ def test_ids_unique(items):
     _fail(dupes, "duplicate ids")
 
 
-def test_counts_per_kind(items):
+def test_counts_per_kind():
+    items = json.loads(QA_PATH.read_text(encoding="utf-8"))  # the minimums are qa.json's
     counts = Counter(item.get("kind") for item in items)
     problems = [
         f"kind {kind!r}: {counts.get(kind, 0)} question(s), need at least {n}"
