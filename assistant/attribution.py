@@ -29,6 +29,12 @@ _SUBJECT_VERB = re.compile(
 _VERB_SUBJECT = re.compile(rf"\b(?:{_VERBS})\s+(?:the\s+)?(?P<name>{_NAME})")
 # '..., " said chief executive Tom McKillop.': the verb after a closing quote, a lower-case role
 # between it and the name.
+# "Mark Serwotka, the leader of the Public and Commercial Services Union said: ...": an
+# apposition that runs into the verb without a closing comma.
+_APPOSITION_VERB = re.compile(
+    rf"^(?:[\"“]?[^\"“”]*[\"”]\s*)?(?P<name>{_NAME}),\s+(?:the|a|an)\s+[^,\"“]{{3,80}}?\s+"
+    rf"(?:{_VERBS})\b"
+)
 _ACCORDING = re.compile(rf"\baccording to\s+(?P<name>{_NAME})")
 _BY = re.compile(r"\b(?:expressed|voiced|made|taken|echoed|shared)\s+by\s+(?P<names>.+)$")
 _PRONOUN = re.compile(
@@ -152,7 +158,7 @@ def name_words(text: str) -> set[str]:
 
 def _named(sentence: str) -> set[str]:
     found: set[str] = set()
-    for rx in (_SUBJECT_VERB, _VERB_SUBJECT, _QUOTE_VERB_SUBJECT, _ACCORDING):
+    for rx in (_SUBJECT_VERB, _VERB_SUBJECT, _QUOTE_VERB_SUBJECT, _ACCORDING, _APPOSITION_VERB):
         for m in rx.finditer(sentence):
             found |= name_words(m.group("name"))
     m = _BY.search(sentence)

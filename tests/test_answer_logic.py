@@ -117,3 +117,13 @@ def test_quote_then_organisation_role_and_name() -> None:
     said = attribute(['"We now have freedom," said Fiat chief executive Sergio Marchionne.'])[0]
     assert "marchionne" in said.speakers
     assert attribute(['"No," said chief executive Tom McKillop.'])[0].speakers >= {"mckillop"}
+
+
+def test_apposition_running_into_the_verb() -> None:
+    said = attribute(
+        ['Mark Serwotka, the leader of the Public and Commercial Services Union said: "No."']
+    )[0]
+    assert "serwotka" in said.speakers
+    # A place before a comma is no speaker.
+    trip = attribute(["On the last day of his tour of Africa, the chancellor predicted a cure."])[0]
+    assert "africa" not in trip.speakers

@@ -1,6 +1,6 @@
-"""Validation of the evaluation sets: tests/eval/qa.json, and tests/eval/check.json (a second,
-smaller set written later by someone who had not read the answerer, to check that its rules
-generalise; the counts per kind apply to qa.json only).
+"""Validation of the evaluation sets: tests/eval/qa.json, and tests/eval/check.json and
+tests/eval/fresh.json (smaller sets written later by someone who had not read the answerer, to
+check that its rules generalise; the counts per kind apply to qa.json only).
 
 Checks the shape of every question (fields, types, kinds, answer groups,
 follow-up histories) and, when the shared corpus is present next to the
@@ -76,7 +76,7 @@ def _norm(text):
     return re.sub(r"\s+", " ", text).strip().lower()
 
 
-@pytest.fixture(scope="module", params=["qa.json", "check.json"])
+@pytest.fixture(scope="module", params=["qa.json", "check.json", "fresh.json"])
 def items(request):
     path = EVAL_DIR / request.param
     try:
