@@ -517,8 +517,17 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
         if q.wants in ("number", "duration", "term") and not _type_bonus(q, best.text):
             # "How much ...?" wants a figure: a nearly-as-good sentence with one beats the best
             # without.
-            typed = [c for c in ranked[1:10] if _type_bonus(q, c.text)]
-            if typed and typed[0].score >= best.score - 0.12:
+            # Further down in the same story, a sentence with the figure still beats one without.
+            typed = [
+                c
+                for c in ranked[1:10]
+                if _type_bonus(q, c.text)
+                and (
+                    c.score >= best.score - 0.12
+                    or (c.article_id == best.article_id and c.score >= best.score - 0.25)
+                )
+            ]
+            if typed:
                 best = typed[0]
                 ranked = [best, *(c for c in ranked if c is not best)]
         elif q.wants in ("number", "amount") and _WANTS_MONEY.search(q.text):
@@ -770,6 +779,8 @@ def _type_bonus(q: Query, text: str) -> float:
     if q.wants in ("number", "amount"):
         if _WANTS_FREQUENCY.search(q.text):
             return 0.15 if _FREQUENCY.search(text) else 0.0
+        if re.search(r"\bhow old\b", q.text, re.IGNORECASE):
+            return 0.12 if _AGE.search(text) else 0.0
         if not _new_number(q, text):
             return 0.0
         bonus = 0.12 if q.wants == "number" else 0.08
