@@ -73,6 +73,10 @@ _DURATION = re.compile(
     r"seasons?|games?|matches)\b(?!-)",
     re.IGNORECASE,
 )
+_COUNT_WORDS = (
+    "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+    "sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|several|a few|a dozen"
+)
 _YEAR = re.compile(r"^(1[89]\d\d|20\d\d)$")
 _WANTS_AMOUNT = re.compile(
     r"\b(profit|profits|loss|losses|revenue|sales|price|prices|cost|costs|charge|fee|fine|salary|"
@@ -775,6 +779,13 @@ def _type_bonus(q: Query, text: str) -> float:
     if q.wants == "duration":
         if _WANTS_CLOCK.search(q.text):
             return 0.15 if _CLOCK.search(text) else 0.0
+        unit = re.search(r"\bhow many (day|week|month|year|hour|minute|season)s?\b", q.text, re.I)
+        if unit:
+            # "How many years?": so many years, not "$1m a week".
+            counted = re.compile(
+                rf"\b(\d+|{_COUNT_WORDS})[\s-]+(?:\w+[\s-]+)?{unit.group(1)}s?\b", re.I
+            )
+            return 0.15 if counted.search(text) else 0.0
         return 0.15 if _DURATION.search(text) else 0.0
     if q.wants in ("number", "amount"):
         if _WANTS_FREQUENCY.search(q.text):

@@ -127,3 +127,20 @@ def test_apposition_running_into_the_verb() -> None:
     # A place before a comma is no speaker.
     trip = attribute(["On the last day of his tour of Africa, the chancellor predicted a cure."])[0]
     assert "africa" not in trip.speakers
+
+
+def test_counts_ages_frequencies_measures_and_places() -> None:
+    years = _query("How many years had she worked for Merrill Lynch?", "duration")
+    assert _type_bonus(years, "She had no future after 17 years with the company.") > 0
+    assert _type_bonus(years, "Her division had been losing about $1m a week.") == 0
+    age = _query("How old was Sir Nicholas Scott when he died?", "number")
+    assert _type_bonus(age, "The 71-year-old served in Northern Ireland.") > 0
+    assert _type_bonus(age, "He served for 6 months in Belfast.") == 0
+    often = _query("How often will the prize be awarded?", "number")
+    assert _type_bonus(often, "The prize will be given once every two years.") > 0
+    assert _type_bonus(often, "Three British authors made the shortlist.") == 0
+    weight = _query("What does the sprinter now weigh?", "number")
+    assert _type_bonus(weight, "Now I am 86.9kg.") > _type_bonus(weight, "He ran 4 races.") > 0
+    where = _query("Where is the brewer based?", "entity")
+    assert _type_bonus(where, "The Leuven-based brewery said it would own 97.3%.") > 0
+    assert _type_bonus(where, "Inbev brands include Bass and Stella Artois.") == 0
