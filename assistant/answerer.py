@@ -581,6 +581,13 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
             return "no sum of money"
         if q.wants in ("number", "amount", "duration") and self._figure_elsewhere(q, chosen):
             return "figure from another story"
+        around = [
+            *chosen,
+            *(p for c in chosen if (p := _prev_sentence(c, cands))),
+            *(n for c in chosen if (n := _next_sentence(c, cands))),
+        ]
+        if _event_unreported(q, around):
+            return "event not reported"
         if q.wants == "duration" and not any(
             _DURATION.search(c.text) or _new_number(q, c.text) for c in chosen
         ):
@@ -689,6 +696,50 @@ def _unmentioned(q: Query, text: str, numbers: bool = True) -> list[str]:
         found = set(_NUMBER.findall(blob))
         missing += [n for n in sorted(q.numbers) if n not in found]
     return missing
+
+
+# "Who replaced X?", "Which company won the auction?": an event the answer must report. The
+# sentence naming the answer (or the one beside it) says so in one of these words, or the
+# articles only know X, not the event.
+_EVENTS = [
+    (
+        r"replac\w*|succeed\w*|successor",
+        r"replac|succe|took over|take over|taken over|step(?:s|ped)? into|in place of",
+    ),
+    (
+        r"won|wins?|winning",
+        r"\bw[io]n(?:s|ning|ners?)?\b|victor|triumph|beat|\btook\b|scooped|claimed|awarded|"
+        r"named|went to",
+    ),
+    (
+        r"beat|beaten|defeat\w*",
+        r"beat|defeat|\bw[io]n(?:s|ning|ners?)?\b|victor|overc[ao]me|edge|thrash|lost to|"
+        r"los(?:e|t|ing)",
+    ),
+    (
+        r"bought|buy|buys|acquir\w*|purchas\w*",
+        r"bought|buy|acqui|purchas|takeover|stake|deal|"
+        r"bid|merg",
+    ),
+    (r"sold|sell|sells", r"sold|sell|sale|deal|bought|buy"),
+    (r"marri\w*|marry", r"marri|marry|wedding|wife|husband"),
+    (r"sacked|fired|dismiss\w*", r"sack|fire|dismiss|axed|oust|replac"),
+]
+_EVENT_QUESTION = [
+    (re.compile(rf"\b(?:{ask})\b", re.IGNORECASE), re.compile(say, re.IGNORECASE))
+    for ask, say in _EVENTS
+]
+
+
+def _event_unreported(q: Query, context: list[Candidate]) -> bool:
+    """True when an entity question asks about an event (replaced, won, bought ...) that none
+    of the sentences around the answer reports."""
+    if q.wants != "entity":
+        return False
+    for asked, said in _EVENT_QUESTION:
+        if asked.search(q.text) and not any(said.search(c.text) for c in context):
+            return True
+    return False
 
 
 def _wants_sum(q: Query) -> bool:

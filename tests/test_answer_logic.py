@@ -144,3 +144,17 @@ def test_counts_ages_frequencies_measures_and_places() -> None:
     where = _query("Where is the brewer based?", "entity")
     assert _type_bonus(where, "The Leuven-based brewery said it would own 97.3%.") > 0
     assert _type_bonus(where, "Inbev brands include Bass and Stella Artois.") == 0
+
+
+def test_an_event_the_question_asks_about_must_be_reported() -> None:
+    from assistant.answerer import _event_unreported
+
+    def cand(text: str) -> Candidate:
+        return Candidate(text, 0, len(text), 0, "a", 0, np.zeros(3))
+
+    who = _query("Who replaced Paul Boateng as MP for Brent South?", "entity", {"boateng"})
+    stayed = [cand("Mr Boateng said his seat in Brent South was one of the safest.")]
+    assert _event_unreported(who, stayed)
+    assert not _event_unreported(who, [cand("Dawn Butler replaced Mr Boateng in Brent South.")])
+    # Only for questions after a name; figures and speeches have their own checks.
+    assert not _event_unreported(_query("How much did he win?", "number"), stayed)
