@@ -220,7 +220,11 @@ def attribute(sentences: list[str]) -> list[Attribution]:
         if speakers:
             last = speakers
         quotes = sentence.count('"') + sentence.count("“") + sentence.count("”")
-        if quotes % 2 == 1:
+        if _OPENS_QUOTE.match(sentence):
+            # A new opening quote ends any earlier one (news style leaves a quote open when the
+            # next paragraph or sentence reopens it): still open only if this one is.
+            in_quote = quotes % 2 == 1
+        elif quotes % 2 == 1:
             in_quote = not in_quote
     # '"Why build your own grid when you can use ours?" he asked ...': a quotation whose
     # speaker comes in the sentence after it.

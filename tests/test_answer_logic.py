@@ -158,3 +158,16 @@ def test_an_event_the_question_asks_about_must_be_reported() -> None:
     assert not _event_unreported(who, [cand("Dawn Butler replaced Mr Boateng in Brent South.")])
     # Only for questions after a name; figures and speeches have their own checks.
     assert not _event_unreported(_query("How much did he win?", "number"), stayed)
+
+
+def test_a_reopened_quote_ends_the_earlier_one() -> None:
+    said = attribute(
+        [
+            "Souness said: \"He can't play for me ever again.",
+            "He has been a disruptive influence.",
+            '"He can\'t go on television and accuse me of telling lies."',
+            "Bellamy turned down a move to Birmingham.",
+        ]
+    )
+    assert said[1].how == "quote" and "souness" in said[1].speakers
+    assert said[3].how != "quote"
