@@ -21,6 +21,20 @@ from langchain_core.documents import Document
 from langchain_core.runnables import RunnableSerializable
 from pydantic import ConfigDict
 
+from assistant.answer_types import (
+    AGE,
+    DURATION,
+    MONEY,
+    NAME_RUN,
+    NUMBER,
+    PRONOUN_Q,
+    WANTS_MONEY,
+    event_unreported,
+    new_number,
+    question_wants,
+    type_bonus,
+    wants_sum,
+)
 from assistant.attribution import Attribution, attribute, name_words, question_speaker
 from assistant.citations import citation, result
 from index.chunking import split_sentences
@@ -32,122 +46,8 @@ from index.store import unpack_vectors
 ABSTAIN_THRESHOLD = 0.42
 # A follow-up's sentences from the article the conversation is on get this much more.
 FOCUS_BONUS = 0.15
-_NAME_RUN = re.compile(r"[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*")
-# What kind of answer a question wants, and how a sentence shows it has one.
-_WANTS_NUMBER = re.compile(
-    r"\bhow (much|many|long|old|far|big|large|high|fast|often|tall|heavy)\b|\bwhat (percentage|"
-    r"proportion|share|fraction)\b|\bby how\b|\bweighs?\b|\bweight\b",
-    re.IGNORECASE,
-)
-# "How often?": a frequency, not any figure ("once every two years", "twice a week").
-_WANTS_FREQUENCY = re.compile(r"\bhow (often|frequently)\b", re.IGNORECASE)
-_FREQUENCY = re.compile(
-    r"\b(every|each|once|twice|annual|annually|biennial|weekly|monthly|daily|yearly|quarterly|"
-    r"times a|a (year|week|month|day))\b",
-    re.IGNORECASE,
-)
-# "How fast / far / heavy?", "What does he weigh?": a figure with its unit.
-_WANTS_MEASURE = re.compile(
-    r"\bhow (far|big|large|high|fast|tall|heavy|long)\b|\bweighs?\b|\bweight\b|\bspeed\b",
-    re.IGNORECASE,
-)
-_UNIT = re.compile(
-    r"\d\s?(kg|g|lb|lbs|st|stone|tonnes?|tons?|km|m|cm|mm|miles?|metres?|meters?|feet|ft|"
-    r"inches|in|mph|km/h|kph|knots|sq|square|acres?|hectares?|gb|mb|mbps|kbps|ghz|mhz)\b|"
-    r"\d\s?(kilo|mega|giga)?(grams?|metres?|meters?|bytes?|bits?|hertz)\b",
-    re.IGNORECASE,
-)
-# "Where is it based?": a place.
-_PLACE = re.compile(
-    r"\b[A-Z][\w'’-]+-based\b|\b(based|headquartered|located|situated)\s+(in|at|near)\b|"
-    r"\b(in|at|near|from|outside)\s+(?:the\s+)?[A-Z][\w'’-]+"
-)
-_WANTS_DURATION = re.compile(
-    r"\bhow long\b|\bhow many (days|weeks|months|years|hours|minutes)\b|"
-    r"\b(winning|finishing|record|lap) time\b|\bhow much time\b",
-    re.IGNORECASE,
-)
-_DURATION = re.compile(
-    r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a|an|half an?)"
-    r"(\s*(-|to|or)\s*\w+)?[\s-]+(seconds?|minutes?|hours?|days?|weeks?|months?|years?|"
-    r"seasons?|games?|matches)\b(?!-)",
-    re.IGNORECASE,
-)
-_COUNT_WORDS = (
-    "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
-    "sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|several|a few|a dozen"
-)
-_YEAR = re.compile(r"^(1[89]\d\d|20\d\d)$")
-_WANTS_AMOUNT = re.compile(
-    r"\b(profit|profits|loss|losses|revenue|sales|price|prices|cost|costs|charge|fee|fine|salary|"
-    r"pay|paid|payout|pay-off|worth|value|budget|score|time|rate|dividend|deal|bid|offer|"
-    r"stake|figure|total|record|margin|sum|fund|damages|audience|viewers|jobs)\b",
-    re.IGNORECASE,
-)
-_WANTS_DATE = re.compile(
-    r"^\s*when\b|\bwhat (year|date|day|month|time)\b|\bwhich (year|day|"
-    r"month|date)\b",
-    re.IGNORECASE,
-)
-_WANTS_ENTITY = re.compile(
-    r"(^\s*|,\s*|\b(and|but)\s+)((in|at|from|to|for|on|with|by|of|into|under|against|"
-    r"behind|over)\s+)?(who|whom|which|where|what (kind|sort|type|name))\b|"
-    r"\bwhat is (his|her|its|their) (real )?name\b",
-    re.IGNORECASE,
-)
-# "What are such hotspots being called?", "What is the scheme known as?": a term.
-_WANTS_TERM = re.compile(
-    r"\b(called|named|nicknamed|dubbed|known as|termed|referred to as)\s*\??\s*$",
-    re.IGNORECASE,
-)
-_NAMING = re.compile(
-    r"\b(called|named|nicknamed|dubbed|known as|termed|referred to as|title of|"
-    r"branded|labelled)\b",
-    re.IGNORECASE,
-)
-# "How much is she paid?", "What did the deal cost?": a sum of money, not just any figure.
-_WANTS_MONEY = re.compile(
-    r"\b(pay|pays|paid|earn|earns|earned|cost|costs|price|fee|fees|salary|wage|wages|worth|"
-    r"spend|spent|raise|raised|fine|fined|compensation|damages|prize money|sold for|bought "
-    r"for|money|budget|dividend|profit|profits|loss|losses|revenue|sales|turnover|box office|"
-    r"gross|grossed|takings|income|earnings)\b",
-    re.IGNORECASE,
-)
-_MONEY = re.compile(
-    r"[$£€¥]\s?\d|\d\s?(m|bn|k)?\s?(euros?|dollars?|pounds?|yen|francs?|cents?|pence|p)\b|"
-    r"\b(euros?|dollars?|pounds?|yen|yuan|rupees?|roubles?|rubles?|kronor|krona|kroner|rand|"
-    r"pesos?|lira|won|sterling)\b",
-    re.IGNORECASE,
-)
-_SUM_QUESTION = re.compile(
-    r"\bhow much\b|\bfor what (sum|price|amount)\b|\bwhat (was|is|were|are|will be|would be)\s+"
-    r"(?:\w+['’]s\s+|the\s+|its\s+|their\s+|his\s+|her\s+)?(?:\w+\s+)?(profit|profits|loss|"
-    r"losses|price|cost|fee|salary|revenue|revenues|turnover|dividend|fine|budget|pay)\b",
-    re.IGNORECASE,
-)
-# "winning time", "lap time": a clock time (2h 23m 10s, 9.85 seconds), not "77 days".
-_WANTS_CLOCK = re.compile(r"\b(winning|finishing|record|lap|personal best|race) time\b", re.I)
-_CLOCK = re.compile(
-    r"\b\d+(\.\d+)?\s*(hours?|hrs?|minutes?|mins?|seconds?|secs?)\b|\b\d+:\d\d\b|"
-    r"\b(one|two|three|four|five) hours?\b",
-    re.IGNORECASE,
-)
-_HAS_NUMBER = re.compile(
-    r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
-    r"forty|fifty|hundred|thousand|million|billion|dozen|half|double|twice)\b",
-    re.IGNORECASE,
-)
-_HAS_DATE = re.compile(
-    r"\b(1[89]\d\d|20\d\d|January|February|March|April|May|June|July|August|September|"
-    r"October|November|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
-    r"yesterday|today|tomorrow|last (week|month|year)|next (week|month|year)|since|until|by)\b",
-)
-_CAPITALISED = re.compile(r"(?<=[^\s\"“(])\s+([A-Z][\w'’-]+)")
-_AGE = re.compile(r"\baged? \d+|\b\d+[- ]years?[- ]old|, \d{1,3},|\(\d{1,3}\)|\bat \d{1,3}\b")
-_NUMBER_WORDS = re.compile(r"^(how|what|which|by)\b", re.IGNORECASE)
-_PRONOUN_Q = re.compile(r"\b(he|she|they|him|her|his|hers|them|their|it|its)\b", re.IGNORECASE)
+# The condenser's mark on a follow-up: "... (following up on: <the earlier turn>)".
 FOLLOW_UP = re.compile(r"\s*\(following up on: .*\)\s*$", re.DOTALL)
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _ROLE_WORDS = {
     "spokesman",
     "spokeswoman",
@@ -355,21 +255,8 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
             for n in name_words(w):
                 names.add(n)
                 shown[n] = bare
-        wants = ""
-        if question_speaker(text):
-            wants = ""  # "What did X say ...": a statement, whatever words follow
-        elif _WANTS_DURATION.search(text):
-            wants = "duration"
-        elif _WANTS_NUMBER.search(text):
-            wants = "number"
-        elif _WANTS_DATE.search(text):
-            wants = "date"
-        elif _WANTS_ENTITY.search(text):
-            wants = "entity"
-        elif _WANTS_TERM.search(text):
-            wants = "term"
-        elif _NUMBER_WORDS.match(text) and _WANTS_AMOUNT.search(text):
-            wants = "amount"
+        # "What did X say ...?" wants a statement, whatever words follow.
+        wants = "" if question_speaker(text) else question_wants(text)
         topic: list[str] = []
         m = re.search(r"\b(?:about|on|regarding|over)\s+(?P<topic>.+)$", text)
         if question_speaker(text) and m:
@@ -384,15 +271,13 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
             tokens=tokens,
             weights=weights,
             names=names,
-            numbers=set(_NUMBER.findall(text)),
+            numbers=set(NUMBER.findall(text)),
             speaker=question_speaker(text),
             names_shown=shown,
             descriptors=_descriptors(text),
             wants=wants,
             topic=topic,
-            name_groups=[
-                g for g in (name_words(m.group(0)) for m in _NAME_RUN.finditer(text)) if g
-            ],
+            name_groups=[g for g in (name_words(m.group(0)) for m in NAME_RUN.finditer(text)) if g],
         )
 
     # Candidates ----------------------------------------------------------------------------
@@ -472,7 +357,7 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
                 if c.attribution.how == "named" and any(r in c.text.lower() for r in roles):
                     speaker |= c.attribution.speakers
         speaker_found = any(speaker & c.attribution.speakers for c in cands)
-        anaphoric = not q.names and bool(_PRONOUN_Q.search(q.text))
+        anaphoric = not q.names and bool(PRONOUN_Q.search(q.text))
         for c in cands:
             dense = float(c.vector @ q.vector)
             words = set(tokenize(c.text))
@@ -485,7 +370,7 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
             c.coverage = hit
             names = len(groups_hit) / len(q.name_groups) if q.name_groups else 0.0
             numbers = (
-                len(q.numbers & set(_NUMBER.findall(c.text))) / len(q.numbers) if q.numbers else 0
+                len(q.numbers & set(NUMBER.findall(c.text))) / len(q.numbers) if q.numbers else 0
             )
             retrieval = float(docs[c.doc_index].metadata.get("score", 0.0))
             score = 0.5 * dense + 0.3 * lexical / total + 0.1 * names + 0.1 * numbers
@@ -496,7 +381,7 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
                 score += FOCUS_BONUS * (2 if anaphoric else 1)
             if speaker:
                 score += self._speaker_bonus(speaker, c, speaker_found)
-            score += _type_bonus(q, c.text)
+            score += type_bonus(q, c.text)
             c.score = score
 
     @staticmethod
@@ -518,14 +403,14 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
         it goes on ("According to him, ...")."""
         ranked = sorted(cands, key=lambda c: c.score, reverse=True)
         best = ranked[0]
-        if q.wants in ("number", "duration", "term") and not _type_bonus(q, best.text):
+        if q.wants in ("number", "duration", "term") and not type_bonus(q, best.text):
             # "How much ...?" wants a figure: a nearly-as-good sentence with one beats the best
             # without.
             # Further down in the same story, a sentence with the figure still beats one without.
             typed = [
                 c
                 for c in ranked[1:10]
-                if _type_bonus(q, c.text)
+                if type_bonus(q, c.text)
                 and (
                     c.score >= best.score - 0.12
                     or (c.article_id == best.article_id and c.score >= best.score - 0.25)
@@ -534,9 +419,9 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
             if typed:
                 best = typed[0]
                 ranked = [best, *(c for c in ranked if c is not best)]
-        elif q.wants in ("number", "amount") and _WANTS_MONEY.search(q.text):
+        elif q.wants in ("number", "amount") and WANTS_MONEY.search(q.text):
             # "How much is she paid?": a sum of money, not the best sentence with any figure.
-            paid = [c for c in ranked[:10] if _MONEY.search(c.text) and _new_number(q, c.text)]
+            paid = [c for c in ranked[:10] if MONEY.search(c.text) and new_number(q, c.text)]
             if paid and paid[0] is not best and paid[0].score >= best.score - 0.12:
                 best = paid[0]
                 ranked = [best, *(c for c in ranked if c is not best)]
@@ -549,11 +434,11 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
                 and (nxt.attribution.speakers & best.attribution.speakers)
             ):
                 chosen.append(nxt)
-        elif q.wants and not _type_bonus(q, best.text):
+        elif q.wants and not type_bonus(q, best.text):
             # "... extend a production break at one of its plants. The Dingolfing site will
             # now be closed ...": the answer often comes in the next sentence.
             nxt = _next_sentence(best, cands)
-            if nxt is not None and _type_bonus(q, nxt.text) > 0:
+            if nxt is not None and type_bonus(q, nxt.text) > 0:
                 chosen.append(nxt)
         seen = {_norm(c.text) for c in chosen}
         for c in ranked[1:10]:
@@ -575,9 +460,9 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
 
     def _unsupported_reason(self, q: Query, chosen: list[Candidate], cands: list[Candidate]) -> str:
         """Why the chosen sentences cannot be the answer, or ""."""
-        if q.wants == "number" and not any(_new_number(q, c.text) for c in chosen):
+        if q.wants == "number" and not any(new_number(q, c.text) for c in chosen):
             return "no figure"
-        if _wants_sum(q) and not any(_MONEY.search(c.text) for c in chosen):
+        if wants_sum(q) and not any(MONEY.search(c.text) for c in chosen):
             return "no sum of money"
         if q.wants in ("number", "amount", "duration") and self._figure_elsewhere(q, chosen):
             return "figure from another story"
@@ -586,14 +471,14 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
             *(p for c in chosen if (p := _prev_sentence(c, cands))),
             *(n for c in chosen if (n := _next_sentence(c, cands))),
         ]
-        if _event_unreported(q, around):
+        if event_unreported(q, around):
             return "event not reported"
         if q.wants == "duration" and not any(
-            _DURATION.search(c.text) or _new_number(q, c.text) for c in chosen
+            DURATION.search(c.text) or new_number(q, c.text) for c in chosen
         ):
             return "no duration"
         if re.search(r"\bhow old\b", q.text, re.IGNORECASE) and not any(
-            _AGE.search(c.text) for c in chosen
+            AGE.search(c.text) for c in chosen
         ):
             return "no age"
         if q.topic:
@@ -616,10 +501,10 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
         """True when every chosen sentence holding the figure the question asks for comes from
         an article that never names what the question is about: "What was Electrolux's net
         profit?" is not answered by GM's net income, however alike the sentences."""
-        if _wants_sum(q):
-            typed = {c.article_id for c in chosen if _MONEY.search(c.text)}
+        if wants_sum(q):
+            typed = {c.article_id for c in chosen if MONEY.search(c.text)}
         else:
-            typed = {c.article_id for c in chosen if _type_bonus(q, c.text) > 0}
+            typed = {c.article_id for c in chosen if type_bonus(q, c.text) > 0}
         if not typed or not (q.names - q.descriptors):
             return False
         texts = self.store.article_texts(sorted(typed))
@@ -693,60 +578,9 @@ def _unmentioned(q: Query, text: str, numbers: bool = True) -> list[str]:
         if n not in words and not (len(n) >= 5 and n[:5] in stems):
             missing.append(q.names_shown.get(name, name))
     if numbers:
-        found = set(_NUMBER.findall(blob))
+        found = set(NUMBER.findall(blob))
         missing += [n for n in sorted(q.numbers) if n not in found]
     return missing
-
-
-# "Who replaced X?", "Which company won the auction?": an event the answer must report. The
-# sentence naming the answer (or the one beside it) says so in one of these words, or the
-# articles only know X, not the event.
-_EVENTS = [
-    (
-        r"replac\w*|succeed\w*|successor",
-        r"replac|succe|took over|take over|taken over|step(?:s|ped)? into|in place of",
-    ),
-    (
-        r"won|wins?|winning",
-        r"\bw[io]n(?:s|ning|ners?)?\b|victor|triumph|beat|\btook\b|scooped|claimed|awarded|"
-        r"named|went to",
-    ),
-    (
-        r"beat|beaten|defeat\w*",
-        r"beat|defeat|\bw[io]n(?:s|ning|ners?)?\b|victor|overc[ao]me|edge|thrash|lost to|"
-        r"los(?:e|t|ing)",
-    ),
-    (
-        r"bought|buy|buys|acquir\w*|purchas\w*",
-        r"bought|buy|acqui|purchas|takeover|stake|deal|"
-        r"bid|merg",
-    ),
-    (r"sold|sell|sells", r"sold|sell|sale|deal|bought|buy"),
-    (r"marri\w*|marry", r"marri|marry|wedding|wife|husband"),
-    (r"sacked|fired|dismiss\w*", r"sack|fire|dismiss|axed|oust|replac"),
-]
-_EVENT_QUESTION = [
-    (re.compile(rf"\b(?:{ask})\b", re.IGNORECASE), re.compile(say, re.IGNORECASE))
-    for ask, say in _EVENTS
-]
-
-
-def _event_unreported(q: Query, context: list[Candidate]) -> bool:
-    """True when an entity question asks about an event (replaced, won, bought ...) that none
-    of the sentences around the answer reports."""
-    if q.wants != "entity":
-        return False
-    for asked, said in _EVENT_QUESTION:
-        if asked.search(q.text) and not any(said.search(c.text) for c in context):
-            return True
-    return False
-
-
-def _wants_sum(q: Query) -> bool:
-    """ "How much is she paid?", "What was its net profit?": only a sum of money answers it."""
-    if q.wants not in ("number", "amount") or not _WANTS_MONEY.search(q.text):
-        return False
-    return bool(_SUM_QUESTION.search(q.text)) and not re.search(r"\bhow many\b", q.text, re.I)
 
 
 def _descriptors(text: str) -> set[str]:
@@ -823,58 +657,6 @@ def _local_weights(q: Query, cands: list[Candidate]) -> list[float]:
         df = sum(t in ws for ws in sets)
         out.append(float(w) * math.log(1 + n / max(df, 1)) / math.log(1 + n))
     return out
-
-
-def _type_bonus(q: Query, text: str) -> float:
-    """Reward sentences holding the kind of thing the question asks for."""
-    if q.wants == "duration":
-        if _WANTS_CLOCK.search(q.text):
-            return 0.15 if _CLOCK.search(text) else 0.0
-        unit = re.search(r"\bhow many (day|week|month|year|hour|minute|season)s?\b", q.text, re.I)
-        if unit:
-            # "How many years?": so many years, not "$1m a week".
-            counted = re.compile(
-                rf"\b(\d+|{_COUNT_WORDS})[\s-]+(?:\w+[\s-]+)?{unit.group(1)}s?\b", re.I
-            )
-            return 0.15 if counted.search(text) else 0.0
-        return 0.15 if _DURATION.search(text) else 0.0
-    if q.wants in ("number", "amount"):
-        if _WANTS_FREQUENCY.search(q.text):
-            return 0.15 if _FREQUENCY.search(text) else 0.0
-        if re.search(r"\bhow old\b", q.text, re.IGNORECASE):
-            return 0.12 if _AGE.search(text) else 0.0
-        if not _new_number(q, text):
-            return 0.0
-        bonus = 0.12 if q.wants == "number" else 0.08
-        if _WANTS_MONEY.search(q.text) and _MONEY.search(text):
-            bonus += 0.1
-        elif _WANTS_MEASURE.search(q.text) and _UNIT.search(text):
-            bonus += 0.06
-        return bonus
-    if q.wants == "entity" and re.match(r"\s*where\b", q.text, re.IGNORECASE):
-        return 0.1 if _PLACE.search(text) else 0.0
-    if q.wants == "term":
-        return (
-            0.1 if _NAMING.search(text) or re.search(r"[\"“'‘][^\"”']{2,40}[\"”'’]", text) else 0.0
-        )
-    if q.wants == "date":
-        return 0.1 if _HAS_DATE.search(text) else 0.0
-    if q.wants == "entity":
-        # A name the question does not give: "Robert Bosch" is the question's "Bosch" again.
-        known = set(q.names)
-        for run in _NAME_RUN.finditer(text):
-            words = name_words(run.group(0))
-            if words & q.names:
-                known |= words
-        new = {n for m in _CAPITALISED.finditer(text) for n in name_words(m.group(1))} - known
-        return 0.06 if new else 0.0
-    return 0.0
-
-
-def _new_number(q: Query, text: str) -> bool:
-    """A figure the question does not already give; a year is no amount ("in 2003")."""
-    new = {n for n in set(_NUMBER.findall(text)) - q.numbers if not _YEAR.match(n)}
-    return bool(new) or bool(_HAS_NUMBER.search(_NUMBER.sub(" ", text)))
 
 
 def _prev_sentence(c: Candidate, cands: list[Candidate]) -> Candidate | None:

@@ -6,17 +6,15 @@ import re
 
 import numpy as np
 
-from assistant.answerer import (
-    _DURATION,
-    _WANTS_ENTITY,
-    _WANTS_TERM,
-    Candidate,
-    Query,
-    _descriptors,
-    _role_holders,
-    _split_parts,
-    _type_bonus,
+from assistant.answer_types import (
+    DURATION,
+    WANTS_ENTITY,
+    WANTS_TERM,
+    event_unreported,
+    question_wants,
+    type_bonus,
 )
+from assistant.answerer import Candidate, Query, _descriptors, _role_holders, _split_parts
 from assistant.attribution import attribute, question_speaker
 from assistant.condense import condense
 
@@ -43,9 +41,9 @@ def test_two_part_questions_split_and_carry_the_subject() -> None:
 
 
 def test_durations() -> None:
-    assert _DURATION.search("He will be out for four to six weeks.")
-    assert _DURATION.search("She must serve 15 days in prison.")
-    assert not _DURATION.search("He is on a season-long loan.")
+    assert DURATION.search("He will be out for four to six weeks.")
+    assert DURATION.search("She must serve 15 days in prison.")
+    assert not DURATION.search("He is on a season-long loan.")
 
 
 def test_follow_up_carries_the_previous_answer_for_retrieval() -> None:
@@ -66,29 +64,29 @@ def _query(text: str, wants: str, names: set[str] | None = None) -> Query:
 
 def test_question_kinds() -> None:
     # A preposition before "which" still asks for a name or place.
-    assert _WANTS_ENTITY.search("In which part of London were the papers found?")
-    assert _WANTS_ENTITY.search("At which air base did they land?")
-    assert not _WANTS_ENTITY.search("What did the minister say about taxes?")
-    assert _WANTS_TERM.search("What are rogue hotspots being called?")
-    assert _WANTS_TERM.search("What is the new scheme known as?")
-    assert not _WANTS_TERM.search("Who called the election?")
+    assert WANTS_ENTITY.search("In which part of London were the papers found?")
+    assert WANTS_ENTITY.search("At which air base did they land?")
+    assert not WANTS_ENTITY.search("What did the minister say about taxes?")
+    assert WANTS_TERM.search("What are rogue hotspots being called?")
+    assert WANTS_TERM.search("What is the new scheme known as?")
+    assert not WANTS_TERM.search("Who called the election?")
 
 
 def test_answer_types_reward_the_right_kind_of_sentence() -> None:
     paid = _query("How much is she paid each time she sets a world best?", "number")
-    money = _type_bonus(paid, "Every time she breaks the record she gets $30,000.")
-    figure = _type_bonus(paid, "She smashed the world record seven times.")
+    money = type_bonus(paid, "Every time she breaks the record she gets $30,000.")
+    figure = type_bonus(paid, "She smashed the world record seven times.")
     assert money > figure > 0
     race = _query("What was Radcliffe's winning time in the marathon?", "duration")
-    assert _type_bonus(race, "She won in two hours, 23 minutes and 10 seconds.") > 0
-    assert _type_bonus(race, "She will race just 77 days after Athens.") == 0
+    assert type_bonus(race, "She won in two hours, 23 minutes and 10 seconds.") > 0
+    assert type_bonus(race, "She will race just 77 days after Athens.") == 0
     term = _query("What are rogue access points being called?", "term")
-    assert _type_bonus(term, "The latest threat, nicknamed evil twins, poses as hotspots.") > 0
-    assert _type_bonus(term, "Wireless users are being warned about fake hotspots.") == 0
+    assert type_bonus(term, "The latest threat, nicknamed evil twins, poses as hotspots.") > 0
+    assert type_bonus(term, "Wireless users are being warned about fake hotspots.") == 0
     # "Robert Bosch" is the question's "Bosch" again, not a new name; "Dingolfing" is.
     plant = _query("Which BMW plant had its break extended?", "entity", {"bmw", "bosch"})
-    assert _type_bonus(plant, "BMW uses a faulty pump made by parts maker Robert Bosch.") == 0
-    assert _type_bonus(plant, "Production at the Dingolfing site will stop for a week.") > 0
+    assert type_bonus(plant, "BMW uses a faulty pump made by parts maker Robert Bosch.") == 0
+    assert type_bonus(plant, "Production at the Dingolfing site will stop for a week.") > 0
 
 
 def test_described_speakers_are_found_by_their_role() -> None:
@@ -131,33 +129,31 @@ def test_apposition_running_into_the_verb() -> None:
 
 def test_counts_ages_frequencies_measures_and_places() -> None:
     years = _query("How many years had she worked for Merrill Lynch?", "duration")
-    assert _type_bonus(years, "She had no future after 17 years with the company.") > 0
-    assert _type_bonus(years, "Her division had been losing about $1m a week.") == 0
+    assert type_bonus(years, "She had no future after 17 years with the company.") > 0
+    assert type_bonus(years, "Her division had been losing about $1m a week.") == 0
     age = _query("How old was Sir Nicholas Scott when he died?", "number")
-    assert _type_bonus(age, "The 71-year-old served in Northern Ireland.") > 0
-    assert _type_bonus(age, "He served for 6 months in Belfast.") == 0
+    assert type_bonus(age, "The 71-year-old served in Northern Ireland.") > 0
+    assert type_bonus(age, "He served for 6 months in Belfast.") == 0
     often = _query("How often will the prize be awarded?", "number")
-    assert _type_bonus(often, "The prize will be given once every two years.") > 0
-    assert _type_bonus(often, "Three British authors made the shortlist.") == 0
+    assert type_bonus(often, "The prize will be given once every two years.") > 0
+    assert type_bonus(often, "Three British authors made the shortlist.") == 0
     weight = _query("What does the sprinter now weigh?", "number")
-    assert _type_bonus(weight, "Now I am 86.9kg.") > _type_bonus(weight, "He ran 4 races.") > 0
+    assert type_bonus(weight, "Now I am 86.9kg.") > type_bonus(weight, "He ran 4 races.") > 0
     where = _query("Where is the brewer based?", "entity")
-    assert _type_bonus(where, "The Leuven-based brewery said it would own 97.3%.") > 0
-    assert _type_bonus(where, "Inbev brands include Bass and Stella Artois.") == 0
+    assert type_bonus(where, "The Leuven-based brewery said it would own 97.3%.") > 0
+    assert type_bonus(where, "Inbev brands include Bass and Stella Artois.") == 0
 
 
 def test_an_event_the_question_asks_about_must_be_reported() -> None:
-    from assistant.answerer import _event_unreported
-
     def cand(text: str) -> Candidate:
         return Candidate(text, 0, len(text), 0, "a", 0, np.zeros(3))
 
     who = _query("Who replaced Paul Boateng as MP for Brent South?", "entity", {"boateng"})
     stayed = [cand("Mr Boateng said his seat in Brent South was one of the safest.")]
-    assert _event_unreported(who, stayed)
-    assert not _event_unreported(who, [cand("Dawn Butler replaced Mr Boateng in Brent South.")])
+    assert event_unreported(who, stayed)
+    assert not event_unreported(who, [cand("Dawn Butler replaced Mr Boateng in Brent South.")])
     # Only for questions after a name; figures and speeches have their own checks.
-    assert not _event_unreported(_query("How much did he win?", "number"), stayed)
+    assert not event_unreported(_query("How much did he win?", "number"), stayed)
 
 
 def test_a_reopened_quote_ends_the_earlier_one() -> None:
@@ -171,3 +167,13 @@ def test_a_reopened_quote_ends_the_earlier_one() -> None:
     )
     assert said[1].how == "quote" and "souness" in said[1].speakers
     assert said[3].how != "quote"
+
+
+def test_question_wants() -> None:
+    assert question_wants("How many years had she worked there?") == "duration"
+    assert question_wants("How much is she paid?") == "number"
+    assert question_wants("When did he become leader?") == "date"
+    assert question_wants("Which club did he join?") == "entity"
+    assert question_wants("What are the fake hotspots being called?") == "term"
+    assert question_wants("What net profit did Lufthansa make?") == "amount"
+    assert question_wants("Why did the talks fail?") == ""

@@ -1,0 +1,255 @@
+"""What kind of answer a question wants, and whether a sentence holds one.
+
+"How much is she paid?" wants a sum of money, "How often?" a frequency, "Where is it based?" a
+place, "Who replaced X?" a name and a sentence that reports the replacement. The extractive
+answerer scores sentences with ``type_bonus`` and abstains when the sentences it chose lack what
+the question asks for.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from assistant.attribution import name_words
+
+if TYPE_CHECKING:
+    from assistant.answerer import Candidate, Query
+
+# Runs of capitalised words: "Robert Bosch", "Media Lab Europe".
+NAME_RUN = re.compile(r"[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*")
+
+WANTS_NUMBER = re.compile(
+    r"\bhow (much|many|long|old|far|big|large|high|fast|often|tall|heavy)\b|\bwhat (percentage|"
+    r"proportion|share|fraction)\b|\bby how\b|\bweighs?\b|\bweight\b",
+    re.IGNORECASE,
+)
+# "How often?": a frequency, not any figure ("once every two years", "twice a week").
+WANTS_FREQUENCY = re.compile(r"\bhow (often|frequently)\b", re.IGNORECASE)
+FREQUENCY = re.compile(
+    r"\b(every|each|once|twice|annual|annually|biennial|weekly|monthly|daily|yearly|quarterly|"
+    r"times a|a (year|week|month|day))\b",
+    re.IGNORECASE,
+)
+# "How fast / far / heavy?", "What does he weigh?": a figure with its unit.
+WANTS_MEASURE = re.compile(
+    r"\bhow (far|big|large|high|fast|tall|heavy|long)\b|\bweighs?\b|\bweight\b|\bspeed\b",
+    re.IGNORECASE,
+)
+UNIT = re.compile(
+    r"\d\s?(kg|g|lb|lbs|st|stone|tonnes?|tons?|km|m|cm|mm|miles?|metres?|meters?|feet|ft|"
+    r"inches|in|mph|km/h|kph|knots|sq|square|acres?|hectares?|gb|mb|mbps|kbps|ghz|mhz)\b|"
+    r"\d\s?(kilo|mega|giga)?(grams?|metres?|meters?|bytes?|bits?|hertz)\b",
+    re.IGNORECASE,
+)
+# "Where is it based?": a place.
+PLACE = re.compile(
+    r"\b[A-Z][\w'’-]+-based\b|\b(based|headquartered|located|situated)\s+(in|at|near)\b|"
+    r"\b(in|at|near|from|outside)\s+(?:the\s+)?[A-Z][\w'’-]+"
+)
+WANTS_DURATION = re.compile(
+    r"\bhow long\b|\bhow many (days|weeks|months|years|hours|minutes)\b|"
+    r"\b(winning|finishing|record|lap) time\b|\bhow much time\b",
+    re.IGNORECASE,
+)
+DURATION = re.compile(
+    r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a|an|half an?)"
+    r"(\s*(-|to|or)\s*\w+)?[\s-]+(seconds?|minutes?|hours?|days?|weeks?|months?|years?|"
+    r"seasons?|games?|matches)\b(?!-)",
+    re.IGNORECASE,
+)
+COUNT_WORDS = (
+    "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+    "sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|several|a few|a dozen"
+)
+YEAR = re.compile(r"^(1[89]\d\d|20\d\d)$")
+WANTS_AMOUNT = re.compile(
+    r"\b(profit|profits|loss|losses|revenue|sales|price|prices|cost|costs|charge|fee|fine|salary|"
+    r"pay|paid|payout|pay-off|worth|value|budget|score|time|rate|dividend|deal|bid|offer|"
+    r"stake|figure|total|record|margin|sum|fund|damages|audience|viewers|jobs)\b",
+    re.IGNORECASE,
+)
+WANTS_DATE = re.compile(
+    r"^\s*when\b|\bwhat (year|date|day|month|time)\b|\bwhich (year|day|"
+    r"month|date)\b",
+    re.IGNORECASE,
+)
+WANTS_ENTITY = re.compile(
+    r"(^\s*|,\s*|\b(and|but)\s+)((in|at|from|to|for|on|with|by|of|into|under|against|"
+    r"behind|over)\s+)?(who|whom|which|where|what (kind|sort|type|name))\b|"
+    r"\bwhat is (his|her|its|their) (real )?name\b",
+    re.IGNORECASE,
+)
+# "What are such hotspots being called?", "What is the scheme known as?": a term.
+WANTS_TERM = re.compile(
+    r"\b(called|named|nicknamed|dubbed|known as|termed|referred to as)\s*\??\s*$",
+    re.IGNORECASE,
+)
+NAMING = re.compile(
+    r"\b(called|named|nicknamed|dubbed|known as|termed|referred to as|title of|"
+    r"branded|labelled)\b",
+    re.IGNORECASE,
+)
+# "How much is she paid?", "What did the deal cost?": a sum of money, not just any figure.
+WANTS_MONEY = re.compile(
+    r"\b(pay|pays|paid|earn|earns|earned|cost|costs|price|fee|fees|salary|wage|wages|worth|"
+    r"spend|spent|raise|raised|fine|fined|compensation|damages|prize money|sold for|bought "
+    r"for|money|budget|dividend|profit|profits|loss|losses|revenue|sales|turnover|box office|"
+    r"gross|grossed|takings|income|earnings)\b",
+    re.IGNORECASE,
+)
+MONEY = re.compile(
+    r"[$£€¥]\s?\d|\d\s?(m|bn|k)?\s?(euros?|dollars?|pounds?|yen|francs?|cents?|pence|p)\b|"
+    r"\b(euros?|dollars?|pounds?|yen|yuan|rupees?|roubles?|rubles?|kronor|krona|kroner|rand|"
+    r"pesos?|lira|won|sterling)\b",
+    re.IGNORECASE,
+)
+SUM_QUESTION = re.compile(
+    r"\bhow much\b|\bfor what (sum|price|amount)\b|\bwhat (was|is|were|are|will be|would be)\s+"
+    r"(?:\w+['’]s\s+|the\s+|its\s+|their\s+|his\s+|her\s+)?(?:\w+\s+)?(profit|profits|loss|"
+    r"losses|price|cost|fee|salary|revenue|revenues|turnover|dividend|fine|budget|pay)\b",
+    re.IGNORECASE,
+)
+# "winning time", "lap time": a clock time (2h 23m 10s, 9.85 seconds), not "77 days".
+WANTS_CLOCK = re.compile(r"\b(winning|finishing|record|lap|personal best|race) time\b", re.I)
+CLOCK = re.compile(
+    r"\b\d+(\.\d+)?\s*(hours?|hrs?|minutes?|mins?|seconds?|secs?)\b|\b\d+:\d\d\b|"
+    r"\b(one|two|three|four|five) hours?\b",
+    re.IGNORECASE,
+)
+HAS_NUMBER = re.compile(
+    r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
+    r"forty|fifty|hundred|thousand|million|billion|dozen|half|double|twice)\b",
+    re.IGNORECASE,
+)
+HAS_DATE = re.compile(
+    r"\b(1[89]\d\d|20\d\d|January|February|March|April|May|June|July|August|September|"
+    r"October|November|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
+    r"yesterday|today|tomorrow|last (week|month|year)|next (week|month|year)|since|until|by)\b",
+)
+CAPITALISED = re.compile(r"(?<=[^\s\"“(])\s+([A-Z][\w'’-]+)")
+AGE = re.compile(r"\baged? \d+|\b\d+[- ]years?[- ]old|, \d{1,3},|\(\d{1,3}\)|\bat \d{1,3}\b")
+NUMBER_WORDS = re.compile(r"^(how|what|which|by)\b", re.IGNORECASE)
+PRONOUN_Q = re.compile(r"\b(he|she|they|him|her|his|hers|them|their|it|its)\b", re.IGNORECASE)
+NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+# "Who replaced X?", "Which company won the auction?": an event the answer must report. The
+# sentence naming the answer (or the one beside it) says so in one of these words, or the
+# articles only know X, not the event.
+EVENTS = [
+    (
+        r"replac\w*|succeed\w*|successor",
+        r"replac|succe|took over|take over|taken over|step(?:s|ped)? into|in place of",
+    ),
+    (
+        r"won|wins?|winning",
+        r"\bw[io]n(?:s|ning|ners?)?\b|victor|triumph|beat|\btook\b|scooped|claimed|awarded|"
+        r"named|went to",
+    ),
+    (
+        r"beat|beaten|defeat\w*",
+        r"beat|defeat|\bw[io]n(?:s|ning|ners?)?\b|victor|overc[ao]me|edge|thrash|lost to|"
+        r"los(?:e|t|ing)",
+    ),
+    (
+        r"bought|buy|buys|acquir\w*|purchas\w*",
+        r"bought|buy|acqui|purchas|takeover|stake|deal|"
+        r"bid|merg",
+    ),
+    (r"sold|sell|sells", r"sold|sell|sale|deal|bought|buy"),
+    (r"marri\w*|marry", r"marri|marry|wedding|wife|husband"),
+    (r"sacked|fired|dismiss\w*", r"sack|fire|dismiss|axed|oust|replac"),
+]
+EVENT_QUESTION = [
+    (re.compile(rf"\b(?:{ask})\b", re.IGNORECASE), re.compile(say, re.IGNORECASE))
+    for ask, say in EVENTS
+]
+
+
+def question_wants(text: str) -> str:
+    """The kind of answer a question asks for: "duration", "number", "date", "entity", "term",
+    "amount", or "" (a statement, an explanation)."""
+    if WANTS_DURATION.search(text):
+        return "duration"
+    if WANTS_NUMBER.search(text):
+        return "number"
+    if WANTS_DATE.search(text):
+        return "date"
+    if WANTS_ENTITY.search(text):
+        return "entity"
+    if WANTS_TERM.search(text):
+        return "term"
+    if NUMBER_WORDS.match(text) and WANTS_AMOUNT.search(text):
+        return "amount"
+    return ""
+
+
+def type_bonus(q: Query, text: str) -> float:
+    """Reward sentences holding the kind of thing the question asks for."""
+    if q.wants == "duration":
+        if WANTS_CLOCK.search(q.text):
+            return 0.15 if CLOCK.search(text) else 0.0
+        unit = re.search(r"\bhow many (day|week|month|year|hour|minute|season)s?\b", q.text, re.I)
+        if unit:
+            # "How many years?": so many years, not "$1m a week".
+            counted = re.compile(
+                rf"\b(\d+|{COUNT_WORDS})[\s-]+(?:\w+[\s-]+)?{unit.group(1)}s?\b", re.I
+            )
+            return 0.15 if counted.search(text) else 0.0
+        return 0.15 if DURATION.search(text) else 0.0
+    if q.wants in ("number", "amount"):
+        if WANTS_FREQUENCY.search(q.text):
+            return 0.15 if FREQUENCY.search(text) else 0.0
+        if re.search(r"\bhow old\b", q.text, re.IGNORECASE):
+            return 0.12 if AGE.search(text) else 0.0
+        if not new_number(q, text):
+            return 0.0
+        bonus = 0.12 if q.wants == "number" else 0.08
+        if WANTS_MONEY.search(q.text) and MONEY.search(text):
+            bonus += 0.1
+        elif WANTS_MEASURE.search(q.text) and UNIT.search(text):
+            bonus += 0.06
+        return bonus
+    if q.wants == "entity" and re.match(r"\s*where\b", q.text, re.IGNORECASE):
+        return 0.1 if PLACE.search(text) else 0.0
+    if q.wants == "term":
+        return (
+            0.1 if NAMING.search(text) or re.search(r"[\"“'‘][^\"”']{2,40}[\"”'’]", text) else 0.0
+        )
+    if q.wants == "date":
+        return 0.1 if HAS_DATE.search(text) else 0.0
+    if q.wants == "entity":
+        # A name the question does not give: "Robert Bosch" is the question's "Bosch" again.
+        known = set(q.names)
+        for run in NAME_RUN.finditer(text):
+            words = name_words(run.group(0))
+            if words & q.names:
+                known |= words
+        new = {n for m in CAPITALISED.finditer(text) for n in name_words(m.group(1))} - known
+        return 0.06 if new else 0.0
+    return 0.0
+
+
+def new_number(q: Query, text: str) -> bool:
+    """A figure the question does not already give; a year is no amount ("in 2003")."""
+    new = {n for n in set(NUMBER.findall(text)) - q.numbers if not YEAR.match(n)}
+    return bool(new) or bool(HAS_NUMBER.search(NUMBER.sub(" ", text)))
+
+
+def wants_sum(q: Query) -> bool:
+    """ "How much is she paid?", "What was its net profit?": only a sum of money answers it."""
+    if q.wants not in ("number", "amount") or not WANTS_MONEY.search(q.text):
+        return False
+    return bool(SUM_QUESTION.search(q.text)) and not re.search(r"\bhow many\b", q.text, re.I)
+
+
+def event_unreported(q: Query, context: list[Candidate]) -> bool:
+    """True when an entity question asks about an event (replaced, won, bought ...) that none
+    of the sentences around the answer reports."""
+    if q.wants != "entity":
+        return False
+    for asked, said in EVENT_QUESTION:
+        if asked.search(q.text) and not any(said.search(c.text) for c in context):
+            return True
+    return False
