@@ -177,6 +177,10 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
         cands = self._candidates(docs)
         if not cands:
             return result(question, standalone, _abstain_text(), True, [], docs, "extractive")
+        # The whole text of every article the sentences come from, fetched once: attribution
+        # reads it, and so do the checks of what the articles mention.
+        texts = self.store.article_texts(sorted({c.article_id for c in cands}))
+        _attribute(cands, texts)
         # "How much did X lose, and what dividend did it pay?": each part gets its own sentence.
         chosen: list[Candidate] = []
         supports: list[float] = []
@@ -211,10 +215,10 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
                 picked = picked[:2]
             chosen += [c for c in picked if c not in chosen]
             supports.append(picked[0].score)
-            reasons.append(self._unsupported_reason(query, picked, cands))
+            reasons.append(self._unsupported_reason(query, picked, cands, texts))
         query = self._query(text)
         support = max(supports)
-        missing = self._missing(query, chosen)
+        missing = _missing(query, chosen, texts)
         reason = reasons[0] if all(reasons) else ""
         if support < self.threshold or missing or reason:
             return result(
@@ -328,19 +332,7 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
                         vector=vec,
                     )
                 )
-        self._attribute(cands)
         return cands
-
-    def _attribute(self, cands: list[Candidate]) -> None:
-        """Speakers from the whole article, so "he said" finds its antecedent in any chunk."""
-        texts = self.store.article_texts(sorted({c.article_id for c in cands}))
-        for aid, text in texts.items():
-            spans = split_sentences(text)
-            attrs = attribute([text[s.start : s.end] for s in spans])
-            by_start = {s.start: a for s, a in zip(spans, attrs, strict=True)}
-            for c in cands:
-                if c.article_id == aid and c.start in by_start:
-                    c.attribution = by_start[c.start]
 
     # Scoring -------------------------------------------------------------------------------
     def _score(self, q: Query, cands: list[Candidate], docs: list[Document]) -> None:
@@ -353,9 +345,10 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
             # Souness"); failing that, whoever is quoted in a sentence naming the role.
             holders = _role_holders(roles, q.descriptors, cands)
             speaker |= holders
-            for c in cands if not holders else ():
-                if c.attribution.how == "named" and any(r in c.text.lower() for r in roles):
-                    speaker |= c.attribution.speakers
+            if not holders:
+                for c in cands:
+                    if c.attribution.how == "named" and any(r in c.text.lower() for r in roles):
+                        speaker |= c.attribution.speakers
         speaker_found = any(speaker & c.attribution.speakers for c in cands)
         anaphoric = not q.names and bool(PRONOUN_Q.search(q.text))
         for c in cands:
@@ -405,8 +398,7 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
         best = ranked[0]
         if q.wants in ("number", "duration", "term") and not type_bonus(q, best.text):
             # "How much ...?" wants a figure: a nearly-as-good sentence with one beats the best
-            # without.
-            # Further down in the same story, a sentence with the figure still beats one without.
+            # without, and so does one further down in the best sentence's own story.
             typed = [
                 c
                 for c in ranked[1:10]
@@ -458,13 +450,15 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
                 seen.add(_norm(c.text))
         return chosen
 
-    def _unsupported_reason(self, q: Query, chosen: list[Candidate], cands: list[Candidate]) -> str:
+    def _unsupported_reason(
+        self, q: Query, chosen: list[Candidate], cands: list[Candidate], texts: dict[str, str]
+    ) -> str:
         """Why the chosen sentences cannot be the answer, or ""."""
         if q.wants == "number" and not any(new_number(q, c.text) for c in chosen):
             return "no figure"
         if wants_sum(q) and not any(MONEY.search(c.text) for c in chosen):
             return "no sum of money"
-        if q.wants in ("number", "amount", "duration") and self._figure_elsewhere(q, chosen):
+        if q.wants in ("number", "amount", "duration") and _figure_elsewhere(q, chosen, texts):
             return "figure from another story"
         around = [
             *chosen,
@@ -487,28 +481,6 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
             if not any(set(q.topic) & set(tokenize(c.text)) for c in context):
                 return "topic not mentioned"
         return ""
-
-    def _missing(self, q: Query, chosen: list[Candidate]) -> list[str]:
-        """Names and numbers of the question that the articles of the chosen sentences never
-        mention: "What did Scholz say about China?" must not be answered from a Scholz story
-        that never mentions China."""
-        if not q.names and not q.numbers:
-            return []
-        texts = self.store.article_texts(sorted({c.article_id for c in chosen}))
-        return _unmentioned(q, " ".join(texts.values()))
-
-    def _figure_elsewhere(self, q: Query, chosen: list[Candidate]) -> bool:
-        """True when every chosen sentence holding the figure the question asks for comes from
-        an article that never names what the question is about: "What was Electrolux's net
-        profit?" is not answered by GM's net income, however alike the sentences."""
-        if wants_sum(q):
-            typed = {c.article_id for c in chosen if MONEY.search(c.text)}
-        else:
-            typed = {c.article_id for c in chosen if type_bonus(q, c.text) > 0}
-        if not typed or not (q.names - q.descriptors):
-            return False
-        texts = self.store.article_texts(sorted(typed))
-        return all(_unmentioned(q, text, numbers=False) for text in texts.values())
 
     # Composition ---------------------------------------------------------------------------
     def _compose(
@@ -563,6 +535,39 @@ _DESCRIBED = re.compile(
     r"\b(?:the|a|an)\s+(?P<names>(?:[A-Z][\w'’.-]*\s+){1,3})(?=[a-z])|"
     r"\b(?P<demonym>[A-Z][a-z]+(?:an|ian|ese|ish|i))\s+(?=[a-z])"
 )
+
+
+def _attribute(cands: list[Candidate], texts: dict[str, str]) -> None:
+    """Speakers from the whole article, so "he said" finds its antecedent in any chunk."""
+    for aid, text in texts.items():
+        spans = split_sentences(text)
+        attrs = attribute([text[s.start : s.end] for s in spans])
+        by_start = {s.start: a for s, a in zip(spans, attrs, strict=True)}
+        for c in cands:
+            if c.article_id == aid and c.start in by_start:
+                c.attribution = by_start[c.start]
+
+
+def _missing(q: Query, chosen: list[Candidate], texts: dict[str, str]) -> list[str]:
+    """Names and numbers of the question that the articles of the chosen sentences never
+    mention: "What did Scholz say about China?" must not be answered from a Scholz story that
+    never mentions China."""
+    if not q.names and not q.numbers:
+        return []
+    return _unmentioned(
+        q, " ".join(texts.get(a, "") for a in sorted({c.article_id for c in chosen}))
+    )
+
+
+def _figure_elsewhere(q: Query, chosen: list[Candidate], texts: dict[str, str]) -> bool:
+    """True when every chosen sentence holding the figure the question asks for comes from an
+    article that never names what the question is about: "What was Electrolux's net profit?"
+    is not answered by GM's net income, however alike the sentences."""
+    if not (q.names - q.descriptors):
+        return False
+    has_figure = MONEY.search if wants_sum(q) else (lambda text: type_bonus(q, text) > 0)
+    stories = {c.article_id for c in chosen if has_figure(c.text)}
+    return bool(stories) and all(_unmentioned(q, texts.get(a, ""), numbers=False) for a in stories)
 
 
 def _unmentioned(q: Query, text: str, numbers: bool = True) -> list[str]:

@@ -24,6 +24,7 @@ from typing import Protocol
 
 import numpy as np
 
+from assistant.answer_types import NUMBER
 from index.chunking import split_sentences
 
 # Cosine of all-MiniLM-L6-v2 sentence vectors above which a passage sentence supports a claim.
@@ -46,7 +47,6 @@ INSTRUCTION = re.compile(
     r"\byou\s+are\s+now\b|\bnew\s+instructions\b",
     re.IGNORECASE,
 )
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _CLAUSE = re.compile(r"[,;:]\s+|\s*[\"“”]\s*|\s+(?:but|while|although|whereas)\s+")
 _WORD = re.compile(r"[A-Za-z][\w'’-]*")
 _NAME = re.compile(r"[A-Z][\w'’-]*")
@@ -166,7 +166,7 @@ def _norm_numbers(text: str) -> str:
 
 def numbers_in(text: str) -> set[str]:
     """Numbers in ``text``, thousands separators removed ("1,500" -> "1500")."""
-    return set(_NUMBER.findall(_norm_numbers(text)))
+    return set(NUMBER.findall(_norm_numbers(text)))
 
 
 def names_in(sentence: str) -> set[str]:

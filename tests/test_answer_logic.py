@@ -177,3 +177,44 @@ def test_question_wants() -> None:
     assert question_wants("What are the fake hotspots being called?") == "term"
     assert question_wants("What net profit did Lufthansa make?") == "amount"
     assert question_wants("Why did the talks fail?") == ""
+
+
+def test_two_part_questions_about_one_subject() -> None:
+    # "X and its Y": a second thing about the same subject, asked the same way.
+    assert _split_parts("What were Inbev's pre-tax profits and its net profits for 2004?") == [
+        "What were Inbev's pre-tax profits?",
+        "What were its net profits for 2004? Inbev's",
+    ]
+    assert _split_parts("What did Scholz say about troops and their role?") == [
+        "What did Scholz say about troops and their role?"
+    ]
+    # An adverb before the second question word; a part that points back borrows the names.
+    parts = _split_parts(
+        "How old was Sir Nicholas Scott when he died, and roughly which seat had he held as a "
+        "Conservative MP?"
+    )
+    assert parts[1] == "which seat had he held as a Conservative MP? Sir Nicholas Scott"
+
+
+def test_a_figure_must_come_from_the_story_asked_about() -> None:
+    from assistant.answer_types import wants_sum
+    from assistant.answerer import _figure_elsewhere, _missing
+
+    def cand(text: str, article: str) -> Candidate:
+        return Candidate(text, 0, len(text), 0, article, 0, np.zeros(3))
+
+    profit = _query("What was Electrolux's net profit for 2004?", "amount", {"electrolux"})
+    assert wants_sum(profit)
+    assert not wants_sum(_query("How many jobs did the losses cost?", "number"))
+    texts = {
+        "elx": "Electrolux shares rose 14% after it said it would move plants.",
+        "gm": "GM said net income was $2.5bn in 2004.",
+    }
+    other_story = [cand("Electrolux shares rose 14%.", "elx"), cand("Net income was $2.5bn.", "gm")]
+    assert _figure_elsewhere(profit, other_story, texts)
+    texts["elx"] += " Net profit was 3bn kronor."
+    own_story = [*other_story, cand("Net profit was 3bn kronor.", "elx")]
+    assert not _figure_elsewhere(profit, own_story, texts)
+    # The question's names are looked for in the whole articles the sentences come from.
+    assert _missing(profit, other_story[:1], texts) == []
+    assert _missing(profit, other_story[1:], texts) == ["electrolux"]
