@@ -159,12 +159,39 @@ EVENTS = [
     ),
     (r"sold|sell|sells", r"sold|sell|sale|deal|bought|buy"),
     (r"marri\w*|marry", r"marri|marry|wedding|wife|husband"),
-    (r"sacked|fired|dismiss\w*", r"sack|fire|dismiss|axed|oust|replac"),
+    # Not "dismissed": "X dismissed the claims" is no sacking.
+    (r"sacked|fired", r"sack|fire|dismiss|axed|oust|replac"),
 ]
 EVENT_QUESTION = [
     (re.compile(rf"\b(?:{ask})\b", re.IGNORECASE), re.compile(say, re.IGNORECASE))
     for ask, say in EVENTS
 ]
+
+
+# "What kind of fund did the committee recommend?": the answer describes that noun ("a strategic
+# capabilities fund") and usually repeats it, in a sentence that may name nothing else of the
+# question. Not for plain "what <noun>": "What car was he driving?" is answered by a name ("a red
+# Vauxhall Corsa") and the sentences repeating "car" are the wrong ones.
+ASKED_KIND = re.compile(
+    r"^\s*(?:(?:in|at|from|to|for|on|with|by|of|into|under)\s+)?(?:what|which)\s+"
+    r"(?:kind|sort|type|form|variety)s?\s+of\s+(?P<noun>(?:[\w'’-]+\s+){0,3}?[\w'’-]+)\s+"
+    r"(?:did|does|do|is|was|were|are|will|would|has|have|had|can|could|should|may|might)\b",
+    re.IGNORECASE,
+)
+_NOUN_END = re.compile(r"\s+(?:in|of|at|per|for|on|from|with|by|to|that)\s.*$", re.IGNORECASE)
+
+
+def asked_kind(text: str) -> list[str]:
+    """Stemmed words of the noun a "what kind of <noun> ..." question asks about, without
+    names and figures; [] for other shapes."""
+    from index.lexical import tokenize
+
+    m = ASKED_KIND.match(text)
+    if not m:
+        return []
+    noun = _NOUN_END.sub("", m.group("noun"))
+    words = [w for w in noun.split() if not w[0].isupper() and not any(ch.isdigit() for ch in w)]
+    return tokenize(" ".join(words))
 
 
 def question_wants(text: str) -> str:

@@ -29,6 +29,7 @@ from assistant.answer_types import (
     NUMBER,
     PRONOUN_Q,
     WANTS_MONEY,
+    asked_kind,
     event_unreported,
     new_number,
     question_wants,
@@ -46,6 +47,8 @@ from index.store import unpack_vectors
 ABSTAIN_THRESHOLD = 0.42
 # A follow-up's sentences from the article the conversation is on get this much more.
 FOCUS_BONUS = 0.15
+# A sentence naming the thing a "what kind of <noun>" question asks about (asked_kind).
+NOUN_BONUS = 0.08
 # The condenser's mark on a follow-up: "... (following up on: <the earlier turn>)".
 FOLLOW_UP = re.compile(r"\s*\(following up on: .*\)\s*$", re.DOTALL)
 _ROLE_WORDS = {
@@ -150,6 +153,7 @@ class Query:
     # Names used to describe ("the Detroit motor giant", "the Italian car maker's boss"): the
     # article may say "GM" and "Fiat" instead, so their absence proves nothing.
     descriptors: set[str] = field(default_factory=set)
+    noun: list[str] = field(default_factory=list)  # "what kind of fund ...": its words
 
 
 class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
@@ -280,6 +284,7 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
             names_shown=shown,
             descriptors=_descriptors(text),
             wants=wants,
+            noun=asked_kind(text),
             topic=topic,
             name_groups=[g for g in (name_words(m.group(0)) for m in NAME_RUN.finditer(text)) if g],
         )
@@ -336,7 +341,9 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
 
     # Scoring -------------------------------------------------------------------------------
     def _score(self, q: Query, cands: list[Candidate], docs: list[Document]) -> None:
-        weights = dict(zip(q.tokens, _local_weights(q, cands), strict=True))
+        word_sets = [set(tokenize(c.text)) for c in cands]
+        forms = _word_forms(q.tokens, word_sets)
+        weights = dict(zip(q.tokens, _local_weights(q, word_sets, forms), strict=True))
         total = sum(weights.values()) or 1.0
         speaker = set(q.speaker)
         roles = speaker & _ROLE_WORDS
@@ -351,14 +358,13 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
                         speaker |= c.attribution.speakers
         speaker_found = any(speaker & c.attribution.speakers for c in cands)
         anaphoric = not q.names and bool(PRONOUN_Q.search(q.text))
-        for c in cands:
+        for c, words in zip(cands, word_sets, strict=True):
             dense = float(c.vector @ q.vector)
-            words = set(tokenize(c.text))
             text_names = name_words(c.text) | set(c.attribution.speakers)
             groups_hit = [g for g in q.name_groups if g & text_names]
-            for g in groups_hit:
-                words |= set(tokenize(" ".join(g)))
-            hit = {t for t in q.tokens if t in words}
+            if groups_hit:
+                words = words | set(tokenize(" ".join(set().union(*groups_hit))))
+            hit = {t for t in q.tokens if forms[t] & words}
             lexical = float(sum(weights[t] for t in hit))
             c.coverage = hit
             names = len(groups_hit) / len(q.name_groups) if q.name_groups else 0.0
@@ -375,6 +381,8 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
             if speaker:
                 score += self._speaker_bonus(speaker, c, speaker_found)
             score += type_bonus(q, c.text)
+            if q.noun:
+                score += NOUN_BONUS * len(words & set(q.noun)) / len(q.noun)
             c.score = score
 
     @staticmethod
@@ -497,9 +505,11 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
         return " ".join(parts), cites
 
 
+# ", and in which country ...": a preposition may lead the second question word.
 _PART = re.compile(
-    r",?\s+and\s+(?:\w+ly\s+)?(?=(?:what|which|who|whom|how|when|where|why|did|does|is|was|"
-    r"were)\b)",
+    r",?\s+and\s+(?:\w+ly\s+)?(?=(?:(?:in|at|from|to|for|on|with|by|of|into|under|against|"
+    r"over)\s+(?=what|which|who|whom|how|when|where)|what|which|who|whom|how|when|where|why|"
+    r"did|does|is|was|were)\b)",
     re.IGNORECASE,
 )
 # "What were Inbev's pre-tax profits and its net profits?": a second thing about the same subject.
@@ -649,17 +659,90 @@ def _role_holders(roles: set[str], descriptors: set[str], cands: list[Candidate]
     return qualified or plain
 
 
-def _local_weights(q: Query, cands: list[Candidate]) -> list[float]:
+# Stems of irregular verbs that the stemmer leaves apart: "sold out" answers "sell out".
+_IRREGULAR = [
+    set(g.split())
+    for g in (
+        "sell sold",
+        "buy bought",
+        "win won",
+        "pay paid",
+        "run ran",
+        "lose lost",
+        "rise rose risen",
+        "fall fell fallen",
+        "spend spent",
+        "hold held",
+        "lead led",
+        "take took taken",
+        "give gave given",
+        "leav left",
+        "make made",
+        "meet met",
+        "begin began begun",
+        "bring brought",
+        "build built",
+        "keep kept",
+        "go went gone",
+        "come came",
+        "see saw seen",
+        "choos chose chosen",
+        "drive drove driven",
+        "strike struck",
+        "fight fought",
+        "think thought",
+        "seek sought",
+        "teach taught",
+        "catch caught",
+        "write wrote written",
+        "grow grew grown",
+        "sing sang sung",
+        "steal stole stolen",
+        "speak spoke spoken",
+        "tell told",
+        "say said",
+        "find found",
+        "send sent",
+        "beat beaten",
+        "break broke broken",
+        "draw drew drawn",
+        "throw threw thrown",
+        "shoot shot",
+        "forecast forecast",
+    )
+]
+# What the stemmer leaves on a noun made from a verb: distribut-or, invest-or, elect-ion.
+_SUFFIXES = {"or", "er", "ion", "ment", "ive"}
+_IRREGULAR_FORMS = {form: group for group in _IRREGULAR for form in group}
+
+
+def _word_forms(tokens: list[str], word_sets: list[set[str]]) -> dict[str, set[str]]:
+    """Each question word with the candidates' words of the same root that the stemmer keeps
+    apart: "distributing" (distribut) and "distributor", "sold" and "sell"."""
+    vocab = set().union(*word_sets) if word_sets else set()
+    forms = {}
+    for t in tokens:
+        forms[t] = {t} | _IRREGULAR_FORMS.get(t, set())
+        if len(t) >= 5:
+            forms[t] |= {
+                w
+                for w in vocab
+                if w[:5] == t[:5]
+                and (w[len(t) :] in _SUFFIXES if w.startswith(t) else t[len(w) :] in _SUFFIXES)
+            }
+    return forms
+
+
+def _local_weights(q: Query, sets: list[set[str]], forms: dict[str, set[str]]) -> list[float]:
     """Corpus idf times idf among the candidate sentences: a word that every passage repeats
     ("Lufthansa" in a Lufthansa story) cannot tell the answer sentence from the others, while
     the rarer words of the question ("net", "dividend") can."""
     if not q.tokens:
         return []
-    sets = [set(tokenize(c.text)) for c in cands]
     n = len(sets)
     out = []
     for t, w in zip(q.tokens, q.weights, strict=True):
-        df = sum(t in ws for ws in sets)
+        df = sum(bool(forms[t] & ws) for ws in sets)
         out.append(float(w) * math.log(1 + n / max(df, 1)) / math.log(1 + n))
     return out
 

@@ -26,7 +26,14 @@ _SUBJECT_VERB = re.compile(
     rf"(?P<name>{_NAME})(?:,[^,]{{3,80}},)?\s+(?:has\s+|had\s+|have\s+|also\s+|later\s+|"
     rf"then\s+|\w+ly\s+)*(?:{_VERBS})\b"
 )
-_VERB_SUBJECT = re.compile(rf"\b(?:{_VERBS})\s+(?:the\s+)?(?P<name>{_NAME})")
+# '..., said Mr Souness': only verbs that news style puts before their subject; after "defended",
+# "criticised" or "told" a name is the object ("The Scot initially defended Beattie").
+_INVERTED_VERBS = (
+    r"said|says|added|adds|stated|insisted|explained|noted|claimed|admitted|confirmed|"
+    r"declared|predicted|revealed|argued|continued|conceded|acknowledged|maintained|commented|"
+    r"replied|responded|wrote|stressed|suggested"
+)
+_VERB_SUBJECT = re.compile(rf"\b(?:{_INVERTED_VERBS})\s+(?:the\s+)?(?P<name>{_NAME})")
 # '..., " said chief executive Tom McKillop.': the verb after a closing quote, a lower-case role
 # between it and the name.
 # "Mark Serwotka, the leader of the Public and Commercial Services Union said: ...": an
@@ -58,6 +65,15 @@ _ROLE_NAME = re.compile(
     rf"\b(?i:(?P<role>{_ROLES}))\s+(?P<name>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*)"
 )
 _ROLE = re.compile(rf"\b[Tt]he\s+(?:[A-Za-z]+\s+)?(?P<role>{_ROLES})\s+(?:{_VERBS})\b")
+# "The Scot initially defended Beattie", "The 28-year-old said": a description of the person the
+# story was just about, not a name.
+_DESCRIBED_SUBJECT = re.compile(
+    r"(?:^|[.;:]\s+|,\s+(?:but|and)\s+|\b(?:But|And)\s+)[Tt]he\s+(?:\d+-year-old|"
+    r"[A-Z][a-z]+(?:man|woman|ian|ese|ard|ish|ine)|Scot|Swede|Dane|Finn|Pole|Czech|Greek|Turk|"
+    r"Kiwi|Brit|Swiss|Dutch|Briton)\s+(?:has\s+|had\s+|also\s+|later\s+|then\s+|\w+ly\s+)*"
+    rf"(?:{_VERBS})\b"
+)
+_FULL_NAME = re.compile(r"\b[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)+")
 _OPENS_QUOTE = re.compile(r"^[\"“]")
 _SAID_AFTER = re.compile(rf"^\W*(?:(?:he|she|they)\s+(?:{_VERBS})|(?:{_VERBS})\s)", re.IGNORECASE)
 # Capitalised words that start sentences or name things rather than people.
@@ -196,9 +212,13 @@ def attribute(sentences: list[str]) -> list[Attribution]:
     last: frozenset[str] = frozenset()
     roles: dict[str, frozenset[str]] = {}
     main = protagonist(sentences)
+    person: frozenset[str] = frozenset()  # surname of the last full name the article gave
     in_quote = False
     for sentence in sentences:
+        described = _DESCRIBED_SUBJECT.search(sentence)
         named = _named(sentence)
+        if described:
+            named -= name_words(described.group(0))
         for m in _ROLE_NAME.finditer(sentence):
             if who := name_words(m.group("name").split()[-1]):
                 roles[m.group("role").lower()] = frozenset(who)
@@ -207,6 +227,8 @@ def attribute(sentences: list[str]) -> list[Attribution]:
             speakers, how = frozenset(named), "named"
             if _PRONOUN.search(sentence) and not _SUBJECT_VERB.search(sentence) and last:
                 speakers = frozenset(named | last)
+        elif described and (person or main or last):
+            speakers, how = person or main or last, "pronoun"
         elif role and (roles.get(role.group("role").lower()) or main or last):
             speakers = roles.get(role.group("role").lower()) or main or last
             how = "pronoun"
@@ -219,6 +241,11 @@ def attribute(sentences: list[str]) -> list[Attribution]:
         out.append(Attribution(speakers, how))
         if speakers:
             last = speakers
+        for run in _FULL_NAME.findall(sentence):
+            words = [w for w in run.split() if name_words(w)]
+            if len(words) >= 2:
+                person = frozenset(name_words(words[-1]))
+                break
         quotes = sentence.count('"') + sentence.count("“") + sentence.count("”")
         if _OPENS_QUOTE.match(sentence):
             # A new opening quote ends any earlier one (news style leaves a quote open when the

@@ -218,3 +218,77 @@ def test_a_figure_must_come_from_the_story_asked_about() -> None:
     # The question's names are looked for in the whole articles the sentences come from.
     assert _missing(profit, other_story[:1], texts) == []
     assert _missing(profit, other_story[1:], texts) == ["electrolux"]
+
+
+def test_a_preposition_may_lead_the_second_question() -> None:
+    parts = _split_parts(
+        "What operating system will Nicholas Negroponte's laptop run, and in which country did "
+        "he set up two schools?"
+    )
+    assert parts[0] == "What operating system will Nicholas Negroponte's laptop run?"
+    assert parts[1].startswith("in which country did he set up two schools?")
+    assert "Negroponte" in parts[1]
+    assert _split_parts("Who was born in Leeds and in 1970?") == [
+        "Who was born in Leeds and in 1970?"
+    ]
+
+
+def test_what_kind_of_questions_name_the_noun_the_answer_describes() -> None:
+    from assistant.answer_types import asked_kind
+
+    assert asked_kind("What kind of national fund did the committee recommend?") == [
+        "nation",
+        "fund",
+    ]
+    assert asked_kind("What sort of 2004 dividend per share did Deutsche Boerse pay?") == [
+        "dividend"
+    ]
+    # A plain "what <noun>" is answered by a name that need not repeat the noun.
+    assert asked_kind("What car was the suspect driving?") == []
+    assert asked_kind("What did Scholz say about troops?") == []
+
+
+def test_question_words_match_other_forms_of_the_same_word() -> None:
+    from assistant.answerer import _word_forms
+    from index.lexical import tokenize
+
+    sentences = [
+        set(tokenize("The film's distributor Toho expects 40 million people to see it.")),
+        set(tokenize("This is way beyond our expectations, after last year's sell-out.")),
+        set(tokenize("A companion piece was released.")),
+    ]
+    forms = _word_forms(
+        tokenize("Which company is distributing it, and how fast was it sold?"), sentences
+    )
+    assert forms[tokenize("distributing")[0]] & sentences[0]
+    assert forms[tokenize("sold")[0]] & sentences[1]
+    assert not forms[tokenize("sold")[0]] & sentences[0]
+    # Short stems stay exact: "company" is not "companion".
+    assert not forms[tokenize("company")[0]] & sentences[2]
+
+
+def test_a_described_subject_is_the_person_just_named() -> None:
+    said = attribute(
+        [
+            "Everton manager David Moyes will discipline striker James Beattie.",
+            "The Scot initially defended Beattie, saying Gallas overreacted.",
+            "But he has had a rethink after looking at the video again.",
+            'He said: "The dismissal was right and correct."',
+        ]
+    )
+    # "defended Beattie": Beattie is the object, not the speaker.
+    assert said[1].speakers == {"moyes"}
+    assert said[3].speakers == {"moyes"}
+    # Inverted subjects still count.
+    assert attribute(['"We will appeal," said Mr Souness.'])[0].speakers == {"souness"}
+
+
+def test_dismissing_a_claim_is_no_sacking() -> None:
+    def cand(text: str) -> Candidate:
+        return Candidate(text, 0, len(text), 0, "a", 0, np.zeros(3))
+
+    who = _query("Which Labour backbencher dismissed casino-based regeneration?", "entity")
+    said = [cand("Stephen Pound said casino-based regeneration was a fantasy.")]
+    assert not event_unreported(who, said)
+    sacked = _query("Who sacked the Newcastle striker?", "entity")
+    assert event_unreported(sacked, said)
