@@ -20,8 +20,8 @@ if TYPE_CHECKING:
 NAME_RUN = re.compile(r"[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*")
 
 WANTS_NUMBER = re.compile(
-    r"\bhow (much|many|long|old|far|big|large|high|fast|often|tall|heavy)\b|\bwhat (percentage|"
-    r"proportion|share|fraction)\b|\bby how\b|\bweighs?\b|\bweight\b",
+    r"\bhow (much|many|long|old|far|big|large|high|fast|often|tall|heavy)\b|\bwhat (\w+ )?"
+    r"(percentage|proportion|share|fraction)\b|\bby how\b|\bweighs?\b|\bweight\b",
     re.IGNORECASE,
 )
 # "How often?": a frequency, not any figure ("once every two years", "twice a week").
@@ -41,6 +41,15 @@ UNIT = re.compile(
     r"inches|in|mph|km/h|kph|knots|sq|square|acres?|hectares?|gb|mb|mbps|kbps|ghz|mhz)\b|"
     r"\d\s?(kilo|mega|giga)?(grams?|metres?|meters?|bytes?|bits?|hertz)\b",
     re.IGNORECASE,
+)
+# "What market share?", "What proportion?": a percentage.
+WANTS_PERCENT = re.compile(r"\b(percentage|proportion|share|fraction)\b", re.IGNORECASE)
+PERCENT = re.compile(r"\d\s?%|\bper ?cent\b", re.IGNORECASE)
+# "When was she suspended?": "on 25 September" says more than "in September".
+FULL_DATE = re.compile(
+    r"\b\d{1,2}(st|nd|rd|th)?\s+(January|February|March|April|May|June|July|August|September|"
+    r"October|November|December)\b|\b(January|February|March|April|May|June|July|August|"
+    r"September|October|November|December)\s+\d{1,2}(st|nd|rd|th)?\b"
 )
 # "Where is it based?": a place.
 PLACE = re.compile(
@@ -235,7 +244,9 @@ def type_bonus(q: Query, text: str) -> float:
         bonus = 0.12 if q.wants == "number" else 0.08
         if WANTS_MONEY.search(q.text) and MONEY.search(text):
             bonus += 0.1
-        elif WANTS_MEASURE.search(q.text) and UNIT.search(text):
+        elif (WANTS_MEASURE.search(q.text) and UNIT.search(text)) or (
+            WANTS_PERCENT.search(q.text) and PERCENT.search(text)
+        ):
             bonus += 0.06
         return bonus
     if q.wants == "entity" and re.match(r"\s*where\b", q.text, re.IGNORECASE):
@@ -245,6 +256,8 @@ def type_bonus(q: Query, text: str) -> float:
             0.1 if NAMING.search(text) or re.search(r"[\"“'‘][^\"”']{2,40}[\"”'’]", text) else 0.0
         )
     if q.wants == "date":
+        if FULL_DATE.search(text):
+            return 0.14
         return 0.1 if HAS_DATE.search(text) else 0.0
     if q.wants == "entity":
         # A name the question does not give: "Robert Bosch" is the question's "Bosch" again.
@@ -259,7 +272,9 @@ def type_bonus(q: Query, text: str) -> float:
 
 
 def new_number(q: Query, text: str) -> bool:
-    """A figure the question does not already give; a year is no amount ("in 2003")."""
+    """A figure the question does not already give; a year or a day of the month is no amount
+    ("in 2003", "released on 9 November")."""
+    text = FULL_DATE.sub(" ", text)
     new = {n for n in set(NUMBER.findall(text)) - q.numbers if not YEAR.match(n)}
     return bool(new) or bool(HAS_NUMBER.search(NUMBER.sub(" ", text)))
 

@@ -36,7 +36,13 @@ from assistant.answer_types import (
     type_bonus,
     wants_sum,
 )
-from assistant.attribution import Attribution, attribute, name_words, question_speaker
+from assistant.attribution import (
+    SAY_QUESTION,
+    Attribution,
+    attribute,
+    name_words,
+    question_speaker,
+)
 from assistant.citations import citation, result
 from index.chunking import split_sentences
 from index.lexical import idf, tokenize
@@ -154,6 +160,8 @@ class Query:
     # article may say "GM" and "Fiat" instead, so their absence proves nothing.
     descriptors: set[str] = field(default_factory=set)
     noun: list[str] = field(default_factory=list)  # "what kind of fund ...": its words
+    # "Internet Explorer" -> "IE": the article may name it by its initials.
+    acronyms: dict[str, set[str]] = field(default_factory=dict)
 
 
 class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
@@ -263,8 +271,9 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
             for n in name_words(w):
                 names.add(n)
                 shown[n] = bare
-        # "What did X say ...?" wants a statement, whatever words follow.
-        wants = "" if question_speaker(text) else question_wants(text)
+        # "What did X say ...?" wants a statement, whatever words follow; "What market share did
+        # IE fall to, according to OneStat?" still wants a figure.
+        wants = "" if SAY_QUESTION.match(text) else question_wants(text)
         topic: list[str] = []
         m = re.search(r"\b(?:about|on|regarding|over)\s+(?P<topic>.+)$", text)
         if question_speaker(text) and m:
@@ -273,6 +282,8 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
                 for t in tokenize(m.group("topic"))
                 if t not in set(tokenize(" ".join(shown.values())))
             ]
+        runs = [m.group(0) for m in NAME_RUN.finditer(text)]
+        groups = [g for g in (name_words(r) for r in runs) if g]
         return Query(
             text=text,
             vector=self.embedder.query_vector(text),
@@ -286,7 +297,8 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
             wants=wants,
             noun=asked_kind(text),
             topic=topic,
-            name_groups=[g for g in (name_words(m.group(0)) for m in NAME_RUN.finditer(text)) if g],
+            name_groups=groups,
+            acronyms=_acronyms(runs),
         )
 
     # Candidates ----------------------------------------------------------------------------
@@ -361,6 +373,9 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
         for c, words in zip(cands, word_sets, strict=True):
             dense = float(c.vector @ q.vector)
             text_names = name_words(c.text) | set(c.attribution.speakers)
+            for short, group in q.acronyms.items():
+                if re.search(rf"\b{short}\b", c.text):
+                    text_names |= group
             groups_hit = [g for g in q.name_groups if g & text_names]
             if groups_hit:
                 words = words | set(tokenize(" ".join(set().union(*groups_hit))))
@@ -714,6 +729,17 @@ _IRREGULAR = [
 # What the stemmer leaves on a noun made from a verb: distribut-or, invest-or, elect-ion.
 _SUFFIXES = {"or", "er", "ion", "ment", "ive"}
 _IRREGULAR_FORMS = {form: group for group in _IRREGULAR for form in group}
+
+
+def _acronyms(runs: list[str]) -> dict[str, set[str]]:
+    """Initials of the question's multi-word names ("Internet Explorer" -> "IE") and the
+    name's words; initials of two to four letters only."""
+    out = {}
+    for run in runs:
+        words = [w for w in run.split() if name_words(w)]
+        if 2 <= len(words) <= 4:
+            out["".join(w[0].upper() for w in words)] = name_words(run)
+    return out
 
 
 def _word_forms(tokens: list[str], word_sets: list[set[str]]) -> dict[str, set[str]]:

@@ -267,7 +267,7 @@ def attribute(sentences: list[str]) -> list[Attribution]:
     return out
 
 
-_SAY_Q = re.compile(
+SAY_QUESTION = re.compile(
     r"^\s*(?:what|how|why|when)\s+(?:did|does|do|has|had|have|was|is)\s+(?P<who>.+?)\s+"
     r"(?:say|said|tell|told|think|thinks|claim|claimed|argue|argued|warn|warned|announce|"
     r"announced|reveal|revealed|remind|reminded|predict|predicted|believe|believed|mean|"
@@ -282,12 +282,12 @@ _ACCORDING_Q = re.compile(r"\baccording to (?P<who>[A-Z][\w'’ .-]+?)[,?]", re.
 
 def is_say_question(question: str) -> bool:
     """ "What did X say/tell/warn ...": a question about someone's words."""
-    return bool(_SAY_Q.match(question) or _ACCORDING_Q.search(question))
+    return bool(SAY_QUESTION.match(question) or _ACCORDING_Q.search(question))
 
 
 def question_speaker(question: str) -> set[str]:
     """Name words of the person a "what did X say ..." question asks about (empty if none)."""
-    m = _SAY_Q.match(question) or _ACCORDING_Q.search(question)
+    m = SAY_QUESTION.match(question) or _ACCORDING_Q.search(question)
     if not m:
         return set()
     who = m.group("who")

@@ -292,3 +292,30 @@ def test_dismissing_a_claim_is_no_sacking() -> None:
     assert not event_unreported(who, said)
     sacked = _query("Who sacked the Newcastle striker?", "entity")
     assert event_unreported(sacked, said)
+
+
+def test_a_day_of_the_month_is_no_figure_and_a_full_date_beats_a_month() -> None:
+    from assistant.answer_types import new_number
+
+    many = _query("How many countries took part in the Paris summit?", "number")
+    assert not new_number(many, "The summit opened in Paris on 26 February.")
+    assert new_number(many, "Some 20 countries took part.")
+    when = _query("When was she suspended?", "date")
+    assert type_bonus(when, "She was suspended on 25 September.") > type_bonus(
+        when, "She was suspended in September."
+    )
+
+
+def test_shares_want_percentages_even_according_to_a_source() -> None:
+    share = _query("What market share did Internet Explorer fall to?", "number")
+    assert question_wants(share.text) == "number"
+    assert type_bonus(share, "IE's share dropped to 88.9%.") > type_bonus(
+        share, "Firefox 2 was downloaded 10 million times."
+    )
+
+
+def test_initials_stand_for_the_questions_names() -> None:
+    from assistant.answerer import _acronyms
+
+    assert _acronyms(["Internet Explorer", "Firefox"]) == {"IE": {"internet", "explorer"}}
+    assert _acronyms(["New York Stock Exchange Group Inc"]) == {}  # too long to be initials
