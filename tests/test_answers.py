@@ -165,6 +165,35 @@ def test_follow_up_resolves_through_history(assistant) -> None:
     assert "did not specify" in res["answer"] or "several NATO and EU" in res["answer"]
 
 
+@pytest.mark.parametrize("question", ["Which city was he in?", "Where did he say it?"])
+def test_follow_up_naming_nothing_stays_on_the_conversations_article(assistant, question) -> None:
+    # Nothing in the question names the seed article; only the conversation does. (Without the
+    # answerer's focus on that article, both questions went to other stories or abstained.)
+    history = [
+        {"role": "user", "content": "What did Scholz say about ground troops?"},
+        {"role": "assistant", "content": "Scholz said there will be no ground troops. [1]"},
+    ]
+    res = assistant.ask(question, history)
+    assert not res["abstained"], res["answer"]
+    assert "Freiburg" in res["answer"]
+    assert all(c["source"].endswith(SEED_NAME) for c in res["citations"])
+
+
+def test_two_part_question_answers_both_parts(assistant) -> None:
+    res = assistant.ask(
+        "Where was the summit of Western countries held, and in which city did Scholz speak to "
+        "reporters?"
+    )
+    assert not res["abstained"]
+    assert "Paris" in res["answer"] and "Freiburg" in res["answer"]
+    # A second part that points back ("he") is about the first part's person.
+    res = assistant.ask(
+        "Who is NATO's Secretary General, and which news agency did he tell that there are no "
+        "plans to send troops?"
+    )
+    assert "Stoltenberg" in res["answer"] and "Associated Press" in res["answer"]
+
+
 def test_streaming_gives_the_same_answer(assistant) -> None:
     events = list(assistant.stream("What did Scholz say about ground troops?"))
     assert events[-1]["type"] == "final"
