@@ -37,6 +37,7 @@ from assistant.answer_types import (
     wants_sum,
 )
 from assistant.attribution import (
+    ROLES,
     SAY_QUESTION,
     Attribution,
     attribute,
@@ -55,6 +56,8 @@ ABSTAIN_THRESHOLD = 0.42
 FOCUS_BONUS = 0.15
 # A sentence naming the thing a "what kind of <noun>" question asks about (asked_kind).
 NOUN_BONUS = 0.08
+# A statement that covers the topic a "what did X say about <topic>" question names.
+TOPIC_BONUS = 0.08
 # The condenser's mark on a follow-up: "... (following up on: <the earlier turn>)".
 FOLLOW_UP = re.compile(r"\s*\(following up on: .*\)\s*$", re.DOTALL)
 _ROLE_WORDS = {
@@ -277,11 +280,10 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
         topic: list[str] = []
         m = re.search(r"\b(?:about|on|regarding|over)\s+(?P<topic>.+)$", text)
         if question_speaker(text) and m:
-            topic = [
-                t
-                for t in tokenize(m.group("topic"))
-                if t not in set(tokenize(" ".join(shown.values())))
-            ]
+            # The speaker's own names are no topic; other names are ("... about the Blu-ray
+            # format": a statement about Blu-ray that never says "format" is on topic).
+            who = set(tokenize(text[: m.start()]))
+            topic = [t for t in tokenize(m.group("topic")) if t not in who]
         runs = [m.group(0) for m in NAME_RUN.finditer(text)]
         groups = [g for g in (name_words(r) for r in runs) if g]
         return Query(
@@ -370,6 +372,10 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
                         speaker |= c.attribution.speakers
         speaker_found = any(speaker & c.attribution.speakers for c in cands)
         anaphoric = not q.names and bool(PRONOUN_Q.search(q.text))
+        # "What did Gates say about gaming when he opened the show?": the first word after
+        # "about" is what the statement must be about.
+        head = _topic_head(q.text, set(q.names_shown.values()))
+        topic_forms = _word_forms([head], word_sets)[head] if head else set()
         for c, words in zip(cands, word_sets, strict=True):
             dense = float(c.vector @ q.vector)
             text_names = name_words(c.text) | set(c.attribution.speakers)
@@ -398,6 +404,9 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
             score += type_bonus(q, c.text)
             if q.noun:
                 score += NOUN_BONUS * len(words & set(q.noun)) / len(q.noun)
+            if topic_forms & words and (not speaker_found or speaker & c.attribution.speakers):
+                # Among the speaker's own statements: the topic must not pull in others' words.
+                score += TOPIC_BONUS
             c.score = score
 
     @staticmethod
@@ -558,7 +567,10 @@ def _split_parts(text: str) -> list[str]:
 
 _DESCRIBED = re.compile(
     r"\b(?:the|a|an)\s+(?P<names>(?:[A-Z][\w'’.-]*\s+){1,3})(?=[a-z])|"
-    r"\b(?P<demonym>[A-Z][a-z]+(?:an|ian|ese|ish|i))\s+(?=[a-z])"
+    r"\b(?P<demonym>[A-Z][a-z]+(?:an|ian|ese|ish|i))\s+(?=[a-z])|"
+    # "Vivendi Universal's chief technology officer": the organisation a role belongs to.
+    rf"\b(?P<owner>(?:[A-Z][\w.-]*\s+){{0,2}}[A-Z][\w.-]*)['’]s\s+(?=(?:[a-z][\w-]*\s+){{0,3}}"
+    rf"(?:{ROLES})\b)"
 )
 
 
@@ -617,7 +629,7 @@ def _descriptors(text: str) -> set[str]:
     """Name words that only qualify a description: "the Turin car maker", "an American firm"."""
     out: set[str] = set()
     for m in _DESCRIBED.finditer(text):
-        out |= name_words(m.group("names") or m.group("demonym"))
+        out |= name_words(m.group("names") or m.group("demonym") or m.group("owner"))
     return out
 
 
@@ -729,6 +741,27 @@ _IRREGULAR = [
 # What the stemmer leaves on a noun made from a verb: distribut-or, invest-or, elect-ion.
 _SUFFIXES = {"or", "er", "ion", "ment", "ive"}
 _IRREGULAR_FORMS = {form: group for group in _IRREGULAR for form in group}
+
+
+_TOPIC = re.compile(
+    r"\b(?:about|regarding)\s+(?P<np>.+?)(?:\s+(?:when|after|before|while|since|during|in|at|"
+    r"on|following|for|to|with|from|as|and|if)\b|[,?]|$)"
+)
+
+
+def _topic_head(text: str, shown: set[str]) -> str:
+    """The stemmed head of the noun phrase after "about" in a "what did X say about ..."
+    question ("gaming when he opened the show" -> "game", "the club's future" -> "futur"),
+    or "" when the topic is a clause ("about whether he would play", "about how fast ...")."""
+    m = _TOPIC.search(text)
+    if not m or not question_speaker(text):
+        return ""
+    np_text = m.group("np")
+    if re.match(r"(?:whether|how|what|why|who|when|where|which|if|it|this|that)\b", np_text):
+        return ""
+    words = [w for w in np_text.split() if re.sub(r"['’]s$", "", w) not in shown]
+    stems = tokenize(" ".join(w for w in words if not w[:1].isupper()))
+    return stems[-1] if stems else ""
 
 
 def _acronyms(runs: list[str]) -> dict[str, set[str]]:

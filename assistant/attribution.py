@@ -49,7 +49,7 @@ _PRONOUN = re.compile(
     r"\baccording to (?:him|her|them)\b|\b(?:he|she) (?:added|continued|went on)\b",
     re.IGNORECASE,
 )
-_ROLES = (
+ROLES = (
     r"chancellor|minister|president|spokesman|spokeswoman|chief|secretary|coach|manager|boss|"
     r"chairman|director|official|leader|premier|prosecutor|analyst|executive|founder|singer|"
     r"actor|star|player|striker|captain|lawyer|economist"
@@ -57,14 +57,12 @@ _ROLES = (
 _QUOTE_VERB_SUBJECT = re.compile(
     rf"[,\"”]\s*(?:{_VERBS})\s+(?:the\s+)?"
     # '..." said Fiat chief executive Sergio Marchionne.': an organisation before the role.
-    rf"(?:(?:[A-Z][\w'’&.-]*\s+){{1,3}}(?i:{_ROLES})\s+)?"
+    rf"(?:(?:[A-Z][\w'’&.-]*\s+){{1,3}}(?i:{ROLES})\s+)?"
     rf"(?:[a-z][\w-]*\s+){{0,4}}(?P<name>{_NAME})"
 )
 # "German Chancellor Olaf Scholz", "Villa boss David O'Leary": who holds a role in this article.
-_ROLE_NAME = re.compile(
-    rf"\b(?i:(?P<role>{_ROLES}))\s+(?P<name>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*)"
-)
-_ROLE = re.compile(rf"\b[Tt]he\s+(?:[A-Za-z]+\s+)?(?P<role>{_ROLES})\s+(?:{_VERBS})\b")
+_ROLE_NAME = re.compile(rf"\b(?i:(?P<role>{ROLES}))\s+(?P<name>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*)")
+_ROLE = re.compile(rf"\b[Tt]he\s+(?:[A-Za-z]+\s+)?(?P<role>{ROLES})\s+(?:{_VERBS})\b")
 # "The Scot initially defended Beattie", "The 28-year-old said": a description of the person the
 # story was just about, not a name.
 _DESCRIBED_SUBJECT = re.compile(
@@ -294,9 +292,14 @@ def question_speaker(question: str) -> set[str]:
     described = re.match(
         r"(?:the|a|an|its|his|her|their)\s+(?:[\w'’.-]+\s+){0,5}?(?P<role>[a-z][a-z-]+)$", who
     )
+    owned = re.match(r"(?:[A-Z][\w.-]*\s+){0,2}[A-Z][\w.-]*['’]s\s+(?P<role>[a-z][a-z\s-]*)$", who)
+    if owned and (named_role := re.search(rf"\b(?P<role>{ROLES})\b", owned.group("role"))):
+        # "Arsenal's manager", "Vivendi Universal's chief technology officer": a role, which
+        # the answerer matches to whoever the articles give it.
+        return {named_role.group("role")}
     if re.match(r"(?:the|a|an|its|his|her|their)\s", who):
         # "the chief executive of the festival's organisers": the role comes first.
-        named_role = re.search(rf"\b(?P<role>{_ROLES})\b", who)
+        named_role = re.search(rf"\b(?P<role>{ROLES})\b", who)
         if named_role:
             return {named_role.group("role")}
     if described and not described.group("role").endswith(("'s", "’s")):

@@ -319,3 +319,23 @@ def test_initials_stand_for_the_questions_names() -> None:
 
     assert _acronyms(["Internet Explorer", "Firefox"]) == {"IE": {"internet", "explorer"}}
     assert _acronyms(["New York Stock Exchange Group Inc"]) == {}  # too long to be initials
+
+
+def test_an_organisations_role_is_a_described_speaker() -> None:
+    question = "What did Vivendi Universal's chief technology officer say about Blu-ray?"
+    assert question_speaker(question) == {"chief"}
+    assert _descriptors(question) >= {"vivendi", "universal"}
+    assert question_speaker("What did Arsenal's manager say about the title race?") == {"manager"}
+    # A possessive before anything but a role describes nothing.
+    assert _descriptors("What was Solidere's full-year profit for 2004?") == set()
+
+
+def test_the_topic_of_a_say_question() -> None:
+    from assistant.answerer import _topic_head
+
+    gates = "What did Bill Gates say about gaming when he opened the Consumer Electronics Show?"
+    assert _topic_head(gates, {"Bill", "Gates"}) == "game"
+    assert _topic_head("What did the boss say about the club's future?", set()) == "futur"
+    # A clause is no noun phrase.
+    assert _topic_head("What did Souness say about whether Bellamy would play?", set()) == ""
+    assert _topic_head("How big is the budget?", set()) == ""

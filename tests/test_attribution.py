@@ -34,7 +34,8 @@ def test_named_pronoun_and_role_attribution() -> None:
 def test_question_speaker() -> None:
     assert question_speaker("What did Scholz say about ground troops?") == {"scholz"}
     assert question_speaker("What did Olaf Scholz tell reporters?") == {"scholz"}
-    assert question_speaker("What did Sunak's spokesman say?") == {"sunak"}
+    # "Sunak's spokesman" is the spokesman (the answerer finds who the article calls that).
+    assert question_speaker("What did Sunak's spokesman say?") == {"spokesman"}
     assert question_speaker("How much did Shell pay?") == set()
 
 
