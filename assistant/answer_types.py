@@ -12,6 +12,7 @@ import re
 from typing import TYPE_CHECKING
 
 from assistant.attribution import name_words
+from index.lexical import tokenize
 
 if TYPE_CHECKING:
     from assistant.answerer import Candidate, Query
@@ -193,8 +194,6 @@ _NOUN_END = re.compile(r"\s+(?:in|of|at|per|for|on|from|with|by|to|that)\s.*$", 
 def asked_kind(text: str) -> list[str]:
     """Stemmed words of the noun a "what kind of <noun> ..." question asks about, without
     names and figures; [] for other shapes."""
-    from index.lexical import tokenize
-
     m = ASKED_KIND.match(text)
     if not m:
         return []

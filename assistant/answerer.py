@@ -372,8 +372,8 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
                         speaker |= c.attribution.speakers
         speaker_found = any(speaker & c.attribution.speakers for c in cands)
         anaphoric = not q.names and bool(PRONOUN_Q.search(q.text))
-        # "What did Gates say about gaming when he opened the show?": the first word after
-        # "about" is what the statement must be about.
+        # "What did Gates say about gaming when he opened the show?": the head of the noun
+        # phrase after "about" is what the statement must be about.
         head = _topic_head(q.text, set(q.names_shown.values()))
         topic_forms = _word_forms([head], word_sets)[head] if head else set()
         for c, words in zip(cands, word_sets, strict=True):
@@ -787,7 +787,10 @@ def _word_forms(tokens: list[str], word_sets: list[set[str]]) -> dict[str, set[s
                 w
                 for w in vocab
                 if w[:5] == t[:5]
-                and (w[len(t) :] in _SUFFIXES if w.startswith(t) else t[len(w) :] in _SUFFIXES)
+                and (
+                    (w.startswith(t) and w[len(t) :] in _SUFFIXES)
+                    or (t.startswith(w) and t[len(w) :] in _SUFFIXES)
+                )
             }
     return forms
 
