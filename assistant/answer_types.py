@@ -44,7 +44,7 @@ UNIT = re.compile(
     re.IGNORECASE,
 )
 # "What market share?", "What proportion?": a percentage.
-WANTS_PERCENT = re.compile(r"\b(percentage|proportion|share|fraction)\b", re.IGNORECASE)
+WANTS_PERCENT = re.compile(r"\b(percentage|proportion|share|fraction|stake)\b", re.IGNORECASE)
 PERCENT = re.compile(r"\d\s?%|\bper ?cent\b", re.IGNORECASE)
 # "When was she suspended?": "on 25 September" says more than "in September".
 FULL_DATE = re.compile(
@@ -153,9 +153,9 @@ EVENTS = [
         r"replac|succe|took over|take over|taken over|step(?:s|ped)? into|in place of",
     ),
     (
-        r"won|wins?|winning",
+        r"won(?!['’]t)|wins?|winning",  # not "won't"
         r"\bw[io]n(?:s|ning|ners?)?\b|victor|triumph|beat|\btook\b|scooped|claimed|awarded|"
-        r"named|went to",
+        r"named|went to|collect|picked up|received|landed|secured|bagged",
     ),
     (
         r"beat|beaten|defeat\w*",

@@ -662,7 +662,7 @@ def _role_holders(roles: set[str], descriptors: set[str], cands: list[Candidate]
     the holders so qualified, if any are."""
     roles = roles | {w for r in roles for w in _ROLE_SYNONYMS.get(r, ())}
     rx = re.compile(
-        rf"(?:^|\s)(?P<before>(?:[\w'’&-]+\s+){{0,4}})(?:{'|'.join(map(re.escape, roles))})\s+"
+        rf"(?:^|\s)(?P<before>(?:[\w'’&-]+\s+){{0,4}})(?i:{'|'.join(map(re.escape, roles))})\s+"
         r"(?P<name>[A-Z][\w'’-]+(?:\s+(?:(?:de|di|da|van|von|le|la)\s+)?[A-Z][\w'’-]+){0,3})"
     )
     # "Geoff Ellis, CEO of festival organisers Big Day Out": the name before the role.

@@ -299,9 +299,12 @@ def question_speaker(question: str) -> set[str]:
         return {named_role.group("role")}
     if re.match(r"(?:the|a|an|its|his|her|their)\s", who):
         # "the chief executive of the festival's organisers": the role comes first.
-        named_role = re.search(rf"\b(?P<role>{ROLES})\b", who)
+        # "the Trade and Industry Secretary": titles are often capitalised. "The British Prime
+        # Minister's spokesman" is the spokesman: the role after the last possessive.
+        owner_end = max(who.rfind("'s "), who.rfind("’s "))
+        named_role = re.search(rf"\b(?P<role>{ROLES})\b", who[owner_end + 1 :], re.IGNORECASE)
         if named_role:
-            return {named_role.group("role")}
+            return {named_role.group("role").lower()}
     if described and not described.group("role").endswith(("'s", "’s")):
         # "the England rugby captain", "the Italian car maker's boss": a role, which the
         # answerer matches to whoever the articles call that by name.

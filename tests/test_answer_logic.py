@@ -339,3 +339,19 @@ def test_the_topic_of_a_say_question() -> None:
     # A clause is no noun phrase.
     assert _topic_head("What did Souness say about whether Bellamy would play?", set()) == ""
     assert _topic_head("How big is the budget?", set()) == ""
+
+
+def test_wont_is_no_win_and_collecting_an_award_reports_one() -> None:
+    def cand(text: str) -> Candidate:
+        return Candidate(text, 0, len(text), 0, "a", 0, np.zeros(3))
+
+    told = _query("Which agency did Stoltenberg tell NATO won't send troops?", "entity")
+    assert not event_unreported(told, [cand("Stoltenberg told the Associated Press.")])
+    game = _query("Which BBC game won best online entertainment?", "entity")
+    collected = "The BBC collected three awards, including best online entertainment for a game."
+    assert not event_unreported(game, [cand(collected)])
+
+
+def test_capitalised_titles_and_the_role_after_a_possessive() -> None:
+    assert question_speaker("What did the Trade and Industry Secretary say?") == {"secretary"}
+    assert question_speaker("What did the British Prime Minister's spokesman say?") == {"spokesman"}
