@@ -114,6 +114,15 @@ MONEY = re.compile(
     r"pesos?|lira|won|sterling)\b",
     re.IGNORECASE,
 )
+# "How much is he paid?", "What salary does she get?": pay, which a sentence reports as such
+# ("on £50,000 a week", "a salary of ...", "earns").
+WANTS_PAY = re.compile(r"\b(salary|salaries|wages?|paid|pay|earn|earns|earned|earnings)\b", re.I)
+PAY = re.compile(
+    r"\b(salar\w*|wages?|paid|pay|pays|paying|earn\w*|package|bonus\w*|contract|pay-?off|"
+    r"pension|gets|get|receives?|received|prize|reward\w*|hourly)\b|\b(a|an|per|each) (hour|week|"
+    r"month|year|annum)\b",
+    re.IGNORECASE,
+)
 SUM_QUESTION = re.compile(
     r"\bhow much\b|\bfor what (sum|price|amount)\b|\bwhat (was|is|were|are|will be|would be)\s+"
     r"(?:\w+['’]s\s+|the\s+|its\s+|their\s+|his\s+|her\s+)?(?:\w+\s+)?(profit|profits|loss|"

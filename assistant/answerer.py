@@ -27,8 +27,10 @@ from assistant.answer_types import (
     MONEY,
     NAME_RUN,
     NUMBER,
+    PAY,
     PRONOUN_Q,
     WANTS_MONEY,
+    WANTS_PAY,
     asked_kind,
     event_unreported,
     new_number,
@@ -490,6 +492,13 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
             return "no figure"
         if wants_sum(q) and not any(MONEY.search(c.text) for c in chosen):
             return "no sum of money"
+        if (
+            q.wants in ("number", "amount")
+            and WANTS_PAY.search(q.text)
+            and not any(PAY.search(c.text) for c in chosen)
+        ):
+            # "What salary does she get?": a bid or a deal in a story about her is no pay.
+            return "no pay reported"
         if q.wants in ("number", "amount", "duration") and _figure_elsewhere(q, chosen, texts):
             return "figure from another story"
         around = [

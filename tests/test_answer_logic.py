@@ -355,3 +355,18 @@ def test_wont_is_no_win_and_collecting_an_award_reports_one() -> None:
 def test_capitalised_titles_and_the_role_after_a_possessive() -> None:
     assert question_speaker("What did the Trade and Industry Secretary say?") == {"secretary"}
     assert question_speaker("What did the British Prime Minister's spokesman say?") == {"spokesman"}
+
+
+def test_pay_questions_need_a_sentence_that_reports_pay() -> None:
+    from assistant.answer_types import PAY, WANTS_PAY
+
+    assert WANTS_PAY.search("What salary does Clara Furse get?")
+    assert WANTS_PAY.search("How much is the pole vaulter paid each time?")
+    assert not PAY.search("The German group may raise its bid to £1.5bn from £1.3bn.")
+    for text in (
+        "Every time she breaks the record she gets $30,000.",
+        "The adult rate rises to £5.35 an hour.",
+        "He is on £50,000 a week.",
+        "Her salary is £300,000.",
+    ):
+        assert PAY.search(text), text
