@@ -60,6 +60,9 @@ FOCUS_BONUS = 0.15
 NOUN_BONUS = 0.08
 # A statement that covers the topic a "what did X say about <topic>" question names.
 TOPIC_BONUS = 0.08
+# How far below the best sentence the asked speaker's own best statement may score and still
+# be preferred to it.
+SAID_BY_MARGIN = 0.2
 # The condenser's mark on a follow-up: "... (following up on: <the earlier turn>)".
 FOLLOW_UP = re.compile(r"\s*\(following up on: .*\)\s*$", re.DOTALL)
 _ROLE_WORDS = {
@@ -96,6 +99,23 @@ _ROLE_WORDS = {
     "analyst",
     "commissioner",
     "ambassador",
+    "doctor",
+    "physio",
+    "surgeon",
+    "officer",
+    "adviser",
+    "advisor",
+    "professor",
+    "editor",
+    "producer",
+    "agent",
+    "promoter",
+    "organiser",
+    "trainer",
+    "referee",
+    "researcher",
+    "scientist",
+    "lawyer",
 }
 _QUESTION_STARTS = {
     "what",
@@ -165,6 +185,7 @@ class Query:
     # article may say "GM" and "Fiat" instead, so their absence proves nothing.
     descriptors: set[str] = field(default_factory=set)
     noun: list[str] = field(default_factory=list)  # "what kind of fund ...": its words
+    said_by: set[str] = field(default_factory=set)  # the speaker as the articles name them
     # "Internet Explorer" -> "IE": the article may name it by its initials.
     acronyms: dict[str, set[str]] = field(default_factory=dict)
 
@@ -288,6 +309,15 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
             topic = [t for t in tokenize(m.group("topic")) if t not in who]
         runs = [m.group(0) for m in NAME_RUN.finditer(text)]
         groups = [g for g in (name_words(r) for r in runs) if g]
+        descriptors = _descriptors(text)
+        if question_speaker(text) & _ROLE_WORDS and descriptors:
+            # "What did the Hopman Cup doctor say ...?": "Hopman Cup" only says which doctor;
+            # a sentence about the Hopman Cup is no more his for naming it.
+            groups = [g for g in groups if not g <= descriptors]
+            described = set(tokenize(" ".join(descriptors)))
+            kept = [i for i, t in enumerate(tokens) if t not in described]
+            tokens = [tokens[i] for i in kept]
+            weights = weights[kept] if len(weights) else weights
         return Query(
             text=text,
             vector=self.embedder.query_vector(text),
@@ -297,7 +327,7 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
             numbers=set(NUMBER.findall(text)),
             speaker=question_speaker(text),
             names_shown=shown,
-            descriptors=_descriptors(text),
+            descriptors=descriptors,
             wants=wants,
             noun=asked_kind(text),
             topic=topic,
@@ -373,6 +403,7 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
                     if c.attribution.how == "named" and any(r in c.text.lower() for r in roles):
                         speaker |= c.attribution.speakers
         speaker_found = any(speaker & c.attribution.speakers for c in cands)
+        q.said_by = speaker if speaker_found else set()
         anaphoric = not q.names and bool(PRONOUN_Q.search(q.text))
         # "What did Gates say about gaming when he opened the show?": the head of the noun
         # phrase after "about" is what the statement must be about.
@@ -450,6 +481,13 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
             paid = [c for c in ranked[:10] if MONEY.search(c.text) and new_number(q, c.text)]
             if paid and paid[0] is not best and paid[0].score >= best.score - 0.12:
                 best = paid[0]
+                ranked = [best, *(c for c in ranked if c is not best)]
+        if q.said_by and not (best.attribution.speakers & q.said_by):
+            # "What did the doctor say ...?": his own words, found, beat a nearly-as-good
+            # sentence in which nobody (or somebody else) speaks.
+            own = [c for c in ranked[1:] if c.attribution.speakers & q.said_by]
+            if own and own[0].score >= best.score - SAID_BY_MARGIN:
+                best = own[0]
                 ranked = [best, *(c for c in ranked if c is not best)]
         chosen = [best]
         if q.speaker:
@@ -587,7 +625,10 @@ def _attribute(cands: list[Candidate], texts: dict[str, str]) -> None:
     """Speakers from the whole article, so "he said" finds its antecedent in any chunk."""
     for aid, text in texts.items():
         spans = split_sentences(text)
-        attrs = attribute([text[s.start : s.end] for s in spans])
+        starts = {
+            i for i, s in enumerate(spans) if i == 0 or "\n" in text[spans[i - 1].end : s.start]
+        }
+        attrs = attribute([text[s.start : s.end] for s in spans], starts)
         by_start = {s.start: a for s, a in zip(spans, attrs, strict=True)}
         for c in cands:
             if c.article_id == aid and c.start in by_start:

@@ -52,7 +52,9 @@ _PRONOUN = re.compile(
 ROLES = (
     r"chancellor|minister|president|spokesman|spokeswoman|chief|secretary|coach|manager|boss|"
     r"chairman|director|official|leader|premier|prosecutor|analyst|executive|founder|singer|"
-    r"actor|star|player|striker|captain|lawyer|economist"
+    r"actor|star|player|striker|captain|lawyer|economist|doctor|physio|surgeon|officer|adviser|"
+    r"advisor|professor|editor|producer|agent|promoter|organiser|trainer|referee|researcher|"
+    r"scientist|spokesperson|governor|mayor|commissioner|ambassador|judge"
 )
 _QUOTE_VERB_SUBJECT = re.compile(
     rf"[,\"”]\s*(?:{_VERBS})\s+(?:the\s+)?"
@@ -204,15 +206,19 @@ def protagonist(sentences: list[str]) -> frozenset[str]:
     return best
 
 
-def attribute(sentences: list[str]) -> list[Attribution]:
-    """Speakers for each sentence of one article, in order."""
+def attribute(sentences: list[str], paragraph_starts: set[int] | None = None) -> list[Attribution]:
+    """Speakers for each sentence of one article, in order. ``paragraph_starts`` (indices of
+    sentences that begin a paragraph) lets a quote left unclosed end with its paragraph."""
     out: list[Attribution] = []
     last: frozenset[str] = frozenset()
     roles: dict[str, frozenset[str]] = {}
     main = protagonist(sentences)
     person: frozenset[str] = frozenset()  # surname of the last full name the article gave
     in_quote = False
-    for sentence in sentences:
+    for index, sentence in enumerate(sentences):
+        if paragraph_starts and index in paragraph_starts and not _OPENS_QUOTE.match(sentence):
+            # A quotation runs into the next paragraph only if that paragraph reopens it.
+            in_quote = False
         described = _DESCRIBED_SUBJECT.search(sentence)
         named = _named(sentence)
         if described:

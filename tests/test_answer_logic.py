@@ -370,3 +370,16 @@ def test_pay_questions_need_a_sentence_that_reports_pay() -> None:
         "Her salary is £300,000.",
     ):
         assert PAY.search(text), text
+
+
+def test_an_unclosed_quote_ends_with_its_paragraph() -> None:
+    sentences = [
+        '"He has to strengthen it," said Hopman Cup doctor Hamish Osborne.',
+        "\"What doesn't kill you makes you stronger.",
+        "I know I can come back from this.",
+        "Former world number two Tommy Haas is also a doubt for the Open.",
+    ]
+    assert "osborne" in attribute(sentences)[0].speakers
+    # Without paragraphs the quote never closes; the new paragraph (index 3) closes it.
+    assert attribute(sentences)[3].how == "quote"
+    assert attribute(sentences, {0, 1, 3})[3].speakers == frozenset()
