@@ -47,6 +47,7 @@ from assistant.attribution import (
     question_speaker,
 )
 from assistant.citations import citation, result
+from assistant.condense import people
 from index.chunking import split_sentences
 from index.lexical import idf, tokenize
 from index.store import unpack_vectors
@@ -236,6 +237,14 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
                 context = self.embedder.query_vector(m.group(0))
                 v = query.vector + 0.5 * context
                 query.vector = v / (np.linalg.norm(v) or 1.0)
+                # "Which race is she getting ready for?": she is the person the conversation
+                # named whom its article mentions most.
+                if (
+                    not query.name_groups
+                    and _PERSONAL.search(part)
+                    and (who := _conversation_person(m.group(0), texts.get(focus, "")))
+                ):
+                    query.name_groups = [who]
             if "? " in part:
                 # The names borrowed from the first part pick the article; within it, every
                 # sentence is about them, so they must not outweigh the part's own words.
@@ -308,7 +317,8 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
             who = set(tokenize(text[: m.start()]))
             topic = [t for t in tokenize(m.group("topic")) if t not in who]
         runs = [m.group(0) for m in NAME_RUN.finditer(text)]
-        groups = [g for g in (name_words(r) for r in runs) if g]
+        # "Which", "Did": capitals only because they start the question.
+        groups = [g for g in (name_words(r) - _QUESTION_STARTS for r in runs) if g]
         descriptors = _descriptors(text)
         if question_speaker(text) & _ROLE_WORDS and descriptors:
             # "What did the Hopman Cup doctor say ...?": "Hopman Cup" only says which doctor;
@@ -426,7 +436,7 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
                 len(q.numbers & set(NUMBER.findall(c.text))) / len(q.numbers) if q.numbers else 0
             )
             retrieval = float(docs[c.doc_index].metadata.get("score", 0.0))
-            score = 0.5 * dense + 0.3 * lexical / total + 0.1 * names + 0.1 * numbers
+            score = 0.5 * dense + 0.3 * lexical / total + 0.05 * names + 0.1 * numbers
             score += 0.05 * retrieval
             if q.focus and c.article_id == q.focus:
                 # "How much is he paid?" names nothing of its own: it can only be about the
@@ -589,6 +599,7 @@ _SAME_SUBJECT = re.compile(
     r"(?P<first>.+?)\s+and\s+(?P<second>(?:its|their|his|her)\s+.+)$",
     re.IGNORECASE,
 )
+_PERSONAL = re.compile(r"\b(he|she|him|her|his|hers)\b", re.IGNORECASE)
 _REFERS_BACK = re.compile(r"\b(he|she|it|they|him|her|his|its|their|them)\b", re.IGNORECASE)
 
 
@@ -812,6 +823,55 @@ def _topic_head(text: str, shown: set[str]) -> str:
     words = [w for w in np_text.split() if re.sub(r"['’]s$", "", w) not in shown]
     stems = tokenize(" ".join(w for w in words if not w[:1].isupper()))
     return stems[-1] if stems else ""
+
+
+def _conversation_person(context: str, article: str) -> set[str]:
+    """Name words of the person a follow-up's pronoun most likely means: of the full names in
+    the conversation ("Sonia O'Sullivan", but also "St Etienne"), the one whose last word the
+    article repeats most, if it does so at least twice."""
+    best: set[str] = set()
+    most = 2
+    for person in people(context):
+        surname = person.split()[-1]
+        if surname.lower() in _NOT_PEOPLE:
+            continue
+        count = len(re.findall(rf"\b{re.escape(surname)}\b", article))
+        if count >= most:  # on a tie, the later one: the earlier answer names the person
+            best, most = name_words(person), count
+    return best
+
+
+# Last words of names that are institutions or events, not people ("Home Office").
+_NOT_PEOPLE = {
+    "office",
+    "party",
+    "council",
+    "committee",
+    "union",
+    "ministry",
+    "department",
+    "championships",
+    "championship",
+    "cup",
+    "league",
+    "association",
+    "commission",
+    "bank",
+    "court",
+    "house",
+    "assembly",
+    "parliament",
+    "government",
+    "group",
+    "games",
+    "awards",
+    "festival",
+    "club",
+    "university",
+    "college",
+    "street",
+    "open",
+}
 
 
 def _acronyms(runs: list[str]) -> dict[str, set[str]]:

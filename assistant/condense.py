@@ -14,7 +14,10 @@ from langchain_core.runnables import RunnableLambda
 
 from assistant.attribution import is_say_question, name_words
 
-_PERSON = re.compile(r"\b[A-Z][a-z'’-]+(?:\s+(?:van|de|von|der)?\s*[A-Z][a-z'’-]+)+\b")
+# "Sonia O'Sullivan", "Ronald McDonald": capitals inside a name too.
+_PERSON = re.compile(
+    r"\b[A-Z][A-Za-z'’-]*[a-z](?:\s+(?:van|de|von|der)?\s*[A-Z][A-Za-z'’-]*[a-z])+\b"
+)
 _SUBJECT_PRONOUN = re.compile(r"\b(he|she)\b", re.IGNORECASE)
 _OBJECT_PRONOUN = re.compile(r"\b(him|her)\b(?!\s+\w+ing)", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"\b(his|her)\b", re.IGNORECASE)
@@ -47,7 +50,7 @@ _NOT_PERSON_START = {
 }
 
 
-def _people(text: str) -> list[str]:
+def people(text: str) -> list[str]:
     """Multi-word capitalised names in order, titles dropped ("Prime Minister Tony Blair" ->
     "Tony Blair"); runs of titles alone ("Secretary General") are not people."""
     out = []
@@ -85,7 +88,7 @@ def condense(question: str, history: list[dict[str, Any]] | None) -> str:
     own_names = name_words(re.sub(r"^\W*\w+", "", question))
     if own_names and not _REFERS_BACK.search(question):
         return question
-    in_question, in_reply = _people(user), _people(reply)
+    in_question, in_reply = people(user), people(reply)
     person = in_question[-1] if in_question else (in_reply[0] if in_reply else "")
     if not person:
         found = [w for w in re.findall(r"\b[A-Z][\w'’-]+", user)[1:] if w.lower() in name_words(w)]

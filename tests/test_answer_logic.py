@@ -383,3 +383,21 @@ def test_an_unclosed_quote_ends_with_its_paragraph() -> None:
     # Without paragraphs the quote never closes; the new paragraph (index 3) closes it.
     assert attribute(sentences)[3].how == "quote"
     assert attribute(sentences, {0, 1, 3})[3].speakers == frozenset()
+
+
+def test_the_person_a_follow_up_pronoun_means() -> None:
+    from assistant.answerer import _conversation_person
+    from assistant.condense import people
+
+    context = (
+        "(following up on: Which Irish runner wants to compete at the World Cross Country "
+        "Championships in St Etienne? Sonia O'Sullivan, the 35-year-old from Cobh, said so.)"
+    )
+    assert people(context)[-1] == "Sonia O'Sullivan"
+    article = (
+        "Sonia O'Sullivan wants to run in St Etienne. O'Sullivan is preparing for the London "
+        "marathon. The Home Office said nothing. The Home Office minister Barbara Roche spoke."
+    )
+    assert _conversation_person(context, article) == {"sonia", "o'sullivan"}
+    # Institutions are no people; a name the article barely mentions is no guess.
+    assert _conversation_person("Which Home Office minister? Barbara Roche.", article) == set()
