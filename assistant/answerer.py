@@ -66,57 +66,15 @@ TOPIC_BONUS = 0.08
 SAID_BY_MARGIN = 0.2
 # The condenser's mark on a follow-up: "... (following up on: <the earlier turn>)".
 FOLLOW_UP = re.compile(r"\s*\(following up on: .*\)\s*$", re.DOTALL)
-_ROLE_WORDS = {
-    "spokesman",
-    "spokeswoman",
-    "spokesperson",
+# Roles a "what did the <role> say" question may name: attribution's, and a few it does not need
+# to find speakers by ("the office of Italian Prime Minister Giorgia Meloni").
+_ROLE_WORDS = set(ROLES.split("|")) | {
     "office",
-    "chancellor",
-    "minister",
-    "president",
-    "captain",
-    "boss",
-    "manager",
-    "coach",
-    "chairman",
     "chairwoman",
-    "chief",
-    "executive",
-    "director",
     "head",
-    "leader",
-    "secretary",
-    "governor",
-    "mayor",
-    "founder",
     "owner",
-    "singer",
     "frontman",
-    "star",
-    "striker",
     "champion",
-    "judge",
-    "economist",
-    "analyst",
-    "commissioner",
-    "ambassador",
-    "doctor",
-    "physio",
-    "surgeon",
-    "officer",
-    "adviser",
-    "advisor",
-    "professor",
-    "editor",
-    "producer",
-    "agent",
-    "promoter",
-    "organiser",
-    "trainer",
-    "referee",
-    "researcher",
-    "scientist",
-    "lawyer",
 }
 _QUESTION_STARTS = {
     "what",
@@ -181,6 +139,7 @@ class Query:
     name_groups: list[set[str]] = field(default_factory=list)
     wants: str = ""  # "number" (must have one), "amount", "date", "entity" or ""
     topic: list[str] = field(default_factory=list)  # "what did X say about <topic>" tokens
+    topic_head: str = ""  # the head noun of that topic (_topic_head)
     focus: str | None = None  # the article a follow-up question is about
     # Names used to describe ("the Detroit motor giant", "the Italian car maker's boss"): the
     # article may say "GM" and "Fiat" instead, so their absence proves nothing.
@@ -311,7 +270,8 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
         wants = "" if SAY_QUESTION.match(text) else question_wants(text)
         topic: list[str] = []
         m = re.search(r"\b(?:about|on|regarding|over)\s+(?P<topic>.+)$", text)
-        if question_speaker(text) and m:
+        speaker = question_speaker(text)
+        if speaker and m:
             # The speaker's own names are no topic; other names are ("... about the Blu-ray
             # format": a statement about Blu-ray that never says "format" is on topic).
             who = set(tokenize(text[: m.start()]))
@@ -320,7 +280,7 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
         # "Which", "Did": capitals only because they start the question.
         groups = [g for g in (name_words(r) - _QUESTION_STARTS for r in runs) if g]
         descriptors = _descriptors(text)
-        if question_speaker(text) & _ROLE_WORDS and descriptors:
+        if speaker & _ROLE_WORDS and descriptors:
             # "What did the Hopman Cup doctor say ...?": "Hopman Cup" only says which doctor;
             # a sentence about the Hopman Cup is no more his for naming it.
             groups = [g for g in groups if not g <= descriptors]
@@ -335,11 +295,12 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
             weights=weights,
             names=names,
             numbers=set(NUMBER.findall(text)),
-            speaker=question_speaker(text),
+            speaker=speaker,
             names_shown=shown,
             descriptors=descriptors,
             wants=wants,
             noun=asked_kind(text),
+            topic_head=_topic_head(text, set(shown.values())) if speaker else "",
             topic=topic,
             name_groups=groups,
             acronyms=_acronyms(runs),
@@ -417,7 +378,7 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
         anaphoric = not q.names and bool(PRONOUN_Q.search(q.text))
         # "What did Gates say about gaming when he opened the show?": the head of the noun
         # phrase after "about" is what the statement must be about.
-        head = _topic_head(q.text, set(q.names_shown.values()))
+        head = q.topic_head
         topic_forms = _word_forms([head], word_sets)[head] if head else set()
         for c, words in zip(cands, word_sets, strict=True):
             dense = float(c.vector @ q.vector)
@@ -811,11 +772,11 @@ _TOPIC = re.compile(
 
 
 def _topic_head(text: str, shown: set[str]) -> str:
-    """The stemmed head of the noun phrase after "about" in a "what did X say about ..."
-    question ("gaming when he opened the show" -> "game", "the club's future" -> "futur"),
+    """The stemmed head of the noun phrase after "about" in a question ("what did X say about
+    ...") ("gaming when he opened the show" -> "game", "the club's future" -> "futur"),
     or "" when the topic is a clause ("about whether he would play", "about how fast ...")."""
     m = _TOPIC.search(text)
-    if not m or not question_speaker(text):
+    if not m:
         return ""
     np_text = m.group("np")
     if re.match(r"(?:whether|how|what|why|who|when|where|which|if|it|this|that)\b", np_text):

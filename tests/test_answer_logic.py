@@ -401,3 +401,68 @@ def test_the_person_a_follow_up_pronoun_means() -> None:
     assert _conversation_person(context, article) == {"sonia", "o'sullivan"}
     # Institutions are no people; a name the article barely mentions is no guess.
     assert _conversation_person("Which Home Office minister? Barbara Roche.", article) == set()
+
+
+def _answerer():
+    """An extractive answerer whose question analysis needs no model and no store."""
+    from types import SimpleNamespace
+
+    from assistant.answerer import ExtractiveAnswerer
+    from index.lexical import LexicalIndex
+
+    return ExtractiveAnswerer(
+        store=None,
+        embedder=SimpleNamespace(query_vector=lambda text: np.zeros(3)),
+        retriever=SimpleNamespace(lexical=lambda: LexicalIndex([], None, 0)),
+    )
+
+
+def test_names_that_only_say_which_role_holder_are_no_content() -> None:
+    q = _answerer()._query("What did the Hopman Cup doctor say about Philippoussis?")
+    assert q.speaker == {"doctor"}
+    assert "hopman" not in q.tokens and "cup" not in q.tokens
+    assert {"philippoussis"} in q.name_groups
+    assert not any(g <= {"hopman", "cup"} for g in q.name_groups)
+    # A named speaker keeps every name.
+    q = _answerer()._query("What did Scholz say about the Hopman Cup?")
+    assert "hopman" in q.tokens
+
+
+def test_the_found_speakers_own_words_beat_a_nearly_as_good_sentence() -> None:
+    from assistant.attribution import Attribution
+
+    def cand(text: str, score: float, speakers: set[str], start: int) -> Candidate:
+        c = Candidate(text, start, start + len(text), 0, "a", start, np.zeros(3))
+        c.score, c.attribution = score, Attribution(frozenset(speakers), "named")
+        return c
+
+    answerer = _answerer()
+    q = answerer._query("What did the doctor say about his chances?")
+    haas = cand("Tommy Haas is also a doubt for the Open.", 0.78, set(), 200)
+    doctor = cand('"It would be very unlikely," said doctor Hamish Osborne.', 0.70, {"osborne"}, 0)
+    assert answerer._select(q, [haas, doctor])[0] is haas  # speaker not found: best score wins
+    q.said_by = {"doctor", "osborne"}
+    assert answerer._select(q, [haas, doctor])[0] is doctor
+    far = cand("Osborne said he was tired.", 0.50, {"osborne"}, 0)
+    assert answerer._select(q, [haas, far])[0] is haas  # too far below
+
+
+def test_the_speakers_statement_on_the_topic_scores_higher() -> None:
+    from langchain_core.documents import Document
+
+    from assistant.attribution import Attribution
+
+    def cand(text: str, speakers: set[str]) -> Candidate:
+        c = Candidate(text, 0, len(text), 0, "a", 0, np.zeros(3))
+        c.attribution = Attribution(frozenset(speakers), "named" if speakers else "")
+        return c
+
+    answerer = _answerer()
+    q = answerer._query("What did Gates say about gaming?")
+    on_topic = cand('"Gaming is becoming more of a social thing," Mr Gates said.', {"gates"})
+    off_topic = cand("Mr Gates said a lot of work had been done.", {"gates"})
+    others = cand("The gaming market grew by 10% last year.", set())
+    answerer._score(q, [on_topic, off_topic, others], [Document(page_content="")])
+    assert on_topic.score > off_topic.score
+    # Someone else's sentence on the topic gets no topic bonus.
+    assert others.score < off_topic.score

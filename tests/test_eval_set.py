@@ -1,6 +1,6 @@
-"""Validation of the evaluation sets: tests/eval/qa.json, and tests/eval/check.json and
-tests/eval/fresh.json (smaller sets written later by someone who had not read the answerer, to
-check that its rules generalise; the counts per kind apply to qa.json only).
+"""Validation of every evaluation set in tests/eval: qa.json, and the sets written later by
+helpers who had not read the answerer (check, fresh, multi, blind, holdout), to check that its
+rules generalise; the counts per kind apply to qa.json only.
 
 Checks the shape of every question (fields, types, kinds, answer groups,
 follow-up histories) and, when the shared corpus is present next to the
