@@ -96,7 +96,7 @@ def build_app(settings: Settings, store: Store | None = None, embedder: Any = No
     if store is None:
         store = Store(settings.store, write=True)
     if embedder is None:
-        embedder = Embedder(settings.embed_precision, settings.embed_batch_size)
+        embedder = Embedder.from_settings(settings)
     assistant = Assistant(store, embedder, settings)
     indexer = Indexer(store, embedder, settings)
     choices = answerer_choices(settings)
@@ -499,7 +499,7 @@ def serve(settings: Settings) -> None:
     """
     store = Store(settings.store, write=True)
     try:
-        embedder = Embedder(settings.embed_precision, settings.embed_batch_size)
+        embedder = Embedder.from_settings(settings)
         index_sample(store, embedder, settings)
         demo = build_app(settings, store, embedder)
         launch(demo, settings)

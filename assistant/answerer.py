@@ -179,6 +179,7 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
         # reads it, and so do the checks of what the articles mention.
         texts = self.store.article_texts(sorted({c.article_id for c in cands}))
         _attribute(cands, texts)
+        _drop_namesakes(text, cands, texts)
         # "How much did X lose, and what dividend did it pay?": each part gets its own sentence.
         chosen: list[Candidate] = []
         supports: list[float] = []
@@ -607,6 +608,24 @@ def _attribute(cands: list[Candidate], texts: dict[str, str]) -> None:
                 c.attribution = by_start[c.start]
 
 
+def _drop_namesakes(question: str, cands: list[Candidate], texts: dict[str, str]) -> None:
+    """ "What did Florian Hamm say ...?": the Hamm quoted in a story that never names Florian
+    is someone else (Mia Hamm), so that story's sentences are not his words."""
+    speaker = question_speaker(question)
+    runs = [name_words(m.group(0)) for m in NAME_RUN.finditer(question)]
+    given = {w for run in runs if run & speaker for w in run - speaker - _QUESTION_STARTS}
+    if not given:
+        return
+    for aid, text in texts.items():
+        blob = _fold(text)
+        if all(re.search(rf"\b{re.escape(w)}\b", blob) for w in given):
+            continue
+        for c in cands:
+            if c.article_id == aid and c.attribution.speakers & speaker:
+                rest = c.attribution.speakers - speaker
+                c.attribution = Attribution(rest, c.attribution.how if rest else "")
+
+
 def _missing(q: Query, chosen: list[Candidate], texts: dict[str, str]) -> list[str]:
     """Names and numbers of the question that the articles of the chosen sentences never
     mention: "What did Scholz say about China?" must not be answered from a Scholz story that
@@ -629,6 +648,20 @@ def _figure_elsewhere(q: Query, chosen: list[Candidate], texts: dict[str, str]) 
     return bool(stories) and all(_unmentioned(q, texts.get(a, ""), numbers=False) for a in stories)
 
 
+# Capitalised abbreviations a question uses for words an article may spell out ("which TV
+# show": "US television series CSI").
+_SPELLED_OUT = {
+    "tv": ("television",),
+    "uk": ("britain", "british", "united kingdom"),
+    "us": ("america", "american", "united states"),
+    "usa": ("america", "american", "united states"),
+    "eu": ("european union", "europe"),
+    "ceo": ("chief executive",),
+    "mp": ("member of parliament",),
+    "mps": ("members of parliament",),
+}
+
+
 def _unmentioned(q: Query, text: str, numbers: bool = True) -> list[str]:
     """The question's names (and numbers) that ``text`` never mentions. Names match loosely
     (accents, a shared 5-letter stem), since questions misspell names."""
@@ -639,7 +672,8 @@ def _unmentioned(q: Query, text: str, numbers: bool = True) -> list[str]:
     missing = []
     for name in sorted(q.names - q.descriptors):
         n = _fold(name)
-        if n not in words and not (len(n) >= 5 and n[:5] in stems):
+        mentioned = n in words or (len(n) >= 5 and n[:5] in stems)
+        if not mentioned and not any(re.search(rf"\b{x}\b", blob) for x in _SPELLED_OUT.get(n, ())):
             missing.append(q.names_shown.get(name, name))
     if numbers:
         found = set(NUMBER.findall(blob))

@@ -74,6 +74,9 @@ _DESCRIBED_SUBJECT = re.compile(
     rf"(?:{_VERBS})\b"
 )
 _FULL_NAME = re.compile(r"\b[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)+")
+# "Alexander Linden, vice president of ... at Gartner, downloaded ...": a sentence that opens
+# by introducing a person moves the story to them; the next "he said" is theirs.
+_INTRODUCED = re.compile(r"^(?P<name>[A-Z][a-z][\w'’-]*(?:\s+[A-Z][\w'’-]+){1,2}),\s")
 _OPENS_QUOTE = re.compile(r"^[\"“]")
 _SAID_AFTER = re.compile(rf"^\W*(?:(?:he|she|they)\s+(?:{_VERBS})|(?:{_VERBS})\s)", re.IGNORECASE)
 # Capitalised words that start sentences or name things rather than people.
@@ -245,6 +248,10 @@ def attribute(sentences: list[str], paragraph_starts: set[int] | None = None) ->
         out.append(Attribution(speakers, how))
         if speakers:
             last = speakers
+        elif (intro := _INTRODUCED.match(sentence)) and all(
+            name_words(w) for w in intro.group("name").split()
+        ):
+            last = frozenset(name_words(intro.group("name").split()[-1]))
         for run in _FULL_NAME.findall(sentence):
             words = [w for w in run.split() if name_words(w)]
             if len(words) >= 2:
@@ -272,7 +279,8 @@ def attribute(sentences: list[str], paragraph_starts: set[int] | None = None) ->
 
 
 SAY_QUESTION = re.compile(
-    r"^\s*(?:what|how|why|when)\s+(?:did|does|do|has|had|have|was|is)\s+(?P<who>.+?)\s+"
+    # Not "is"/"was": "What is the trojan ... called?" is passive, its subject no speaker.
+    r"^\s*(?:what|how|why|when)\s+(?:did|does|do|has|had|have)\s+(?P<who>.+?)\s+"
     r"(?:say|said|tell|told|think|thinks|claim|claimed|argue|argued|warn|warned|announce|"
     r"announced|reveal|revealed|remind|reminded|predict|predicted|believe|believed|mean|"
     r"suggest|suggested|respond|responded|react|reacted|describe|described|call|called|"

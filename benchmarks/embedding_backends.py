@@ -313,7 +313,37 @@ def load_torch_backends() -> dict[str, Callable[[], Encoder]]:
             model[0].processing_kwargs = {"text": {"pad_to_multiple_of": 32}}
         return model
 
-    return {"torch fp32": fp32, "torch bf16": bf16}
+    loaders = {"torch fp32": fp32, "torch bf16": bf16}
+    loaders.update(load_openvino_backends())
+    return loaders
+
+
+class NewsqaEncoder:
+    """newsqa's own ``Embedder`` behind the ``encode`` call the other backends answer."""
+
+    def __init__(self, precision: str, backend: str) -> None:
+        sys.path.insert(0, str(REPO_ROOT))
+        import index  # noqa: F401  (its environment defaults first, as in newsqa)
+        from index.embedding import Embedder
+
+        self.embedder = Embedder(precision=precision, backend=backend)
+
+    def encode(self, texts: list[str], batch_size: int = 32, **_: Any) -> np.ndarray:
+        self.embedder.batch_size = batch_size
+        return self.embedder.encode(texts)
+
+
+def load_openvino_backends() -> dict[str, Callable[[], Encoder]]:
+    """Loaders for newsqa's OpenVINO backend (index/embedding.py) in fp32 and bf16, when the
+    openvino package is installed (it is a newsqa dependency)."""
+    import importlib.util
+
+    if importlib.util.find_spec("openvino") is None:
+        return {}
+    return {
+        "openvino fp32": lambda: NewsqaEncoder("fp32", "openvino"),
+        "openvino bf16": lambda: NewsqaEncoder("bf16", "openvino"),
+    }
 
 
 def int8_config_name() -> str:
@@ -804,35 +834,41 @@ def verdict(rows: list[dict[str, Any]], n_eval: int) -> dict[str, Any]:
 
 
 def newsqa_choice() -> dict[str, Any]:
-    """What ``index.embedding.choose_precision("auto")`` picks on this machine, and why."""
+    """What ``index.embedding`` picks on this machine (backend and precision), and why."""
     sys.path.insert(0, str(REPO_ROOT))
     try:
         import torch
 
-        from index.embedding import choose_precision, cpu_description, cpu_flags
+        from index.embedding import choose_backend, choose_precision, cpu_description, cpu_flags
         from index.settings import Settings
     except Exception as exc:  # benchmark still useful outside the project venv
         return {"error": str(exc), "text": f"could not import newsqa: {exc}"}
     capability = torch.backends.cpu.get_cpu_capability()
     flags = cpu_flags()
     native = sorted(flags & {"avx512_bf16", "amx_bf16"})
-    setting = Settings().embed_precision
+    settings = Settings()
+    setting = settings.embed_precision
     picked = "bf16" if choose_precision(setting) == torch.bfloat16 else "fp32"
+    backend = choose_backend(settings.embed_backend)
     text = (
+        f"newsqa runs the model with **{backend}** (`index.embedding.choose_backend`: OpenVINO "
+        "whenever it is installed, as it is with newsqa; `NEWSQA_EMBED_BACKEND=torch` "
+        "overrides it). "
         f"`index.embedding.choose_precision({setting!r})` picks **{picked}** here: torch's CPU "
         f"capability is {capability} and the CPU flags include "
         f"{', '.join(native) or 'no native bf16 (avx512_bf16/amx_bf16)'}. The rule (decided on "
         "the machine that runs, never baked in): bf16 only when torch runs AVX512 kernels and "
         "the CPU has avx512_bf16 or amx_bf16; otherwise fp32, because bf16 is emulated on "
         "AVX2-only CPUs and slower than fp32 there. `NEWSQA_EMBED_PRECISION=fp32|bf16` "
-        "overrides it. In bf16, batches are padded to a multiple of 32 tokens so oneDNN "
-        "reuses its kernels (index/embedding.py). ONNX is not a newsqa backend: optimum-onnx "
-        "pins transformers<4.58 while sentence-transformers 6 needs transformers>=5, and the "
-        "answerer's late-chunked sentence vectors need token embeddings from the torch model."
+        "overrides it, for either backend. In torch bf16, batches are padded to a multiple of "
+        "32 tokens so oneDNN reuses its kernels; OpenVINO needs no padding. ONNX is not a "
+        "newsqa backend: optimum-onnx pins transformers<4.58 while sentence-transformers 6 "
+        "needs transformers>=5, and its int8 model fails the quality rule."
     )
     return {
         "setting": setting,
         "picks": picked,
+        "backend": backend,
         "torch_cpu_capability": capability,
         "native_bf16_flags": native,
         "cpu_description": cpu_description(),

@@ -56,6 +56,7 @@ TARGET_SPEEDUP = 2.0
 TARGET_REINDEX_PCT = 5.0
 VERSIONED = (
     "torch",
+    "openvino",
     "sentence-transformers",
     "transformers",
     "tokenizers",
@@ -222,7 +223,7 @@ def run_newsqa(job: dict[str, Any]) -> dict[str, Any]:
     store_dir = Path(job["store"])
     settings = Settings(store=store_dir)
     t = time.perf_counter()
-    embedder = Embedder(settings.embed_precision, settings.embed_batch_size)
+    embedder = Embedder.from_settings(settings)
     model_s = time.perf_counter() - t
     rss_model = peak_rss_mb()
 
@@ -243,7 +244,7 @@ def run_newsqa(job: dict[str, Any]) -> dict[str, Any]:
     timers.wrap(Indexer, "_repair", "repair check (chunks.get all)")
     timers.wrap(Indexer, "_refresh_lexical", "BM25 rebuild (read chunks + build + save)")
     timers.wrap(Store, "all_chunks", "chroma all_chunks (for BM25)")
-    timers.hook_forward(embedder.model)
+    timers.wrap(Embedder, "_token_embeddings", "model forward pass")  # either backend
     timers.proxy_tokenizer(embedder)
     timers.reset()
 
@@ -313,6 +314,7 @@ def run_newsqa(job: dict[str, Any]) -> dict[str, Any]:
         "breakdown": breakdown,
         "reindex_breakdown": reindex_breakdown,
         "precision": embedder.precision,
+        "backend": embedder.backend,
         "auto_precision": str(choose_precision("auto")).removeprefix("torch."),
         "batch_size": settings.embed_batch_size,
         "chunk_tokens": settings.chunk_tokens,
@@ -564,11 +566,12 @@ def parent_main(args: argparse.Namespace) -> None:
 
     import torch
 
-    from index.embedding import choose_precision, cpu_description
+    from index.embedding import choose_backend, choose_precision, cpu_description
     from index.settings import Settings
 
     settings = Settings()
     precision = "bf16" if choose_precision(settings.embed_precision) == torch.bfloat16 else "fp32"
+    backend = choose_backend(settings.embed_backend)
     threading_env = {
         k: os.environ[k]
         for k in ("OMP_NUM_THREADS", "OMP_WAIT_POLICY", "MKL_NUM_THREADS", "ATEN_CPU_CAPABILITY")
@@ -588,6 +591,7 @@ def parent_main(args: argparse.Namespace) -> None:
         "torch_threads": args.threads or torch.get_num_threads(),
         "threading_env": threading_env,
         "newsqa_precision": precision,
+        "newsqa_backend": backend,
         "newsqa_embed_precision_setting": settings.embed_precision,
         "versions": versions(),
         "loadavg_start": loadavg(),
@@ -595,7 +599,7 @@ def parent_main(args: argparse.Namespace) -> None:
     del torch
     print(f"CPU: {meta['cpu']}")
     print(f"torch.backends.cpu.get_cpu_capability(): {meta['torch_cpu_capability']}")
-    print(f"torch threads: {meta['torch_threads']}; newsqa embedding precision: {precision}")
+    print(f"torch threads: {meta['torch_threads']}; newsqa embedding: {backend} {precision}")
     print("versions: " + ", ".join(f"{k} {v}" for k, v in meta["versions"].items()))
     print(f"corpus: {corpus} ({len(files)} files); load average {meta['loadavg_start']}")
     print(
@@ -672,8 +676,8 @@ def write_markdown(summary: dict[str, Any], out_dir: Path) -> None:
         f"- command: `{meta['command']}`",
         f"- CPU: {meta['cpu']}",
         f"- torch.backends.cpu.get_cpu_capability(): {meta['torch_cpu_capability']}",
-        f"- torch threads: {meta['torch_threads']}; newsqa precision: "
-        f"{meta['newsqa_precision']} (tutorial: fp32)",
+        f"- torch threads: {meta['torch_threads']}; newsqa embedding: "
+        f"{meta.get('newsqa_backend', 'torch')} {meta['newsqa_precision']} (tutorial: torch fp32)",
         f"- corpus: {meta['corpus']} ({meta['files']} files), {meta['repeat']} run(s) each, "
         "alternating",
         f"- load average: start {meta['loadavg_start']}, end {summary['loadavg_end']}",

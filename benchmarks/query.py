@@ -185,7 +185,7 @@ def main() -> None:
     print(f"torch threads {torch.get_num_threads()}; load average {load_start}")
     settings = Settings(store=store_dir, sample_dir=None, llm="extractive")
     t = time.perf_counter()
-    embedder = Embedder(settings.embed_precision, settings.embed_batch_size)
+    embedder = Embedder.from_settings(settings)
     model_load_s = time.perf_counter() - t
     print(f"newsqa embedding precision: {embedder.precision}; python {platform.python_version()}")
     built = build_if_missing(store_dir, args.corpus, settings, embedder)

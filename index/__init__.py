@@ -4,6 +4,7 @@ Nothing here imports ``assistant``: this package defines the store, the assistan
 """
 
 import os
+import sys
 
 # Before torch, transformers or Chroma are imported (anything of newsqa imports this first):
 # nothing may try the network, and OpenMP threads sleep rather than spin when idle. Spinning
@@ -19,3 +20,8 @@ for _name, _value in {
     "OMP_WAIT_POLICY": "PASSIVE",
 }.items():
     os.environ.setdefault(_name, _value)
+
+# OpenVINO's model converter (the embedding backend, index/embedding.py) reports usage to Google
+# Analytics unless a consent file in the user's home says no. newsqa makes no network calls, so
+# the telemetry package is made unimportable; OpenVINO then uses its own no-op stub.
+sys.modules.setdefault("openvino_telemetry", None)  # type: ignore[arg-type]

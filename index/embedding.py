@@ -4,16 +4,27 @@ One forward pass per chunk gives both the chunk vector (mean of its token vector
 sentence-transformers computes) and a vector per sentence, pooled over that sentence's tokens
 ("late chunking"): the answerer ranks sentences without embedding them again at question time.
 LangChain's ``HuggingFaceEmbeddings`` exposes only pooled vectors, hence this thin class.
+
+Two backends run the same model. ``openvino`` (the default) converts the loaded torch model with
+OpenVINO's own converter at start-up (about 2 s) and runs its fused CPU kernels: 1.3-1.4x torch
+in both bf16 and fp32 on the same inputs, with cosines to torch fp32 of 0.99999
+(``python benchmarks/embedding_backends.py``). sentence-transformers' own ``backend="openvino"``
+needs optimum-intel, which pins transformers below the 5.x that sentence-transformers 6 needs,
+and returns pooled vectors only. ``torch`` is the fallback and the reference.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import platform
+import threading
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -66,6 +77,14 @@ def cpu_description() -> str:
     )
 
 
+def choose_backend(requested: str = "auto") -> str:
+    """openvino when it is installed (it is a dependency; ``auto`` survives its absence), else
+    torch. The precision is chosen apart, from the CPU, for either backend."""
+    if requested != "auto":
+        return requested
+    return "openvino" if importlib.util.find_spec("openvino") else "torch"
+
+
 def choose_precision(requested: str = "auto") -> torch.dtype:
     """bf16 where the CPU computes it natively (AVX512-BF16 or AMX), fp32 elsewhere.
 
@@ -92,28 +111,44 @@ class EmbeddedChunk:
 class Embedder(Embeddings):
     """LangChain ``Embeddings`` over the bundled MiniLM, plus chunk-and-sentence embedding."""
 
-    def __init__(self, precision: str = "auto", batch_size: int = 32) -> None:
+    def __init__(
+        self, precision: str = "auto", batch_size: int = 32, backend: str = "auto"
+    ) -> None:
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as hf_logging
 
         hf_logging.disable_progress_bar()
         hf_logging.set_verbosity_error()  # "sequence longer than 256" when counting tokens
         self.dtype = choose_precision(precision)
+        self.backend = choose_backend(backend)
         self.batch_size = batch_size
         self.model = SentenceTransformer(str(model_path()), device="cpu", local_files_only=True)
         self.model.max_seq_length = MAX_TOKENS
-        self.pad_multiple: int | None = None
-        if self.dtype != torch.float32:
-            self.model.to(self.dtype)
-            self.pad_multiple = BF16_PAD_MULTIPLE
-            self.model[0].processing_kwargs = {"text": {"pad_to_multiple_of": self.pad_multiple}}
         self.model.eval()
         self.tokenizer = self.model.tokenizer
+        self.pad_multiple: int | None = None
+        self._openvino: Any = None
+        if self.backend == "openvino":
+            # OpenVINO compiles shape-generic kernels: no padding needed, in any precision.
+            self._openvino = _compile_openvino(self.model[0].auto_model, self.precision)
+            self._requests = threading.local()  # an infer request serves one thread at a time
+        elif self.dtype != torch.float32:
+            self.model.to(self.dtype)
+            self.pad_multiple = BF16_PAD_MULTIPLE
         self.forward_passes = 0  # texts run through the model; tests assert on it
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> Embedder:
+        """The embedder ``settings`` (an ``index.settings.Settings``) describe."""
+        return cls(settings.embed_precision, settings.embed_batch_size, settings.embed_backend)
 
     @property
     def precision(self) -> str:
         return "bf16" if self.dtype == torch.bfloat16 else "fp32"
+
+    def describe(self) -> str:
+        """Backend and precision, for logs and benchmarks."""
+        return f"{self.backend} {self.precision}"
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Model tokens per text, without the two special tokens."""
@@ -134,19 +169,41 @@ class Embedder(Embeddings):
         return _cached_query(self, text)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """Normalised sentence-transformers embeddings of ``texts``."""
+        """Normalised embeddings of ``texts``: the mean of their token vectors, as
+        sentence-transformers computes them for this model."""
         if not texts:
             return np.zeros((0, DIMENSIONS), dtype=np.float32)
-        self.forward_passes += len(texts)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # less padding
+        out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+        for b in range(0, len(order), self.batch_size):
+            batch = order[b : b + self.batch_size]
+            enc = self._tokenize([texts[i] for i in batch])
+            tokens = self._token_embeddings(enc)
+            out[batch] = _mean_pool(tokens, enc["attention_mask"]).numpy()
+        return out
+
+    def _tokenize(self, texts: list[str], offsets: bool = False) -> Any:
+        return self.tokenizer(
+            texts,
+            padding=True,
+            truncation=True,
+            max_length=MAX_TOKENS,
+            pad_to_multiple_of=self.pad_multiple,
+            return_offsets_mapping=offsets,
+            return_tensors="pt",
+        )
+
+    def _token_embeddings(self, enc: Any) -> torch.Tensor:
+        """float32 token vectors (batch x tokens x 384) of a tokenised batch."""
+        self.forward_passes += len(enc["input_ids"])
+        if self._openvino is not None:
+            request = getattr(self._requests, "request", None)
+            if request is None:
+                request = self._requests.request = self._openvino.create_infer_request()
+            result = request.infer({name: enc[name].numpy() for name in OPENVINO_INPUTS})
+            return torch.from_numpy(np.asarray(result[0], dtype=np.float32))
         with torch.inference_mode():
-            out = self.model.encode(
-                list(texts),
-                batch_size=self.batch_size,
-                convert_to_tensor=True,
-                normalize_embeddings=True,
-                show_progress_bar=False,
-            )
-        return out.float().cpu().numpy()
+            return self.model[0].auto_model(**enc).last_hidden_state.float()
 
     # Late chunking ----------------------------------------------------------------------
     def embed_chunks(
@@ -180,21 +237,11 @@ class Embedder(Embeddings):
         self, prefixes: list[str], texts: list[str], spans: list[Sequence[tuple[int, int]]]
     ) -> list[EmbeddedChunk]:
         full = [p + t for p, t in zip(prefixes, texts, strict=True)]
-        enc = self.tokenizer(
-            full,
-            padding=True,
-            truncation=True,
-            max_length=MAX_TOKENS,
-            pad_to_multiple_of=self.pad_multiple,
-            return_offsets_mapping=True,
-            return_tensors="pt",
-        )
+        enc = self._tokenize(full, offsets=True)
         offsets = enc.pop("offset_mapping").numpy()
-        self.forward_passes += len(full)
+        tokens = self._token_embeddings(enc)
+        pooled = _mean_pool(tokens, enc["attention_mask"])
         with torch.inference_mode():
-            out = self.model(dict(enc))
-            tokens = out["token_embeddings"].float()
-            pooled = torch.nn.functional.normalize(out["sentence_embedding"].float(), dim=-1)
             # Sentence vectors: the mean of each sentence's token vectors, as one batched matmul
             # (a per-sentence loop of small torch ops was a third of indexing time on a busy CPU).
             starts, ends = offsets[..., 0], offsets[..., 1]
@@ -217,6 +264,32 @@ class Embedder(Embeddings):
             vectors[counts[row, : len(sentence_spans)] == 0] = chunk_vectors[row]
             results.append(EmbeddedChunk(chunk_vectors[row].copy(), vectors))
         return results
+
+
+OPENVINO_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+
+
+def _mean_pool(tokens: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """L2-normalised mean of the real (unmasked) token vectors: the model's sentence vector."""
+    weights = mask.unsqueeze(-1).to(tokens.dtype)
+    means = (tokens * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
+    return torch.nn.functional.normalize(means, dim=-1)
+
+
+def _compile_openvino(model: torch.nn.Module, precision: str) -> Any:
+    """``model`` (the fp32 torch transformer) converted and compiled for this CPU."""
+    import openvino as ov  # its telemetry is switched off in index/__init__.py
+
+    # A padded row in the example keeps the attention mask in the traced graph.
+    mask = torch.ones((2, 8), dtype=torch.long)
+    mask[1, 5:] = 0
+    example = {"input_ids": mask * 1000, "attention_mask": mask, "token_type_ids": mask * 0}
+    with torch.inference_mode(), warnings.catch_warnings():
+        # Tracing warns about shape checks that are constant for an encoder (no causal mask).
+        warnings.simplefilter("ignore")
+        converted = ov.convert_model(model, example_input=example)
+    hint = "bf16" if precision == "bf16" else "f32"
+    return ov.Core().compile_model(converted, "CPU", {"INFERENCE_PRECISION_HINT": hint})
 
 
 @lru_cache(maxsize=256)

@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     embed_precision: Literal["auto", "fp32", "bf16"] = Field(
         "auto", description="auto picks bf16 only on CPUs with native bf16 (AVX512-BF16/AMX)"
     )
+    embed_backend: Literal["auto", "openvino", "torch"] = Field(
+        "auto", description="auto runs the model with OpenVINO when installed, else with torch"
+    )
     embed_batch_size: int = Field(32, ge=1, le=512)
 
     # Answering.

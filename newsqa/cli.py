@@ -80,7 +80,7 @@ def index_cmd(
     settings = settings_from(store=store, max_file_bytes=max_file_bytes)
     st = _open(settings, write=True)
     try:
-        embedder = Embedder(settings.embed_precision, settings.embed_batch_size)
+        embedder = Embedder.from_settings(settings)
         indexer = Indexer(st, embedder, settings)
         columns = (
             TextColumn("embedding"),
@@ -154,7 +154,7 @@ def remove_cmd(
     st = _open(settings, write=True)
     missing = []
     try:
-        indexer = Indexer(st, Embedder(settings.embed_precision), settings)
+        indexer = Indexer(st, Embedder.from_settings(settings), settings)
         for source in sources:
             removed = indexer.remove(source)
             for r in removed:
@@ -199,7 +199,7 @@ def _assistant(settings: Settings):
             f"the store {settings.store} is empty: index articles first with "
             f"`newsqa index PATH --store {settings.store}`"
         )
-    return st, Assistant(st, Embedder(settings.embed_precision), settings)
+    return st, Assistant(st, Embedder.from_settings(settings), settings)
 
 
 LlmOpt = Annotated[

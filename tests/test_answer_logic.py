@@ -466,3 +466,34 @@ def test_the_speakers_statement_on_the_topic_scores_higher() -> None:
     assert on_topic.score > off_topic.score
     # Someone else's sentence on the topic gets no topic bonus.
     assert others.score < off_topic.score
+
+
+def test_a_namesake_is_not_the_asked_speaker() -> None:
+    from assistant.answerer import _drop_namesakes
+    from assistant.attribution import Attribution
+
+    def cand(text: str, article: str) -> Candidate:
+        c = Candidate(text, 0, len(text), 0, article, 0, np.zeros(3))
+        c.attribution = Attribution(frozenset({"hamm"}), "named")
+        return c
+
+    texts = {
+        "mia": 'Mia Hamm retired. On her retirement, Hamm said: "There are mixed emotions."',
+        "florian": "Fund manager Florian Hamm wants a say. Hamm said he demands transparency.",
+    }
+    mia, florian = cand(texts["mia"][18:], "mia"), cand(texts["florian"][40:], "florian")
+    _drop_namesakes("What did Florian Hamm say about Borussia Dortmund?", [mia, florian], texts)
+    assert mia.attribution.speakers == frozenset() and mia.attribution.how == ""
+    assert florian.attribution.speakers == {"hamm"}
+    # A surname alone is anyone of that name.
+    again = cand(texts["mia"][18:], "mia")
+    _drop_namesakes("What did Hamm say about retiring?", [again], texts)
+    assert again.attribution.speakers == {"hamm"}
+
+
+def test_an_abbreviation_is_mentioned_when_spelled_out() -> None:
+    from assistant.answerer import _unmentioned
+
+    q = _query("Which TV show's season finale is he directing?", "", names={"tv"})
+    assert _unmentioned(q, "He will direct the finale of US television series CSI.") == []
+    assert _unmentioned(q, "He will direct a film.") == ["tv"]

@@ -99,3 +99,34 @@ def test_promote_leaders_keeps_each_retrievers_best() -> None:
     fused = ["a", "b", "c", "d", "e"]
     assert _promote_leaders(fused, ["d", "a"]) == ["a", "d", "b", "c", "e"]
     assert _promote_leaders([], ["x"]) == []
+
+
+def test_a_person_introduced_by_the_story_owns_the_next_he_said() -> None:
+    got = attribute(
+        [
+            '"It is all about extending the idea of search," said Julian Smith, an analyst.',
+            "Alexander Linden, vice president at analyst firm Gartner, downloaded the Google "
+            "product but has since removed it.",
+            '"It was just not very interesting," he said.',
+        ]
+    )
+    assert "smith" in got[0].speakers
+    assert got[1].speakers == frozenset()  # he says nothing there
+    assert got[2].speakers == {"linden"} and got[2].how == "pronoun"
+    # A capitalised phrase that is no name does not move the story.
+    got = attribute(
+        [
+            '"We are pleased," said Julian Smith.',
+            "In March, sales rose.",
+            '"It was good," he said.',
+        ]
+    )
+    assert "smith" in got[2].speakers
+
+
+def test_a_passive_question_names_no_speaker() -> None:
+    assert (
+        question_speaker("What is the trojan spread by the fake David Beckham pictures called?")
+        == set()
+    )
+    assert question_speaker("What did David Beckham call the trojan?") == {"beckham"}

@@ -1,0 +1,69 @@
+"""The embedding backends, with the real bundled model: OpenVINO (the default where installed)
+must give the vectors torch gives, and must not reach for the network."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pytest
+
+from index.embedding import Embedder, choose_backend
+from index.settings import Settings
+
+TEXTS = [
+    "What did Scholz say about ground troops?",
+    "NATO has no plans to send combat troops to Ukraine, Jens Stoltenberg told the Associated "
+    "Press. " * 3,
+    "short",
+]
+
+
+@pytest.fixture(scope="module")
+def reference() -> Embedder:
+    """torch in fp32: the model as its authors run it."""
+    return Embedder(precision="fp32", backend="torch")
+
+
+def test_auto_picks_openvino_when_installed(embedder) -> None:
+    pytest.importorskip("openvino")
+    assert choose_backend("auto") == "openvino"
+    assert embedder.backend == "openvino"
+    assert choose_backend("torch") == "torch"
+
+
+def test_settings_choose_the_backend(monkeypatch) -> None:
+    monkeypatch.setenv("NEWSQA_EMBED_BACKEND", "torch")
+    monkeypatch.setenv("NEWSQA_EMBED_PRECISION", "fp32")
+    embedder = Embedder.from_settings(Settings())
+    assert embedder.describe() == "torch fp32"
+
+
+def test_backends_agree_on_texts(embedder, reference) -> None:
+    got, want = embedder.encode(TEXTS), reference.encode(TEXTS)
+    assert got.shape == want.shape == (3, 384)
+    assert np.allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-5)
+    assert (got * want).sum(axis=1).min() > 0.999
+    # A text's vector does not depend on the longer texts padded into its batch.
+    alone = embedder.encode([TEXTS[2]])[0]
+    assert float(alone @ got[2]) > 0.9999
+
+
+def test_backends_agree_on_chunks_and_sentences(embedder, reference) -> None:
+    text = "Scholz ruled out ground troops. He spoke in Freiburg on Tuesday."
+    spans = [(0, 31), (32, len(text))]
+    got = embedder.embed_chunks(["NATO\n"], [text], [spans])[0]
+    want = reference.embed_chunks(["NATO\n"], [text], [spans])[0]
+    assert float(got.vector @ want.vector) > 0.999
+    assert got.sentences.shape == (2, 384)
+    assert (got.sentences * want.sentences).sum(axis=1).min() > 0.999
+    # Each sentence vector is its own: the two sentences differ.
+    assert float(got.sentences[0] @ got.sentences[1]) < 0.95
+
+
+def test_openvino_telemetry_is_off(embedder) -> None:
+    """OpenVINO's converter would report usage over the network; newsqa stubs it out."""
+    pytest.importorskip("openvino")
+    assert sys.modules.get("openvino_telemetry", None) is None
+    with pytest.raises(ImportError):
+        import openvino_telemetry  # noqa: F401
