@@ -27,9 +27,11 @@ from assistant.answer_types import (
     MONEY,
     NAME_RUN,
     NUMBER,
+    OFFER,
     PAY,
     PRONOUN_Q,
     WANTS_MONEY,
+    WANTS_OFFER,
     WANTS_PAY,
     asked_kind,
     event_unreported,
@@ -505,10 +507,20 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
         if (
             q.wants in ("number", "amount")
             and WANTS_PAY.search(q.text)
-            and not any(PAY.search(c.text) for c in chosen)
+            and not any(
+                PAY.search(c.text) and not _unmentioned(q, texts.get(c.article_id, ""), False)
+                for c in chosen
+            )
         ):
-            # "What salary does she get?": a bid or a deal in a story about her is no pay.
+            # "What salary does she get?": a bid or a deal in a story about her is no pay, and
+            # nor is someone else's salary in a story that never names her.
             return "no pay reported"
+        if (
+            q.wants in ("number", "amount")
+            and WANTS_OFFER.search(q.text)
+            and not any(OFFER.search(c.text) and MONEY.search(c.text) for c in chosen)
+        ):
+            return "no sum offered"
         if q.wants in ("number", "amount", "duration") and _figure_elsewhere(q, chosen, texts):
             return "figure from another story"
         around = [

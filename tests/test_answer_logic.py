@@ -497,3 +497,32 @@ def test_an_abbreviation_is_mentioned_when_spelled_out() -> None:
     q = _query("Which TV show's season finale is he directing?", "", names={"tv"})
     assert _unmentioned(q, "He will direct the finale of US television series CSI.") == []
     assert _unmentioned(q, "He will direct a film.") == ["tv"]
+
+
+def test_someone_elses_pay_in_another_story_is_no_answer() -> None:
+    answerer = _answerer()
+    q = answerer._query("What salary will Dave Collins earn as performance director?")
+    collins = Candidate("UK Athletics appointed Dave Collins.", 0, 36, 0, "a", 0, np.zeros(3))
+    hague = Candidate("Hague earns £820,000 on top of his salary.", 0, 42, 0, "b", 0, np.zeros(3))
+    texts = {"a": collins.text, "b": "William " + hague.text}
+    assert answerer._unsupported_reason(q, [collins, hague], [], texts) == "no pay reported"
+    paid = Candidate("Collins will be paid £100,000 a year.", 40, 77, 0, "a", 40, np.zeros(3))
+    texts["a"] += " " + paid.text
+    assert answerer._unsupported_reason(q, [collins, paid], [], texts) != "no pay reported"
+
+
+def test_an_offer_question_needs_a_sum_offered() -> None:
+    from assistant.answer_types import WANTS_OFFER
+
+    assert WANTS_OFFER.search("How much did Reckitt Benckiser offer to buy SSL International?")
+    assert not WANTS_OFFER.search("What software do you need to use BT's free call offer?")
+    assert not WANTS_OFFER.search(
+        "What dividend did Deutsche Boerse pay while bidding for the LSE?"
+    )
+    answerer = _answerer()
+    q = answerer._query("How much did Reckitt Benckiser offer to buy SSL International?")
+    shares = Candidate("Shares in SSL rose 16.75 pence to 293.5p.", 0, 41, 0, "a", 0, np.zeros(3))
+    texts = {"a": "Reckitt Benckiser may woo SSL International. " + shares.text}
+    assert answerer._unsupported_reason(q, [shares], [], texts) == "no sum offered"
+    bid = Candidate("Reckitt offered £1.3bn for SSL.", 0, 31, 0, "a", 0, np.zeros(3))
+    assert answerer._unsupported_reason(q, [bid], [], texts) != "no sum offered"
