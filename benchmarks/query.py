@@ -157,7 +157,15 @@ def versions() -> dict[str, str | None]:
     from importlib import metadata
 
     out: dict[str, str | None] = {"python": platform.python_version()}
-    for dist in ("torch", "sentence-transformers", "transformers", "chromadb", "bm25s", "newsqa"):
+    for dist in (
+        "torch",
+        "openvino",
+        "sentence-transformers",
+        "transformers",
+        "chromadb",
+        "bm25s",
+        "newsqa",
+    ):
         try:
             out[dist] = metadata.version(dist)
         except metadata.PackageNotFoundError:
@@ -187,7 +195,7 @@ def main() -> None:
     t = time.perf_counter()
     embedder = Embedder.from_settings(settings)
     model_load_s = time.perf_counter() - t
-    print(f"newsqa embedding precision: {embedder.precision}; python {platform.python_version()}")
+    print(f"newsqa embedding: {embedder.describe()}; python {platform.python_version()}")
     built = build_if_missing(store_dir, args.corpus, settings, embedder)
 
     qs = load_questions(args.questions)[: args.limit]
@@ -293,6 +301,7 @@ def main() -> None:
         "torch_cpu_capability": capability,
         "torch_threads": torch.get_num_threads(),
         "precision": embedder.precision,
+        "backend": embedder.backend,
         "versions": versions(),
         "store": str(store_dir),
         "store_built_by_this_run": built,
@@ -336,7 +345,8 @@ def markdown(result: dict[str, Any]) -> str:
         f"- date: {result['date']}",
         f"- CPU: {result['cpu']}",
         f"- torch.backends.cpu.get_cpu_capability(): {result['torch_cpu_capability']}; "
-        f"torch threads {result['torch_threads']}; newsqa precision {result['precision']}",
+        f"torch threads {result['torch_threads']}; newsqa embedding "
+        f"{result.get('backend', 'torch')} {result['precision']}",
         f"- load average (1/5/15 min): start {result['load_average_start']}, end "
         f"{result['load_average_end']}",
         f"- store: {result['store']} (read-only), {result['articles']} articles, "
