@@ -108,6 +108,17 @@ class EmbeddedChunk:
     sentences: np.ndarray
 
 
+@dataclass
+class ChunkBatch:
+    """One batch of chunks, tokenised (``Embedder.tokenize_chunks``)."""
+
+    rows: list[int]  # where the batch's chunks stand in the caller's list
+    prefixes: list[str]
+    spans: list[Sequence[tuple[int, int]]]
+    enc: Any  # the tokenizer's tensors
+    offsets: np.ndarray  # character offsets of every token
+
+
 class Embedder(Embeddings):
     """LangChain ``Embeddings`` over the bundled MiniLM, plus chunk-and-sentence embedding."""
 
@@ -217,28 +228,40 @@ class Embedder(Embeddings):
         ``sentence_spans`` are character ranges within ``text``. The prefix (the headline) gives
         every chunk its article's context but belongs to no sentence.
         """
-        order = sorted(range(len(texts)), key=lambda i: len(prefixes[i]) + len(texts[i]))
-        results: list[EmbeddedChunk | None] = [None] * len(texts)
-        for b in range(0, len(order), self.batch_size):
-            batch = order[b : b + self.batch_size]
-            for i, emb in zip(
-                batch,
-                self._embed_batch(
-                    [prefixes[i] for i in batch],
-                    [texts[i] for i in batch],
-                    [sentence_spans[i] for i in batch],
-                ),
-                strict=True,
-            ):
-                results[i] = emb
-        return [r for r in results if r is not None]
+        return self.embed_batches(self.tokenize_chunks(prefixes, texts, sentence_spans))
 
-    def _embed_batch(
-        self, prefixes: list[str], texts: list[str], spans: list[Sequence[tuple[int, int]]]
-    ) -> list[EmbeddedChunk]:
-        full = [p + t for p, t in zip(prefixes, texts, strict=True)]
-        enc = self._tokenize(full, offsets=True)
-        offsets = enc.pop("offset_mapping").numpy()
+    def tokenize_chunks(
+        self,
+        prefixes: Sequence[str],
+        texts: Sequence[str],
+        sentence_spans: Sequence[Sequence[tuple[int, int]]],
+    ) -> list[ChunkBatch]:
+        """The first half of ``embed_chunks``: length-sorted batches, tokenised. Apart so that
+        the indexer can run this Python work before a Chroma write takes the GIL, and the
+        forward pass (which releases it) overlaps the write instead of waiting for it."""
+        order = sorted(range(len(texts)), key=lambda i: len(prefixes[i]) + len(texts[i]))
+        batches = []
+        for b in range(0, len(order), self.batch_size):
+            rows = order[b : b + self.batch_size]
+            batch_prefixes = [prefixes[i] for i in rows]
+            enc = self._tokenize(
+                [p + texts[i] for p, i in zip(batch_prefixes, rows, strict=True)], offsets=True
+            )
+            offsets = enc.pop("offset_mapping").numpy()
+            batches.append(
+                ChunkBatch(rows, batch_prefixes, [sentence_spans[i] for i in rows], enc, offsets)
+            )
+        return batches
+
+    def embed_batches(self, batches: list[ChunkBatch]) -> list[EmbeddedChunk]:
+        """The second half of ``embed_chunks``: forward passes and pooling, in input order."""
+        results: dict[int, EmbeddedChunk] = {}
+        for batch in batches:
+            results.update(zip(batch.rows, self._embed_batch(batch), strict=True))
+        return [results[i] for i in sorted(results)]
+
+    def _embed_batch(self, batch: ChunkBatch) -> list[EmbeddedChunk]:
+        enc, offsets, prefixes, spans = batch.enc, batch.offsets, batch.prefixes, batch.spans
         tokens = self._token_embeddings(enc)
         pooled = _mean_pool(tokens, enc["attention_mask"])
         with torch.inference_mode():
@@ -246,7 +269,7 @@ class Embedder(Embeddings):
             # (a per-sentence loop of small torch ops was a third of indexing time on a busy CPU).
             starts, ends = offsets[..., 0], offsets[..., 1]
             real = enc["attention_mask"].numpy().astype(bool) & (ends > starts)  # no specials/pad
-            weights = np.zeros((len(full), max(map(len, spans)), real.shape[1]), dtype=np.float32)
+            weights = np.zeros((len(spans), max(map(len, spans)), real.shape[1]), dtype=np.float32)
             for row, (prefix, sentence_spans) in enumerate(zip(prefixes, spans, strict=True)):
                 if len(sentence_spans):
                     bounds = np.asarray(sentence_spans, dtype=np.int64) + len(prefix)

@@ -22,7 +22,7 @@ import numpy as np
 
 from index.articles import Article, Skip, content_hash
 from index.chunking import Chunk, SentenceChunker
-from index.embedding import Embedder
+from index.embedding import ChunkBatch, Embedder
 from index.lexical import LexicalIndex
 from index.loaders import load, load_pasted, load_upload
 from index.settings import Settings
@@ -30,6 +30,8 @@ from index.store import Store, pack_vectors
 
 # Articles chunked and embedded together: enough chunks to sort into full batches.
 GROUP = 48
+# A group's articles with their chunks, and those chunks tokenised for the model.
+Plan = tuple[list[tuple[Article, list[Chunk]]], list[ChunkBatch]]
 TITLE_TOKENS = 40
 
 Progress = Callable[[int, int, int], None]
@@ -186,11 +188,12 @@ class Indexer:
         groups = [todo[start : start + GROUP] for start in range(0, len(todo), GROUP)]
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsqa-write") as writer:
             pending: Future[None] | None = None
-            plan = self._chunk([a for a, _ in groups[0]]) if groups else []
+            plan = self._chunk([a for a, _ in groups[0]]) if groups else ([], [])
             for i, group in enumerate(groups):
                 n, rows = self._embed(plan)
-                # Chunk the next group before this one's write starts: Chroma's client holds
-                # the GIL for much of a write, and tokenising beside one ran 4x slower.
+                # Chunk and tokenise the next group before this one's write starts: Chroma's
+                # client holds the GIL for the whole of a write, so Python work beside one waits
+                # for it, while the forward pass (which releases the GIL) overlaps it.
                 if i + 1 < len(groups):
                     plan = self._chunk([a for a, _ in groups[i + 1]])
                 stale = [old["id"] for _, old in group if old is not None]
@@ -225,21 +228,22 @@ class Indexer:
         if stale:
             self.store.delete_articles(stale)
 
-    def _chunk(self, articles: list[Article]) -> list[tuple[Article, str, list[Chunk]]]:
-        """Each article with its headline prefix and its chunks."""
-        return [(a, self._prefix(a.title), self.chunker.chunk(a.text)) for a in articles]
-
-    def _embed(
-        self, plan: list[tuple[Article, str, list[Chunk]]]
-    ) -> tuple[int, dict[str, dict[str, list[Any]]]]:
-        """Embed a group of chunked articles (one forward pass per chunk): its records."""
+    def _chunk(self, articles: list[Article]) -> Plan:
+        """Each article with its chunks, and the chunks tokenised for the model."""
+        plan = [(a, self.chunker.chunk(a.text)) for a in articles]
         prefixes, texts, spans = [], [], []
-        for article, prefix, chunks in plan:
+        for article, chunks in plan:
+            prefix = self._prefix(article.title)
             for c in chunks:
                 prefixes.append(prefix)
                 texts.append(article.text[c.start : c.end])
                 spans.append([(s.start - c.start, s.end - c.start) for s in c.sentences])
-        embedded = self.embedder.embed_chunks(prefixes, texts, spans)
+        return plan, self.embedder.tokenize_chunks(prefixes, texts, spans)
+
+    def _embed(self, planned: Plan) -> tuple[int, dict[str, dict[str, list[Any]]]]:
+        """Embed a group of chunked articles (one forward pass per chunk): its records."""
+        plan, batches = planned
+        embedded = self.embedder.embed_batches(batches)
         chunk_rows: dict[str, list[Any]] = {
             "ids": [],
             "embeddings": [],
@@ -254,7 +258,7 @@ class Indexer:
         }
         k = 0
         now = time.strftime("%Y-%m-%dT%H:%M:%S")
-        for article, _, chunks in plan:
+        for article, chunks in plan:
             aid = article.article_id
             origin = {
                 "article_id": aid,
@@ -300,7 +304,7 @@ class Indexer:
                     "indexed_at": now,
                 }
             )
-        return len(texts), {"chunks": chunk_rows, "articles": art_rows}
+        return len(embedded), {"chunks": chunk_rows, "articles": art_rows}
 
     def _move(self, record: dict[str, Any], article: Article) -> None:
         """Point an article whose file moved at its new path, without embedding it again."""
