@@ -67,3 +67,17 @@ def test_openvino_telemetry_is_off(embedder) -> None:
     assert sys.modules.get("openvino_telemetry", None) is None
     with pytest.raises(ImportError):
         import openvino_telemetry  # noqa: F401
+
+
+def test_chunks_come_back_in_input_order(embedder) -> None:
+    """Chunks are batched by length; the vectors must still line up with the input."""
+    texts = [
+        "A much longer chunk about ground troops in Ukraine. " * 4,
+        "Short one.",
+        "Medium text.",
+    ]
+    spans = [[(0, len(t))] for t in texts]
+    together = embedder.embed_chunks([""] * 3, texts, spans)
+    for text, span, got in zip(texts, spans, together, strict=True):
+        alone = embedder.embed_chunks([""], [text], [span])[0]
+        assert float(alone.vector @ got.vector) > 0.9999
