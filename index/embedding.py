@@ -15,9 +15,12 @@ and returns pooled vectors only. ``torch`` is the fallback and the reference.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import os
 import platform
+import shutil
+import tempfile
 import threading
 import warnings
 from collections.abc import Sequence
@@ -123,7 +126,11 @@ class Embedder(Embeddings):
     """LangChain ``Embeddings`` over the bundled MiniLM, plus chunk-and-sentence embedding."""
 
     def __init__(
-        self, precision: str = "auto", batch_size: int = 32, backend: str = "auto"
+        self,
+        precision: str = "auto",
+        batch_size: int = 32,
+        backend: str = "auto",
+        cache_dir: str | os.PathLike[str] | None = None,
     ) -> None:
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as hf_logging
@@ -141,7 +148,9 @@ class Embedder(Embeddings):
         self._openvino: Any = None
         if self.backend == "openvino":
             # OpenVINO compiles shape-generic kernels: no padding needed, in any precision.
-            self._openvino = _compile_openvino(self.model[0].auto_model, self.precision)
+            self._openvino = _compile_openvino(
+                self.model[0].auto_model, self.precision, Path(cache_dir) if cache_dir else None
+            )
             self._requests = threading.local()  # an infer request serves one thread at a time
         elif self.dtype != torch.float32:
             self.model.to(self.dtype)
@@ -151,7 +160,12 @@ class Embedder(Embeddings):
     @classmethod
     def from_settings(cls, settings: Any) -> Embedder:
         """The embedder ``settings`` (an ``index.settings.Settings``) describe."""
-        return cls(settings.embed_precision, settings.embed_batch_size, settings.embed_backend)
+        return cls(
+            settings.embed_precision,
+            settings.embed_batch_size,
+            settings.embed_backend,
+            settings.cache_dir,
+        )
 
     @property
     def precision(self) -> str:
@@ -299,10 +313,19 @@ def _mean_pool(tokens: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     return torch.nn.functional.normalize(means, dim=-1)
 
 
-def _compile_openvino(model: torch.nn.Module, precision: str) -> Any:
-    """``model`` (the fp32 torch transformer) converted and compiled for this CPU."""
+def _compile_openvino(model: torch.nn.Module, precision: str, cache: Path | None) -> Any:
+    """``model`` (the fp32 torch transformer) converted and compiled for this CPU. The converted
+    model is kept in ``cache`` (reading it back takes a tenth of the 2 s a conversion takes)."""
     import openvino as ov  # its telemetry is switched off in index/__init__.py
 
+    core = ov.Core()
+    hint = {"INFERENCE_PRECISION_HINT": "bf16" if precision == "bf16" else "f32"}
+    saved = cache / "openvino" / _conversion_key() / "model.xml" if cache else None
+    if saved is not None and saved.exists():
+        try:
+            return core.compile_model(core.read_model(saved), "CPU", hint)
+        except Exception:  # a damaged cache entry: convert again and replace it
+            shutil.rmtree(saved.parent, ignore_errors=True)
     # A padded row in the example keeps the attention mask in the traced graph.
     mask = torch.ones((2, 8), dtype=torch.long)
     mask[1, 5:] = 0
@@ -311,8 +334,42 @@ def _compile_openvino(model: torch.nn.Module, precision: str) -> Any:
         # Tracing warns about shape checks that are constant for an encoder (no causal mask).
         warnings.simplefilter("ignore")
         converted = ov.convert_model(model, example_input=example)
-    hint = "bf16" if precision == "bf16" else "f32"
-    return ov.Core().compile_model(converted, "CPU", {"INFERENCE_PRECISION_HINT": hint})
+    if saved is not None:
+        _save_converted(converted, saved)
+    return core.compile_model(converted, "CPU", hint)
+
+
+def _save_converted(converted: Any, saved: Path) -> None:
+    """Keep a converted model for the next run; best effort (a read-only cache, or another
+    process that got there first, only means converting again next time)."""
+    import openvino as ov
+
+    try:
+        saved.parent.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(dir=saved.parent.parent))
+    except OSError:
+        return
+    try:
+        # Written aside and renamed into place, so that a reader never sees half a model.
+        ov.save_model(converted, str(tmp / saved.name), compress_to_fp16=False)
+        tmp.rename(saved.parent)
+    except Exception:
+        pass
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _conversion_key() -> str:
+    """Names a converted model by everything that shapes it: the weights and the converter."""
+    from importlib import metadata
+
+    parts = [MODEL_NAME]
+    for f in sorted(model_path().rglob("*")):
+        if f.is_file():
+            parts.append(f"{f.relative_to(model_path())}:{f.stat().st_size}")
+    for dist in ("openvino", "torch", "transformers"):
+        parts.append(f"{dist}={metadata.version(dist)}")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
 
 @lru_cache(maxsize=256)

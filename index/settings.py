@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from platformdirs import user_data_dir
+from platformdirs import user_cache_dir, user_data_dir
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -23,6 +23,11 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 def default_store() -> Path:
     """The store lives in the user's data directory unless told otherwise."""
     return Path(user_data_dir("newsqa", appauthor=False)) / "store"
+
+
+def default_cache() -> Path:
+    """Derived files worth keeping between runs (the model as OpenVINO converted it)."""
+    return Path(user_cache_dir("newsqa", appauthor=False))
 
 
 class Settings(BaseSettings):
@@ -46,6 +51,10 @@ class Settings(BaseSettings):
         "auto", description="auto runs the model with OpenVINO when installed, else with torch"
     )
     embed_batch_size: int = Field(32, ge=1, le=512)
+    cache_dir: Path | None = Field(
+        default_factory=default_cache,
+        description="where the converted model is kept between runs (empty: convert each time)",
+    )
 
     # Answering.
     top_k: int = Field(6, ge=1, le=50, description="passages retrieved per question")

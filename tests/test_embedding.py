@@ -81,3 +81,20 @@ def test_chunks_come_back_in_input_order(embedder) -> None:
     for text, span, got in zip(texts, spans, together, strict=True):
         alone = embedder.embed_chunks([""], [text], [span])[0]
         assert float(alone.vector @ got.vector) > 0.9999
+
+
+def test_the_converted_model_is_kept_between_runs(embedder, tmp_path) -> None:
+    pytest.importorskip("openvino")
+    first = Embedder(backend="openvino", cache_dir=tmp_path)
+    saved = list((tmp_path / "openvino").glob("*/model.xml"))
+    assert len(saved) == 1 and saved[0].with_suffix(".bin").stat().st_size > 10_000_000
+    assert not [p for p in (tmp_path / "openvino").iterdir() if p != saved[0].parent]  # no temp
+    second = Embedder(backend="openvino", cache_dir=tmp_path)
+    want = embedder.encode(TEXTS)
+    for e in (first, second):
+        assert (e.encode(TEXTS) * want).sum(axis=1).min() > 0.99999
+    # A damaged entry is converted again, not trusted.
+    saved[0].write_text("not a model")
+    third = Embedder(backend="openvino", cache_dir=tmp_path)
+    assert (third.encode(TEXTS) * want).sum(axis=1).min() > 0.99999
+    assert saved[0].read_text().startswith("<?xml")
