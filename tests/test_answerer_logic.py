@@ -53,13 +53,27 @@ class FakeEmbedder:
         texts: Sequence[str],
         sentence_spans: Sequence[Sequence[tuple[int, int]]],
     ) -> list[EmbeddedChunk]:
-        self.forward_passes += len(texts)
-        return [
-            EmbeddedChunk(
-                vector=self._vec(p + t), sentences=self.encode([t[a:b] for a, b in spans])
-            )
-            for p, t, spans in zip(prefixes, texts, sentence_spans, strict=True)
-        ]
+        return self.embed_batches(self.tokenize_chunks(prefixes, texts, sentence_spans))
+
+    def tokenize_chunks(
+        self,
+        prefixes: Sequence[str],
+        texts: Sequence[str],
+        sentence_spans: Sequence[Sequence[tuple[int, int]]],
+    ) -> list[tuple[Sequence[str], Sequence[str], Sequence[Sequence[tuple[int, int]]]]]:
+        return [(prefixes, texts, sentence_spans)]  # one "batch": nothing to tokenise
+
+    def embed_batches(self, batches: list) -> list[EmbeddedChunk]:
+        out = []
+        for prefixes, texts, sentence_spans in batches:
+            self.forward_passes += len(texts)
+            out += [
+                EmbeddedChunk(
+                    vector=self._vec(p + t), sentences=self.encode([t[a:b] for a, b in spans])
+                )
+                for p, t, spans in zip(prefixes, texts, sentence_spans, strict=True)
+            ]
+        return out
 
 
 @pytest.fixture(scope="module")
