@@ -183,8 +183,9 @@ class Indexer:
                 todo.append((item, old))
             seen[aid] = item.source
         done = 0
-        # Writing a group to Chroma (SQLite and HNSW work, mostly outside the GIL) overlaps
-        # embedding the next one; one group at most is in flight, and a failure surfaces here.
+        # Writing a group to Chroma overlaps the next group's forward pass, which releases the
+        # GIL (Chroma's client holds it for a whole write); one group at most is in flight, and
+        # a failure surfaces here.
         groups = [todo[start : start + GROUP] for start in range(0, len(todo), GROUP)]
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsqa-write") as writer:
             pending: Future[None] | None = None
