@@ -116,6 +116,13 @@ MONEY = re.compile(
 )
 # "How much is he paid?", "What salary does she get?": pay, which a sentence reports as such
 # ("on £50,000 a week", "a salary of ...", "earns").
+WANTS_PAY = re.compile(r"\b(salary|salaries|wages?|paid|pay|earn|earns|earned|earnings)\b", re.I)
+PAY = re.compile(
+    r"\b(salar\w*|wages?|paid|pay|pays|paying|earn\w*|package|bonus\w*|contract|pay-?off|"
+    r"pension|gets|get|receives?|received|prize|reward\w*|hourly)\b|\b(a|an|per|each) (hour|week|"
+    r"month|year|annum)\b",
+    re.IGNORECASE,
+)
 # "How much did X offer for Y?": a sum offered, bid or agreed, not any figure in the story
 # (a share price that rose on the news).
 WANTS_OFFER = re.compile(
@@ -125,13 +132,6 @@ OFFER = re.compile(
     r"\b(offer\w*|bid\w*|approach\w*|tabled|valu\w+|deal|buy-?out|takeover|per share|"
     r"pay|paid|paying|agreed|accepted|rejected|price)\b",
     re.I,
-)
-WANTS_PAY = re.compile(r"\b(salary|salaries|wages?|paid|pay|earn|earns|earned|earnings)\b", re.I)
-PAY = re.compile(
-    r"\b(salar\w*|wages?|paid|pay|pays|paying|earn\w*|package|bonus\w*|contract|pay-?off|"
-    r"pension|gets|get|receives?|received|prize|reward\w*|hourly)\b|\b(a|an|per|each) (hour|week|"
-    r"month|year|annum)\b",
-    re.IGNORECASE,
 )
 SUM_QUESTION = re.compile(
     r"\bhow much\b|\bfor what (sum|price|amount)\b|\bwhat (was|is|were|are|will be|would be)\s+"

@@ -84,9 +84,15 @@ def cpu_description() -> str:
 def choose_backend(requested: str = "auto") -> str:
     """openvino when it is installed (it is a dependency; ``auto`` survives its absence), else
     torch. The precision is chosen apart, from the CPU, for either backend."""
+    installed = importlib.util.find_spec("openvino") is not None
+    if requested == "openvino" and not installed:
+        raise RuntimeError(
+            "NEWSQA_EMBED_BACKEND=openvino, but the openvino package is not installed: "
+            "install newsqa's dependencies (./newsqa.sh) or set NEWSQA_EMBED_BACKEND=torch"
+        )
     if requested != "auto":
         return requested
-    return "openvino" if importlib.util.find_spec("openvino") else "torch"
+    return "openvino" if installed else "torch"
 
 
 def choose_precision(requested: str = "auto") -> torch.dtype:

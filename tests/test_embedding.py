@@ -98,3 +98,15 @@ def test_the_converted_model_is_kept_between_runs(embedder, tmp_path) -> None:
     third = Embedder(backend="openvino", cache_dir=tmp_path)
     assert (third.encode(TEXTS) * want).sum(axis=1).min() > 0.99999
     assert saved[0].read_text().startswith("<?xml")
+
+
+def test_asking_for_openvino_without_it_is_a_clear_error(monkeypatch) -> None:
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "openvino" else real(name, *a)
+    )
+    assert choose_backend("auto") == "torch"
+    with pytest.raises(RuntimeError, match="NEWSQA_EMBED_BACKEND=torch"):
+        choose_backend("openvino")
