@@ -676,15 +676,17 @@ _SPELLED_OUT = {
 
 def _unmentioned(q: Query, text: str, numbers: bool = True) -> list[str]:
     """The question's names (and numbers) that ``text`` never mentions. Names match loosely
-    (accents, a shared 5-letter stem), since questions misspell names."""
+    (accents, a shared stem), since questions misspell names. The stem is all but the last
+    three letters, and at least five: "Ukraine" matches "Ukrainian", but "Electrolux" does not
+    match "Electric"."""
     blob = _fold(text)
     words = set(re.findall(r"[\w'’-]+", blob))
     words |= {re.sub(r"['’]s$", "", w) for w in words}
-    stems = {w[:5] for w in words if len(w) >= 5}
     missing = []
     for name in sorted(q.names - q.descriptors):
         n = _fold(name)
-        mentioned = n in words or (len(n) >= 5 and n[:5] in stems)
+        stem = n[: max(5, len(n) - 3)]
+        mentioned = n in words or (len(n) >= 5 and any(w.startswith(stem) for w in words))
         if not mentioned and not any(re.search(rf"\b{x}\b", blob) for x in _SPELLED_OUT.get(n, ())):
             missing.append(q.names_shown.get(name, name))
     if numbers:

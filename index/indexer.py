@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ import numpy as np
 
 from index.articles import Article, Skip, content_hash
 from index.chunking import Chunk, SentenceChunker
-from index.embedding import ChunkBatch, Embedder
+from index.embedding import Embedder, EmbeddingJob
 from index.lexical import LexicalIndex
 from index.loaders import load, load_pasted, load_upload
 from index.settings import Settings
@@ -30,8 +31,8 @@ from index.store import Store, pack_vectors
 
 # Articles chunked and embedded together: enough chunks to sort into full batches.
 GROUP = 48
-# A group's articles with their chunks, and those chunks tokenised for the model.
-Plan = tuple[list[tuple[Article, list[Chunk]]], list[ChunkBatch]]
+# A group's articles with their chunks, and those chunks' forward passes, started.
+Plan = tuple[list[tuple[Article, list[Chunk]]], EmbeddingJob]
 TITLE_TOKENS = 40
 
 Progress = Callable[[int, int, int], None]
@@ -183,20 +184,20 @@ class Indexer:
                 todo.append((item, old))
             seen[aid] = item.source
         done = 0
-        # Writing a group to Chroma overlaps the next group's forward pass, which releases the
-        # GIL (Chroma's client holds it for a whole write); one group at most is in flight, and
-        # a failure surfaces here.
+        # A pipeline over groups of articles. The next group's forward passes are queued before
+        # this group's are collected, so the model never waits for Python; chunking, pooling
+        # and the Chroma write of one group run beside the forward passes of the next, which
+        # release the GIL. Chroma's client holds the GIL for a whole write, so a write is
+        # submitted only once the next group's passes are queued. One write at most is in
+        # flight, and a failure surfaces here.
         groups = [todo[start : start + GROUP] for start in range(0, len(todo), GROUP)]
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsqa-write") as writer:
             pending: Future[None] | None = None
-            plan = self._chunk([a for a, _ in groups[0]]) if groups else ([], [])
+            queued = deque([self._start([a for a, _ in groups[0]])] if groups else [])
             for i, group in enumerate(groups):
-                n, rows = self._embed(plan)
-                # Chunk and tokenise the next group before this one's write starts: Chroma's
-                # client holds the GIL for the whole of a write, so Python work beside one waits
-                # for it, while the forward pass (which releases the GIL) overlaps it.
                 if i + 1 < len(groups):
-                    plan = self._chunk([a for a, _ in groups[i + 1]])
+                    queued.append(self._start([a for a, _ in groups[i + 1]]))
+                n, rows = self._rows(queued.popleft())
                 stale = [old["id"] for _, old in group if old is not None]
                 if pending is not None:
                     pending.result()
@@ -229,8 +230,8 @@ class Indexer:
         if stale:
             self.store.delete_articles(stale)
 
-    def _chunk(self, articles: list[Article]) -> Plan:
-        """Each article with its chunks, and the chunks tokenised for the model."""
+    def _start(self, articles: list[Article]) -> Plan:
+        """Chunk and tokenise a group of articles and start its forward passes."""
         plan = [(a, self.chunker.chunk(a.text)) for a in articles]
         prefixes, texts, spans = [], [], []
         for article, chunks in plan:
@@ -239,12 +240,13 @@ class Indexer:
                 prefixes.append(prefix)
                 texts.append(article.text[c.start : c.end])
                 spans.append([(s.start - c.start, s.end - c.start) for s in c.sentences])
-        return plan, self.embedder.tokenize_chunks(prefixes, texts, spans)
+        batches = self.embedder.tokenize_chunks(prefixes, texts, spans)
+        return plan, self.embedder.start_batches(batches)
 
-    def _embed(self, planned: Plan) -> tuple[int, dict[str, dict[str, list[Any]]]]:
-        """Embed a group of chunked articles (one forward pass per chunk): its records."""
-        plan, batches = planned
-        embedded = self.embedder.embed_batches(batches)
+    def _rows(self, planned: Plan) -> tuple[int, dict[str, dict[str, list[Any]]]]:
+        """A started group's records, once its forward passes are done (one per chunk)."""
+        plan, job = planned
+        embedded = job.result()
         chunk_rows: dict[str, list[Any]] = {
             "ids": [],
             "embeddings": [],

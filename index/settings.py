@@ -50,7 +50,9 @@ class Settings(BaseSettings):
     embed_backend: Literal["auto", "openvino", "torch"] = Field(
         "auto", description="auto runs the model with OpenVINO when installed, else with torch"
     )
-    embed_batch_size: int = Field(32, ge=1, le=512)
+    embed_batch_size: int | None = Field(
+        None, ge=1, le=512, description="texts per forward pass (default: 4 OpenVINO, 32 torch)"
+    )
     cache_dir: Path | None = Field(
         default_factory=default_cache,
         description="where the converted model is kept between runs (empty: convert each time)",

@@ -499,6 +499,17 @@ def test_an_abbreviation_is_mentioned_when_spelled_out() -> None:
     assert _unmentioned(q, "He will direct a film.") == ["tv"]
 
 
+def test_a_name_matches_its_own_forms_not_words_that_share_its_start() -> None:
+    from assistant.answerer import _unmentioned
+
+    q = _query("What was Electrolux's net profit for 2004?", "amount", {"electrolux"})
+    # A General Electric story does not name Electrolux: the stem is all but three letters.
+    assert _unmentioned(q, "General Electric said net profits rose.", False) == ["electrolux"]
+    assert _unmentioned(q, "The Electrolux group said profits rose.", False) == []
+    ukraine = _query("What did Ukraine's president say?", "", {"ukraine"})
+    assert _unmentioned(ukraine, "The Ukrainian president spoke in Kiev.", False) == []
+
+
 def test_someone_elses_pay_in_another_story_is_no_answer() -> None:
     answerer = _answerer()
     q = answerer._query("What salary will Dave Collins earn as performance director?")

@@ -5,6 +5,7 @@ these tests exercise the rules, not the ranking)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -62,6 +63,9 @@ class FakeEmbedder:
         sentence_spans: Sequence[Sequence[tuple[int, int]]],
     ) -> list[tuple[Sequence[str], Sequence[str], Sequence[Sequence[tuple[int, int]]]]]:
         return [(prefixes, texts, sentence_spans)]  # one "batch": nothing to tokenise
+
+    def start_batches(self, batches: list) -> SimpleNamespace:
+        return SimpleNamespace(result=lambda: self.embed_batches(batches))
 
     def embed_batches(self, batches: list) -> list[EmbeddedChunk]:
         out = []
