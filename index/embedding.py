@@ -42,9 +42,10 @@ DIMENSIONS = 384
 # ran 17 s instead of 1.8 s). Padding every batch to a multiple of 32 tokens leaves at most
 # 8 shapes for chunks (256 / 32) and 1-2 for questions; fp32 has no such cost and is not padded.
 BF16_PAD_MULTIPLE = 32
-# Texts per forward pass, by backend. OpenVINO runs any shape, so small batches of length-sorted
-# chunks pad least: 4 chunks a batch ran 10% faster than 32 (which padded 14% of the tokens);
-# torch bf16 pads to multiples of 32 tokens anyway and likes larger batches.
+# Texts per forward pass, by backend. OpenVINO runs any shape, so small batches of chunks sorted
+# by token count pad least: batches of 2 to 8 ran 17% faster than batches of 32 sorted by length
+# in characters, which padded 15% of the tokens (benchmarks/openvino_scheduling.py). torch bf16
+# pads to multiples of 32 tokens anyway and likes larger batches.
 BATCH_SIZE = {"openvino": 4, "torch": 32}
 
 
@@ -391,8 +392,9 @@ def _compile_openvino(model: torch.nn.Module, precision: str, cache: Path | None
         "INFERENCE_PRECISION_HINT": "bf16" if precision == "bf16" else "f32",
         # Several single-threaded streams (2 on 2 cores) rather than one stream over every core:
         # while a Chroma write holds a core, one multi-threaded pass waits at each barrier for
-        # its descheduled thread (2.1x slower, measured), where streams go on at their own pace
-        # (1.4x). Unloaded, the two are within 5%; a single question takes 3 ms instead of 2.
+        # its descheduled thread (2.06x slower), where streams go on at their own pace (1.40x);
+        # idle, the two are within 1% (benchmarks/openvino_scheduling.py). A lone question
+        # runs on one thread: 3 ms instead of 2.
         "PERFORMANCE_HINT": "THROUGHPUT",
     }
     saved = cache / "openvino" / _conversion_key() / "model.xml" if cache else None
