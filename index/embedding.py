@@ -220,14 +220,13 @@ class Embedder(Embeddings):
             out[batch] = _mean_pool(tokens, enc["attention_mask"]).numpy()
         return out
 
-    def _tokenize(self, texts: list[str], offsets: bool = False) -> Any:
+    def _tokenize(self, texts: list[str]) -> Any:
         return self.tokenizer(
             texts,
             padding=True,
             truncation=True,
             max_length=MAX_TOKENS,
             pad_to_multiple_of=self.pad_multiple,
-            return_offsets_mapping=offsets,
             return_tensors="pt",
         )
 
