@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from assistant.attribution import name_words
-from index.lexical import tokenize
+from newsqa.assistant.attribution import name_words
+from newsqa.index.lexical import tokenize
 
 if TYPE_CHECKING:
-    from assistant.answerer import Candidate, Query
+    from newsqa.assistant.answerer import Candidate, Query
 
 # Runs of capitalised words: "Robert Bosch", "Media Lab Europe".
 NAME_RUN = re.compile(r"[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*")

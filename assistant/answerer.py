@@ -19,9 +19,7 @@ from typing import Any
 import numpy as np
 from langchain_core.documents import Document
 from langchain_core.runnables import RunnableSerializable
-from pydantic import ConfigDict
-
-from assistant.answer_types import (
+from newsqa.assistant.answer_types import (
     AGE,
     DURATION,
     MONEY,
@@ -40,7 +38,7 @@ from assistant.answer_types import (
     type_bonus,
     wants_sum,
 )
-from assistant.attribution import (
+from newsqa.assistant.attribution import (
     ROLES,
     SAY_QUESTION,
     Attribution,
@@ -48,11 +46,12 @@ from assistant.attribution import (
     name_words,
     question_speaker,
 )
-from assistant.citations import citation, result
-from assistant.condense import people
-from index.chunking import split_sentences
-from index.lexical import idf, tokenize
-from index.store import unpack_vectors
+from newsqa.assistant.citations import citation, result
+from newsqa.assistant.condense import people
+from newsqa.index.chunking import split_sentences
+from newsqa.index.lexical import idf, tokenize
+from newsqa.index.store import unpack_vectors
+from pydantic import ConfigDict
 
 # Calibrated on tests/eval/qa.json with `newsqa eval` (see README): the support below which the
 # answerer abstains.

@@ -11,13 +11,12 @@ from operator import itemgetter
 from typing import Any
 
 from langchain_core.runnables import ConfigurableField, Runnable, RunnablePassthrough
-
-from assistant.answerer import ExtractiveAnswerer
-from assistant.condense import rule_condenser
-from assistant.retrieval import HybridRetriever
-from index.embedding import Embedder
-from index.settings import Settings
-from index.store import Store
+from newsqa.assistant.answerer import ExtractiveAnswerer
+from newsqa.assistant.condense import rule_condenser
+from newsqa.assistant.retrieval import HybridRetriever
+from newsqa.index.embedding import Embedder
+from newsqa.index.settings import Settings
+from newsqa.index.store import Store
 
 LOCAL_PASSAGES = 4
 
@@ -77,8 +76,12 @@ class Assistant:
         if spec == "extractive":
             return self.extractive, self.condenser
         if spec not in self._generative:
-            from assistant.generative import CONDENSE_TIMEOUT, GenerativeAnswerer, LLMCondenser
-            from assistant.llm import make_chat_model
+            from newsqa.assistant.generative import (
+                CONDENSE_TIMEOUT,
+                GenerativeAnswerer,
+                LLMCondenser,
+            )
+            from newsqa.assistant.llm import make_chat_model
 
             model = make_chat_model(spec, self.settings)
             self._generative[spec] = (

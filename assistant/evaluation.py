@@ -16,8 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-from assistant.chain import Assistant
+from newsqa.assistant.chain import Assistant
 
 
 def load_set(path: Path) -> list[dict[str, Any]]:

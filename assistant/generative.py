@@ -22,11 +22,10 @@ from langchain_core.documents import Document
 from langchain_core.language_models import BaseChatModel
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
-
-from assistant.citations import citation, result
-from assistant.prompts import answer_prompt, condense_prompt, format_history, format_passages
-from assistant.verify import SUPPORT_THRESHOLD, SentenceCheck, check_sentences, names_in
-from index.settings import Settings
+from newsqa.assistant.citations import citation, result
+from newsqa.assistant.prompts import answer_prompt, condense_prompt, format_history, format_passages
+from newsqa.assistant.verify import SUPPORT_THRESHOLD, SentenceCheck, check_sentences, names_in
+from newsqa.index.settings import Settings
 
 T = TypeVar("T")
 

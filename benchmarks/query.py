@@ -50,14 +50,13 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
+import newsqa.index.embedding as embedding_mod  # noqa: E402
 import torch  # noqa: E402
-
-import index.embedding as embedding_mod  # noqa: E402
-from assistant.chain import Assistant  # noqa: E402
-from index.embedding import Embedder, cpu_description, model_path  # noqa: E402
-from index.indexer import Indexer  # noqa: E402
-from index.settings import Settings  # noqa: E402
-from index.store import CHUNKS, MANIFEST, Store  # noqa: E402
+from newsqa.assistant.chain import Assistant  # noqa: E402
+from newsqa.index.embedding import Embedder, cpu_description, model_path  # noqa: E402
+from newsqa.index.indexer import Indexer  # noqa: E402
+from newsqa.index.settings import Settings  # noqa: E402
+from newsqa.index.store import CHUNKS, MANIFEST, Store  # noqa: E402
 
 TARGETS = {"retrieval_p50_ms": 30.0, "answer_p50_ms": 250.0}
 DEFAULT_STORE = ROOT / "benchmarks" / ".stores" / "full"

@@ -15,12 +15,11 @@ import math
 from pathlib import Path
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
-
-from index.chunking import SentenceChunker
-from index.embedding import MAX_TOKENS, Embedder
-from index.indexer import TITLE_TOKENS
-from index.loaders import load
-from index.settings import REPO_ROOT
+from newsqa.index.chunking import SentenceChunker
+from newsqa.index.embedding import MAX_TOKENS, Embedder
+from newsqa.index.indexer import TITLE_TOKENS
+from newsqa.index.loaders import load
+from newsqa.index.settings import REPO_ROOT
 
 DEFAULT_CORPUS = REPO_ROOT.parent / "shared" / "corpus" / "bbc"
 

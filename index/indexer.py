@@ -20,14 +20,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-from index.articles import Article, Skip, content_hash
-from index.chunking import Chunk, SentenceChunker
-from index.embedding import Embedder, EmbeddingJob
-from index.lexical import LexicalIndex
-from index.loaders import load, load_pasted, load_upload
-from index.settings import Settings
-from index.store import Store, pack_vectors
+from newsqa.index.articles import Article, Skip, content_hash
+from newsqa.index.chunking import Chunk, SentenceChunker
+from newsqa.index.embedding import Embedder, EmbeddingJob
+from newsqa.index.lexical import LexicalIndex
+from newsqa.index.loaders import load, load_pasted, load_upload
+from newsqa.index.settings import Settings
+from newsqa.index.store import Store, pack_vectors
 
 # Articles chunked and embedded together: enough chunks to sort into full batches.
 GROUP = 48

@@ -15,8 +15,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from index.articles import Article, Skip
-from index.cleaning import clean
+from newsqa.index.articles import Article, Skip
+from newsqa.index.cleaning import clean
 
 SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl"}
 TEXT_FIELDS = ("text", "content", "body", "article", "maintext")

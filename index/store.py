@@ -31,8 +31,7 @@ from typing import Any
 import chromadb
 import numpy as np
 from chromadb.config import Settings as ChromaSettings
-
-from index.embedding import DIMENSIONS, MODEL_NAME
+from newsqa.index.embedding import DIMENSIONS, MODEL_NAME
 
 SCHEMA = 2
 CHUNKS = "newsqa_chunks"

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from index.settings import Settings
+from newsqa.index.settings import Settings
 from newsqa.serve_cmd import serve_cmd
 
 app = typer.Typer(
@@ -41,7 +41,7 @@ def fail(message: str, code: int = 2) -> None:
 
 
 def _open(settings: Settings, write: bool):
-    from index.store import Store, StoreError
+    from newsqa.index.store import Store, StoreError
 
     try:
         return Store(settings.store, write=write)
@@ -74,8 +74,8 @@ def index_cmd(
         TimeRemainingColumn,
     )
 
-    from index.embedding import Embedder
-    from index.indexer import Indexer
+    from newsqa.index.embedding import Embedder
+    from newsqa.index.indexer import Indexer
 
     settings = settings_from(store=store, max_file_bytes=max_file_bytes)
     st = _open(settings, write=True)
@@ -147,8 +147,8 @@ def remove_cmd(
     store: StoreOpt = None,
 ) -> None:
     """Remove articles by source (all articles of a JSON file when given the file)."""
-    from index.embedding import Embedder
-    from index.indexer import Indexer
+    from newsqa.index.embedding import Embedder
+    from newsqa.index.indexer import Indexer
 
     settings = settings_from(store=store)
     st = _open(settings, write=True)
@@ -179,7 +179,7 @@ def _load_history(path: Path | None) -> list[dict[str, Any]] | None:
             f"history file {path} is not valid JSON ({exc.msg} at line {exc.lineno}); it must "
             'be a list of {"role": "user"|"assistant", "content": "..."} messages'
         )
-    from assistant.chain import validate_history
+    from newsqa.assistant.chain import validate_history
 
     try:
         return validate_history(data)
@@ -189,8 +189,8 @@ def _load_history(path: Path | None) -> list[dict[str, Any]] | None:
 
 
 def _assistant(settings: Settings):
-    from assistant.chain import Assistant
-    from index.embedding import Embedder
+    from newsqa.assistant.chain import Assistant
+    from newsqa.index.embedding import Embedder
 
     st = _open(settings, write=False)
     if st.count() == 0:
@@ -227,7 +227,7 @@ def ask_cmd(
             'the question is empty: ask something, e.g. newsqa ask "What did Scholz say '
             'about ground troops?"'
         )
-    from assistant.llm import LLMUnavailable
+    from newsqa.assistant.llm import LLMUnavailable
 
     settings = settings_from(store=store, llm=llm)
     past = _load_history(history)
@@ -289,13 +289,13 @@ def eval_cmd(
     ] = None,
 ) -> None:
     """Run an evaluation set: hit@5, cited, correct, abstention, latency; dense/BM25/hybrid."""
-    from assistant import evaluation
+    from newsqa.assistant import evaluation
 
     try:
         items = evaluation.load_set(qa)
     except ValueError as exc:
         fail(str(exc))
-    from assistant.llm import LLMUnavailable
+    from newsqa.assistant.llm import LLMUnavailable
 
     settings = settings_from(store=store, llm=llm)
     st, assistant = _assistant(settings)

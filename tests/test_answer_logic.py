@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 
 import numpy as np
-
-from assistant.answer_types import (
+from newsqa.assistant.answer_types import (
     DURATION,
     WANTS_ENTITY,
     WANTS_TERM,
@@ -14,9 +13,9 @@ from assistant.answer_types import (
     question_wants,
     type_bonus,
 )
-from assistant.answerer import Candidate, Query, _descriptors, _role_holders, _split_parts
-from assistant.attribution import attribute, question_speaker
-from assistant.condense import condense
+from newsqa.assistant.answerer import Candidate, Query, _descriptors, _role_holders, _split_parts
+from newsqa.assistant.attribution import attribute, question_speaker
+from newsqa.assistant.condense import condense
 
 
 def test_descriptive_names_are_not_required_in_the_articles() -> None:
@@ -197,8 +196,8 @@ def test_two_part_questions_about_one_subject() -> None:
 
 
 def test_a_figure_must_come_from_the_story_asked_about() -> None:
-    from assistant.answer_types import wants_sum
-    from assistant.answerer import _figure_elsewhere, _missing
+    from newsqa.assistant.answer_types import wants_sum
+    from newsqa.assistant.answerer import _figure_elsewhere, _missing
 
     def cand(text: str, article: str) -> Candidate:
         return Candidate(text, 0, len(text), 0, article, 0, np.zeros(3))
@@ -234,7 +233,7 @@ def test_a_preposition_may_lead_the_second_question() -> None:
 
 
 def test_what_kind_of_questions_name_the_noun_the_answer_describes() -> None:
-    from assistant.answer_types import asked_kind
+    from newsqa.assistant.answer_types import asked_kind
 
     assert asked_kind("What kind of national fund did the committee recommend?") == [
         "nation",
@@ -249,8 +248,8 @@ def test_what_kind_of_questions_name_the_noun_the_answer_describes() -> None:
 
 
 def test_question_words_match_other_forms_of_the_same_word() -> None:
-    from assistant.answerer import _word_forms
-    from index.lexical import tokenize
+    from newsqa.assistant.answerer import _word_forms
+    from newsqa.index.lexical import tokenize
 
     sentences = [
         set(tokenize("The film's distributor Toho expects 40 million people to see it.")),
@@ -295,7 +294,7 @@ def test_dismissing_a_claim_is_no_sacking() -> None:
 
 
 def test_a_day_of_the_month_is_no_figure_and_a_full_date_beats_a_month() -> None:
-    from assistant.answer_types import new_number
+    from newsqa.assistant.answer_types import new_number
 
     many = _query("How many countries took part in the Paris summit?", "number")
     assert not new_number(many, "The summit opened in Paris on 26 February.")
@@ -315,7 +314,7 @@ def test_shares_want_percentages_even_according_to_a_source() -> None:
 
 
 def test_initials_stand_for_the_questions_names() -> None:
-    from assistant.answerer import _acronyms
+    from newsqa.assistant.answerer import _acronyms
 
     assert _acronyms(["Internet Explorer", "Firefox"]) == {"IE": {"internet", "explorer"}}
     assert _acronyms(["New York Stock Exchange Group Inc"]) == {}  # too long to be initials
@@ -331,7 +330,7 @@ def test_an_organisations_role_is_a_described_speaker() -> None:
 
 
 def test_the_topic_of_a_say_question() -> None:
-    from assistant.answerer import _topic_head
+    from newsqa.assistant.answerer import _topic_head
 
     gates = "What did Bill Gates say about gaming when he opened the Consumer Electronics Show?"
     assert _topic_head(gates, {"Bill", "Gates"}) == "game"
@@ -358,7 +357,7 @@ def test_capitalised_titles_and_the_role_after_a_possessive() -> None:
 
 
 def test_pay_questions_need_a_sentence_that_reports_pay() -> None:
-    from assistant.answer_types import PAY, WANTS_PAY
+    from newsqa.assistant.answer_types import PAY, WANTS_PAY
 
     assert WANTS_PAY.search("What salary does Clara Furse get?")
     assert WANTS_PAY.search("How much is the pole vaulter paid each time?")
@@ -386,8 +385,8 @@ def test_an_unclosed_quote_ends_with_its_paragraph() -> None:
 
 
 def test_the_person_a_follow_up_pronoun_means() -> None:
-    from assistant.answerer import _conversation_person
-    from assistant.condense import people
+    from newsqa.assistant.answerer import _conversation_person
+    from newsqa.assistant.condense import people
 
     context = (
         "(following up on: Which Irish runner wants to compete at the World Cross Country "
@@ -407,8 +406,8 @@ def _answerer():
     """An extractive answerer whose question analysis needs no model and no store."""
     from types import SimpleNamespace
 
-    from assistant.answerer import ExtractiveAnswerer
-    from index.lexical import LexicalIndex
+    from newsqa.assistant.answerer import ExtractiveAnswerer
+    from newsqa.index.lexical import LexicalIndex
 
     return ExtractiveAnswerer(
         store=None,
@@ -429,7 +428,7 @@ def test_names_that_only_say_which_role_holder_are_no_content() -> None:
 
 
 def test_the_found_speakers_own_words_beat_a_nearly_as_good_sentence() -> None:
-    from assistant.attribution import Attribution
+    from newsqa.assistant.attribution import Attribution
 
     def cand(text: str, score: float, speakers: set[str], start: int) -> Candidate:
         c = Candidate(text, start, start + len(text), 0, "a", start, np.zeros(3))
@@ -449,8 +448,7 @@ def test_the_found_speakers_own_words_beat_a_nearly_as_good_sentence() -> None:
 
 def test_the_speakers_statement_on_the_topic_scores_higher() -> None:
     from langchain_core.documents import Document
-
-    from assistant.attribution import Attribution
+    from newsqa.assistant.attribution import Attribution
 
     def cand(text: str, speakers: set[str]) -> Candidate:
         c = Candidate(text, 0, len(text), 0, "a", 0, np.zeros(3))
@@ -469,8 +467,8 @@ def test_the_speakers_statement_on_the_topic_scores_higher() -> None:
 
 
 def test_a_namesake_is_not_the_asked_speaker() -> None:
-    from assistant.answerer import _drop_namesakes
-    from assistant.attribution import Attribution
+    from newsqa.assistant.answerer import _drop_namesakes
+    from newsqa.assistant.attribution import Attribution
 
     def cand(text: str, article: str) -> Candidate:
         c = Candidate(text, 0, len(text), 0, article, 0, np.zeros(3))
@@ -492,7 +490,7 @@ def test_a_namesake_is_not_the_asked_speaker() -> None:
 
 
 def test_an_abbreviation_is_mentioned_when_spelled_out() -> None:
-    from assistant.answerer import _unmentioned
+    from newsqa.assistant.answerer import _unmentioned
 
     q = _query("Which TV show's season finale is he directing?", "", names={"tv"})
     assert _unmentioned(q, "He will direct the finale of US television series CSI.") == []
@@ -500,7 +498,7 @@ def test_an_abbreviation_is_mentioned_when_spelled_out() -> None:
 
 
 def test_a_name_matches_its_own_forms_not_words_that_share_its_start() -> None:
-    from assistant.answerer import _unmentioned
+    from newsqa.assistant.answerer import _unmentioned
 
     q = _query("What was Electrolux's net profit for 2004?", "amount", {"electrolux"})
     # A General Electric story does not name Electrolux: the stem is all but three letters.
@@ -523,7 +521,7 @@ def test_someone_elses_pay_in_another_story_is_no_answer() -> None:
 
 
 def test_an_offer_question_needs_a_sum_offered() -> None:
-    from assistant.answer_types import WANTS_OFFER
+    from newsqa.assistant.answer_types import WANTS_OFFER
 
     assert WANTS_OFFER.search("How much did Reckitt Benckiser offer to buy SSL International?")
     assert not WANTS_OFFER.search("What software do you need to use BT's free call offer?")

@@ -10,12 +10,11 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 from langchain_core.embeddings import DeterministicFakeEmbedding
-
-from assistant.chain import Assistant
-from index.embedding import DIMENSIONS, EmbeddedChunk
-from index.indexer import Indexer
-from index.settings import Settings
-from index.store import Store
+from newsqa.assistant.chain import Assistant
+from newsqa.index.embedding import DIMENSIONS, EmbeddedChunk
+from newsqa.index.indexer import Indexer
+from newsqa.index.settings import Settings
+from newsqa.index.store import Store
 
 ARTICLE = (
     "Leaders rule out troops for Ukraine\n\n"

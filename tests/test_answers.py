@@ -9,11 +9,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from newsqa.assistant.chain import Assistant
+from newsqa.index.indexer import Indexer
+from newsqa.index.settings import Settings
+from newsqa.index.store import Store
 
-from assistant.chain import Assistant
-from index.indexer import Indexer
-from index.settings import Settings
-from index.store import Store
 from tests.conftest import CORPUS, SAMPLE
 
 pytestmark = pytest.mark.integration

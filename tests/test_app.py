@@ -17,11 +17,11 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from newsqa.index.articles import Skip
+from newsqa.index.indexer import IndexReport
+from newsqa.index.settings import Settings
 
-import app
-from index.articles import Skip
-from index.indexer import IndexReport
-from index.settings import Settings
+from newsqa import app
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "examples" / "articles"
@@ -111,7 +111,7 @@ def free_port() -> int:
 @pytest.fixture(scope="session")
 def running(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> Iterator[SimpleNamespace]:
     """The app over a store into which startup indexed the sample; a watched folder too."""
-    from index.store import Store
+    from newsqa.index.store import Store
 
     root = tmp_path_factory.mktemp("app")
     watch = root / "watch"

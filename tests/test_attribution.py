@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from assistant.attribution import attribute, question_speaker
-from assistant.condense import condense
-from assistant.retrieval import _diversify, _promote_leaders
+from newsqa.assistant.attribution import attribute, question_speaker
+from newsqa.assistant.condense import condense
+from newsqa.assistant.retrieval import _diversify, _promote_leaders
 
 SENTENCES = [
     "Earlier, Slovak Prime Minister Robert Fico said that some countries are considering it.",

@@ -17,9 +17,9 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from newsqa.index.settings import Settings
 
-import app
-from index.settings import Settings
+from newsqa import app
 
 pytestmark = pytest.mark.browser
 
@@ -78,8 +78,8 @@ def browser() -> Iterator[Any]:
 @pytest.fixture(scope="module")
 def running(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> Iterator[SimpleNamespace]:
     """The app over a small store: the seed article and a pasted article full of markup."""
-    from index.indexer import Indexer
-    from index.store import Store
+    from newsqa.index.indexer import Indexer
+    from newsqa.index.store import Store
 
     root = tmp_path_factory.mktemp("browser-app")
     with socket.socket() as s:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import itertools
 
 import pytest
-
-from index.chunking import SentenceChunker, split_sentences
+from newsqa.index.chunking import SentenceChunker, split_sentences
 
 
 def words(texts):
@@ -56,8 +55,8 @@ def test_an_overlong_sentence_is_cut_at_word_boundaries() -> None:
 
 
 def test_model_tokens_bound_every_chunk(embedder, seed_copy) -> None:
-    from index.embedding import MAX_TOKENS
-    from index.loaders import load
+    from newsqa.index.embedding import MAX_TOKENS
+    from newsqa.index.loaders import load
 
     [article] = load([seed_copy], 10**6)
     chunker = SentenceChunker(embedder.count_tokens, chunk_size=200, chunk_overlap=48)

@@ -7,9 +7,8 @@ import sys
 
 import numpy as np
 import pytest
-
-from index.embedding import Embedder, choose_backend
-from index.settings import Settings
+from newsqa.index.embedding import Embedder, choose_backend
+from newsqa.index.settings import Settings
 
 TEXTS = [
     "What did Scholz say about ground troops?",

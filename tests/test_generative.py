@@ -28,14 +28,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from newsqa.assistant import render
+from newsqa.assistant.chain import Assistant
+from newsqa.assistant.llm import local_model_path
+from newsqa.index.indexer import Indexer
+from newsqa.index.settings import Settings
+from newsqa.index.store import Store
 from typer.testing import CliRunner
 
-from assistant import render
-from assistant.chain import Assistant
-from assistant.llm import local_model_path
-from index.indexer import Indexer
-from index.settings import Settings
-from index.store import Store
 from newsqa import cli
 
 pytestmark = [pytest.mark.llm, pytest.mark.integration]
@@ -201,7 +201,7 @@ def app_store(tmp_path_factory: pytest.TempPathFactory, seed_copy: Path, embedde
 
 @contextmanager
 def chat_app(store_path: Path, embedder, llm: str) -> Iterator[str]:
-    import app
+    from newsqa import app
 
     settings = Settings(store=store_path, sample_dir=None, llm=llm, port=_free_port(), **PATIENT)
     st = Store(store_path, write=True)
@@ -217,7 +217,7 @@ def chat_app(store_path: Path, embedder, llm: str) -> Iterator[str]:
 def test_chat_app_offers_the_answerer_and_shows_its_answer(app_store: Path, embedder) -> None:
     from gradio_client import Client
 
-    import app
+    from newsqa import app
 
     assert app.answerer_choices(Settings(llm="local")) == ["local", "extractive"]
     with chat_app(app_store, embedder, "local") as url:

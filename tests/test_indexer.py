@@ -10,10 +10,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from newsqa.index.indexer import Indexer
+from newsqa.index.lexical import LexicalIndex
+from newsqa.index.store import Store, StoreBusyError, StoreError, unpack_vectors
 
-from index.indexer import Indexer
-from index.lexical import LexicalIndex
-from index.store import Store, StoreBusyError, StoreError, unpack_vectors
 from tests.conftest import CORPUS, SAMPLE
 
 pytestmark = pytest.mark.integration

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from index.articles import Article, Skip
-from index.cleaning import clean, is_boilerplate
-from index.loaders import load, load_pasted, load_upload
+from newsqa.index.articles import Article, Skip
+from newsqa.index.cleaning import clean, is_boilerplate
+from newsqa.index.loaders import load, load_pasted, load_upload
 
 MAX = 1_000_000
 

@@ -6,8 +6,7 @@ import html
 import re
 
 import pytest
-
-from assistant import render
+from newsqa.assistant import render
 
 HOSTILE = (
     "Intro <script>alert('x')</script> then <img src=x onerror=\"alert(1)\"> and "

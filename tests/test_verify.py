@@ -17,9 +17,8 @@ from langchain_core.embeddings import DeterministicFakeEmbedding
 from langchain_core.language_models import FakeListChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 from langchain_core.runnables import RunnableLambda
-
-from assistant import citations
-from assistant.generative import (
+from newsqa.assistant import citations
+from newsqa.assistant.generative import (
     ABSTENTION,
     GenerativeAnswerer,
     LLMCondenser,
@@ -28,10 +27,16 @@ from assistant.generative import (
     stream_with_deadline,
     trim,
 )
-from assistant.llm import LLMUnavailable, make_chat_model
-from assistant.prompts import answer_prompt, format_history, format_passages, prompt_text
-from assistant.verify import check_citations, check_sentences, names_in, numbers_in, split_answer
-from index.settings import Settings
+from newsqa.assistant.llm import LLMUnavailable, make_chat_model
+from newsqa.assistant.prompts import answer_prompt, format_history, format_passages, prompt_text
+from newsqa.assistant.verify import (
+    check_citations,
+    check_sentences,
+    names_in,
+    numbers_in,
+    split_answer,
+)
+from newsqa.index.settings import Settings
 
 SCHOLZ = (
     "Other countries have not yet supported Macron's position. German Chancellor Olaf Scholz "
