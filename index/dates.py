@@ -1,0 +1,189 @@
+"""Article dates and the days statements were made.
+
+An article's date comes from its metadata (the JSON ``date`` field or the HTML page's date, which
+the loaders read through trafilatura/htmldate), else from a dateline ("GDAŃSK, Feb. 27 (Reuters)
+-", "Published 27 February 2024") or a weekday the lead itself dates ("on Tuesday (27 February)").
+Relative days in a statement ("on Tuesday", "yesterday", "last Friday") resolve against that
+date. Parsing an explicit date is python-dateutil's job (AP "Feb. 27", US "February 27, 2024", UK
+"27 February 2024", ISO); weekday arithmetic is dateutil's relativedelta. Finding the date
+phrases in running text is a regex here: dateparser's ``search_dates`` takes tens of
+milliseconds per article and reads ordinary words ("may", "march", "second") as dates.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+from dateutil import parser as dateutil_parser
+from dateutil.relativedelta import FR, MO, SA, SU, TH, TU, WE, relativedelta
+
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_RD = (MO, TU, WE, TH, FR, SA, SU)
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
+_YEAR = r"(?:1[89]\d\d|2[01]\d\d)"
+# "27 February", "27 February 2024", "27th of Feb.", "Feb. 27", "February 27, 2024", ISO.
+EXPLICIT = re.compile(
+    rf"\b(?:{_DAY}\s+(?:of\s+)?{_MONTH}(?:,?\s+{_YEAR})?|{_MONTH}\s+{_DAY}(?:,?\s+{_YEAR})?|"
+    rf"{_YEAR}-[01]\d-[0-3]\d)\b",
+    re.IGNORECASE,
+)
+_WEEKDAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+# "on Tuesday (27 February)", "Tuesday, 27 February", "Tuesday, Feb. 27": a weekday the text dates.
+DATED_WEEKDAY = re.compile(
+    rf"\b(?P<wd>{_WEEKDAY})\s*(?:\(\s*|,\s*|\s+)(?P<date>{EXPLICIT.pattern})\s*\)?",
+    re.IGNORECASE,
+)
+RELATIVE = re.compile(
+    rf"\b(?P<phrase>(?:(?:last|next|this|on|this\s+past|this\s+coming)\s+)?{_WEEKDAY}"
+    r"(?:\s+(?:morning|afternoon|evening|night))?|yesterday|today|tomorrow|"
+    r"(?:last|this)\s+(?:night|week|month))\b",
+    re.IGNORECASE,
+)
+# Datelines: "WASHINGTON, Feb. 27 (AP) --", "Published: 27 February 2024", "Updated 27/02/2024".
+_DATELINE = re.compile(
+    rf"^\s*(?:[\w .,'’()-]{{0,60}}?[,—–-]\s*)?(?:(?:published|updated|posted)\s*:?\s*)?"
+    rf"(?:{_WEEKDAY},?\s+)?(?P<date>{EXPLICIT.pattern})",
+    re.IGNORECASE,
+)
+_YEAR_IN_TEXT = re.compile(rf"\b{_YEAR}\b")
+
+
+def parse_explicit(phrase: str, reference: date | None = None) -> date | None:
+    """An explicit date phrase as a date; a missing year comes from ``reference`` (the same or
+    previous year for news reporting the past), else None when no year can be had."""
+    text = re.sub(r"(?i)\bof\b", " ", phrase).replace(".", " ")
+    has_year = bool(_YEAR_IN_TEXT.search(text))
+    base = datetime(reference.year if reference else 1900, 1, 1)
+    try:
+        got = dateutil_parser.parse(text, default=base, dayfirst=True, fuzzy=True).date()
+    except (ValueError, OverflowError):
+        return None
+    if has_year:
+        return got
+    if reference is None:
+        return None
+    # "27 December" in an article of 3 January is last year's.
+    if got > reference + relativedelta(months=2):
+        got = got - relativedelta(years=1)
+    return got
+
+
+def year_for_weekday(weekday: str, day_month: date, years: list[int]) -> date | None:
+    """The year in which ``day_month`` fell on ``weekday``: the candidate nearest the years the
+    article mentions (a dated weekday without a year, as in "on Tuesday (27 February)")."""
+    want = _WEEKDAYS.index(weekday.lower())
+    latest = max(years) if years else date.today().year
+    for delta in range(0, 12):
+        for year in (latest + delta, latest - delta) if delta else (latest,):
+            try:
+                d = day_month.replace(year=year)
+            except ValueError:  # 29 February
+                continue
+            if d.weekday() == want:
+                return d
+    return None
+
+
+def dated_weekdays(text: str, reference: date | None = None) -> list[tuple[int, int, date]]:
+    """Weekdays the text itself dates: (start, end, date) for "Tuesday (27 February)"."""
+    years = [int(y) for y in _YEAR_IN_TEXT.findall(text)]
+    out = []
+    for m in DATED_WEEKDAY.finditer(text):
+        d = parse_explicit(m.group("date"), reference or date(2000, 1, 1))
+        if d is None:
+            continue
+        if not _YEAR_IN_TEXT.search(m.group("date")) and reference is None:
+            d = year_for_weekday(m.group("wd"), d, years)
+        if d is not None:
+            out.append((m.start(), m.end(), d))
+    return out
+
+
+def article_date(text: str, metadata: Mapping[str, Any] | None = None) -> date | None:
+    """The date of an article: its metadata's date, else a dateline, else a weekday its lead
+    dates ("on Tuesday (27 February)"); None for an undated article."""
+    for key in ("date", "published", "published_at", "publish_date", "pubDate"):
+        value = (metadata or {}).get(key)
+        if not value:
+            continue
+        if isinstance(value, datetime):
+            return value.date()
+        if isinstance(value, date):
+            return value
+        try:
+            return dateutil_parser.parse(str(value)).date()
+        except (ValueError, OverflowError):
+            continue
+    head = text[:600]
+    first_lines = "\n".join(head.splitlines()[:3])
+    for line in first_lines.splitlines():
+        m = _DATELINE.match(line)
+        if m and _YEAR_IN_TEXT.search(m.group("date")):
+            got = parse_explicit(m.group("date"))
+            if got:
+                return got
+    dated = dated_weekdays(text[:1500])
+    return dated[0][2] if dated else None
+
+
+def resolve_relative(phrase: str, reference: date) -> date | None:
+    """The day a phrase such as "on Tuesday", "last Friday", "yesterday" or "on Tuesday (27
+    February)" means, said in an article of date ``reference``.
+
+    A bare weekday in news copy is the latest such day on or before the article's date ("said on
+    Tuesday"); "next"/"this coming" look forward. An explicit date in the phrase wins.
+    """
+    explicit = EXPLICIT.search(phrase)
+    if explicit:
+        return parse_explicit(explicit.group(0), reference)
+    p = phrase.lower()
+    if "yesterday" in p:
+        return reference - relativedelta(days=1)
+    if "today" in p or "last night" in p:
+        return reference - relativedelta(days=1) if "last night" in p else reference
+    if "tomorrow" in p:
+        return reference + relativedelta(days=1)
+    m = re.search(_WEEKDAY, p)
+    if not m:
+        return None
+    rd = _RD[_WEEKDAYS.index(m.group(0))]
+    if re.search(r"\bnext\b|\bcoming\b", p):
+        return reference + relativedelta(days=1, weekday=rd(+1))
+    if re.search(r"\blast\b|\bpast\b", p):
+        return reference + relativedelta(days=-1, weekday=rd(-1))
+    return reference + relativedelta(weekday=rd(-1))
+
+
+def date_in(
+    sentence: str, reference: date | None, dated: dict[str, date] | None = None
+) -> date | None:
+    """The day a sentence says something happened, if it says: an explicit date, else a relative
+    day resolved against ``reference`` (or against a weekday the article dated, ``dated``)."""
+    for m in DATED_WEEKDAY.finditer(sentence):
+        wd = m.group("wd").lower()
+        if dated and wd in dated:
+            return dated[wd]
+        return parse_explicit(m.group("date"), reference)
+    m = EXPLICIT.search(sentence)
+    if m and (reference or _YEAR_IN_TEXT.search(m.group(0))):
+        return parse_explicit(m.group(0), reference)
+    m = RELATIVE.search(sentence)
+    if m:
+        wd = re.search(_WEEKDAY, m.group(0), re.IGNORECASE)
+        if wd and dated and wd.group(0).lower() in dated and "next" not in m.group(0).lower():
+            return dated[wd.group(0).lower()]
+        if reference:
+            return resolve_relative(m.group(0), reference)
+    return None
+
+
+def human(d: date) -> str:
+    """ "Tuesday, 27 February 2024": how answers and the Articles tab show a date."""
+    return f"{d:%A}, {d.day} {d:%B %Y}"

@@ -1,0 +1,191 @@
+"""Person-name primitives in general language: Unicode name words, titles and roles, keys.
+
+Shared by index-time statement extraction (``newsqa.index.statements``) and the answerer's
+attribution (``newsqa.assistant.attribution``). Names are found by shape, not by a list of known
+people: runs of capitalised words in any script with Latin-style case (Özil, Łukasz, Ørsted,
+Ángela, Butler-Sloss, O'Leary, al-Assad), with the particles of family names (de, van, von, bin).
+What is not a name is general English: function words (bm25s's English stopword list), honorifics,
+weekdays and months, and the role nouns below; a word right before a role ("Slovak Prime
+Minister", "NATO Secretary General") describes the role, and the name is what follows it.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+
+import regex
+
+# One capitalised word in any cased script, with inner apostrophes and hyphens
+# ("O'Leary", "Butler-Sloss", "McKillop"); "al-Assad"/"d'Estaing" start lower-case.
+WORD = r"(?:(?:[a-z]{1,3}[-'’])?\p{Lu}[\p{L}\p{M}]*(?:[-'’]\p{L}[\p{L}\p{M}]*)*)"
+PARTICLES = frozenset(
+    "de del della der den di da das dos du la le van von ten ter bin ibn al el y zu af".split()
+)
+_PARTICLE = r"(?:" + "|".join(sorted(PARTICLES, key=len, reverse=True)) + r")"
+# A run of name words, particles allowed between them ("Ursula von der Leyen").
+NAME_RUN = rf"{WORD}(?:[ \t]+(?:{_PARTICLE}[ \t]+)*{WORD})*"
+NAME_RUN_RX = regex.compile(NAME_RUN)
+
+# Honorifics and forms of address, in several languages; they precede a name and are not part of
+# its key.
+HONORIFICS = frozenset(
+    "mr mrs ms miss mx dr sir dame lord lady baroness baron prof sen rep gov rev fr mme mlle m "
+    "herr frau sr sra srta pan pani signor signora sig st hon rt mp qc".split()
+)
+# Role nouns: what a person is called instead of by name ("the chancellor said").
+ROLE_NOUNS = frozenset(
+    """
+    chancellor minister president premier spokesman spokeswoman spokesperson secretary general
+    chief executive chairman chairwoman chair director official officials leader prosecutor
+    analyst founder singer actor actress star player striker captain lawyer economist doctor
+    surgeon officer adviser advisor professor editor producer agent promoter organiser organizer
+    trainer referee researcher scientist governor mayor commissioner ambassador judge manager
+    boss coach senator congressman congresswoman representative lawmaker mp chief head deputy
+    counterpart king queen prince princess pope cardinal bishop archbishop general admiral
+    colonel commander envoy diplomat negotiator sheriff attorney justice speaker whip treasurer
+    president-elect vice-president founder owner investor partner executive principal dean
+    """.split()
+)
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+MONTHS = (
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec"
+).split()
+PRONOUNS = frozenset("he she they him her them his hers their i we you it".split())
+
+
+@lru_cache(maxsize=1)
+def _stopwords() -> frozenset[str]:
+    """General English function words (bm25s ships the list the lexical index already uses)."""
+    try:
+        from bm25s.stopwords import STOPWORDS_EN
+
+        words = set(STOPWORDS_EN)
+    except ImportError:  # pragma: no cover - bm25s is a core dependency
+        words = set()
+    # Sentence-opening adverbs and connectives the list lacks.
+    words |= set(
+        "according following earlier later meanwhile however also after before today yesterday "
+        "tomorrow other apart although despite since while when where what who why how yet "
+        "still instead indeed moreover nonetheless nevertheless overall elsewhere".split()
+    )
+    return frozenset(words)
+
+
+def fold(word: str) -> str:
+    """Case- and accent-folded form: "Szijjártó" and "Szijjarto" give the same key.
+
+    NFKD strips combining accents; the few Latin letters that do not decompose (ø, ł, æ, ß ...)
+    are mapped here, because no kept dependency transliterates them.
+    """
+    word = unicodedata.normalize("NFKD", word.casefold())
+    word = "".join(c for c in word if not unicodedata.combining(c))
+    return word.translate(_FOLD)
+
+
+_FOLD = str.maketrans(
+    {"ø": "o", "ł": "l", "đ": "d", "æ": "ae", "œ": "oe", "ß": "ss", "ı": "i", "þ": "th", "’": "'"}
+)
+
+
+def is_function_word(word: str) -> bool:
+    """A capitalised word that starts sentences or names days rather than people."""
+    w = fold(word).strip(".")
+    return (
+        w in _stopwords()
+        or w in HONORIFICS
+        or w in WEEKDAYS
+        or w in MONTHS
+        or w in PRONOUNS
+        or len(w) < 2
+    )
+
+
+def is_role_word(word: str) -> bool:
+    w = fold(word).strip(".")
+    w = w[:-2] if w.endswith("'s") else w
+    return w in ROLE_NOUNS
+
+
+def name_tokens(run: str) -> list[str]:
+    """The words of a capitalised run that can belong to a person's name, in order.
+
+    Leading function words, honorifics and anything up to the last role noun go ("Slovak Prime
+    Minister Robert Fico" -> Robert Fico; "Mr Brown" -> Brown); a possessive ends the name.
+    """
+    words = run.split()
+    last_role = max((i for i, w in enumerate(words) if is_role_word(w)), default=-1)
+    words = words[last_role + 1 :]
+    out: list[str] = []
+    for w in words:
+        if w.endswith(("'s", "’s")):
+            out.append(w[:-2])
+            break
+        if not out and (is_function_word(w) or w.lower() in PARTICLES):
+            continue
+        if is_function_word(w) and w.lower() not in PARTICLES:
+            break
+        out.append(w.rstrip("."))
+    while out and out[-1].lower() in PARTICLES:
+        out.pop()
+    return out
+
+
+def person_names(text: str) -> list[tuple[str, int, int]]:
+    """Capitalised runs of ``text`` that can be people's names: (name, start, end)."""
+    out = []
+    for m in NAME_RUN_RX.finditer(text):
+        tokens = name_tokens(m.group(0))
+        if not tokens:
+            continue
+        name = " ".join(tokens)
+        start = text.find(tokens[0], m.start())
+        out.append((name, start, start + len(name)))
+    return out
+
+
+def name_key(name: str, article_text: str = "") -> str:
+    """The normalised family-name key of a person's name.
+
+    The family name is the word the article uses on its own for the person ("Xi said" after "Xi
+    Jinping": "xi"; "Fico said" after "Robert Fico": "fico"); with no such evidence, a one-word
+    name is its own key and a longer one keys on the last word when the name is Western-ordered
+    by the article's own usage, else on the whole name: never on a given name alone.
+    """
+    tokens = name_tokens(name) or name.split()
+    if not tokens:
+        return ""
+    if len(tokens) == 1:
+        return fold(tokens[0])
+    if article_text:
+        for word in (tokens[-1], tokens[0]):
+            if _stands_alone(word, article_text):
+                return fold(word)
+        return " ".join(fold(t) for t in tokens)
+    return fold(tokens[-1])
+
+
+def _stands_alone(word: str, text: str) -> bool:
+    """``word`` occurs in ``text`` with no other capitalised name word right before or after it
+    (a title may precede it: "Mr Xi")."""
+    for m in regex.finditer(
+        rf"(?<![\p{{L}}\p{{M}}'’-]){regex.escape(word)}(?![\p{{L}}\p{{M}}])", text
+    ):
+        before = text[max(0, m.start() - 40) : m.start()]
+        after = text[m.end() : m.end() + 40]
+        prev = regex.search(rf"({WORD})[ \t]+$", before)
+        if prev and not is_function_word(prev.group(1)) and not is_role_word(prev.group(1)):
+            continue
+        if (
+            regex.match(rf"[ \t]+(?:{_PARTICLE}[ \t]+)*{WORD}", after)
+            and regex.match(rf"[ \t]+({WORD})", after).group(1).lower() not in _stopwords()
+        ):
+            continue
+        return True
+    return False
+
+
+def key_words(name: str) -> set[str]:
+    """Folded words of a name (titles and roles out): for loose matching of a query."""
+    return {fold(t) for t in name_tokens(name)} or {fold(w) for w in name.split()}
