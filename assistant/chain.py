@@ -6,19 +6,24 @@ dict, so the CLI, the app and the evaluation treat them alike.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from operator import itemgetter
 from typing import Any
 
-from langchain_core.runnables import ConfigurableField, Runnable, RunnablePassthrough
+from langchain_core.runnables import (
+    ConfigurableField,
+    Runnable,
+    RunnableConfig,
+    RunnablePassthrough,
+)
+from newsqa.assistant import answerers
 from newsqa.assistant.answerer import ExtractiveAnswerer
 from newsqa.assistant.condense import rule_condenser
 from newsqa.assistant.retrieval import HybridRetriever
 from newsqa.index.embedding import Embedder
 from newsqa.index.settings import Settings
 from newsqa.index.store import Store
-
-LOCAL_PASSAGES = 4
 
 
 def build_chain(retriever: Runnable, answerer: Runnable, condenser: Runnable) -> Runnable:
@@ -51,7 +56,11 @@ def validate_history(history: Any) -> list[dict[str, str]]:
 
 
 class Assistant:
-    """Answers questions over an open store; one instance serves many threads."""
+    """Answers questions over an open store; one instance serves many threads.
+
+    The answerer is named per call (``llm``, else ``settings.llm``) and built once through the
+    registry (``newsqa.assistant.answerers``).
+    """
 
     def __init__(self, store: Store, embedder: Embedder, settings: Settings) -> None:
         self.store = store
@@ -68,46 +77,31 @@ class Assistant:
         self._configurable = self.retriever.configurable_fields(
             k=ConfigurableField(id="k", name="passages")
         )
-        self._generative: dict[str, tuple[Runnable, Runnable]] = {}
+        self._context = answerers.AnswererContext(
+            store=store,
+            embedder=embedder,
+            settings=settings,
+            retriever=self.retriever,
+            extractive=self.extractive,
+            condenser=self.condenser,
+        )
+        self._built: dict[str, answerers.Answerer] = {}
+        self._lock = threading.Lock()
 
-    def components(self, llm: str | None) -> tuple[Runnable, Runnable]:
-        """(answerer, condenser) for an answerer spec such as ``extractive`` or ``local``."""
+    def components(self, llm: str | None = None) -> answerers.Answerer:
+        """The answerer a spec names (``extractive``, ``local``, ``openai:MODEL`` ...), built on
+        first use; raises ``LLMUnavailable`` when it cannot be."""
         spec = (llm or self.settings.llm or "extractive").strip()
-        if spec == "extractive":
-            return self.extractive, self.condenser
-        if spec not in self._generative:
-            from newsqa.assistant.generative import (
-                CONDENSE_TIMEOUT,
-                GenerativeAnswerer,
-                LLMCondenser,
-            )
-            from newsqa.assistant.llm import make_chat_model
-
-            model = make_chat_model(spec, self.settings)
-            self._generative[spec] = (
-                GenerativeAnswerer(
-                    model,
-                    self.embedder,
-                    self.settings,
-                    fallback=self.extractive,
-                    name=spec,
-                    # SmolLM2-135M loses the thread in long prompts: it reads the best four.
-                    max_passages=LOCAL_PASSAGES if spec.split(":")[0] == "local" else None,
-                ),
-                LLMCondenser(
-                    model,
-                    fallback=self.condenser,
-                    # A rewrite is a line: a third of the answer's time, at least 20 s.
-                    timeout=max(CONDENSE_TIMEOUT, self.settings.llm_timeout / 3),
-                ),
-            )
-        return self._generative[spec]
+        with self._lock:
+            if spec not in self._built:
+                self._built[spec] = answerers.build(spec, self._context)
+            return self._built[spec]
 
     def chain(self, llm: str | None = None) -> Runnable:
-        answerer, condenser = self.components(llm)
-        return build_chain(self._configurable, answerer, condenser)
+        built = self.components(llm)
+        return build_chain(self._configurable, built.runnable, built.condenser)
 
-    def _config(self, k: int | None) -> dict[str, Any]:
+    def _config(self, k: int | None) -> RunnableConfig:
         return {"configurable": {"k": k or self.settings.top_k}}
 
     def ask(
@@ -132,28 +126,28 @@ class Assistant:
         k: int | None = None,
         llm: str | None = None,
     ) -> Iterator[dict[str, Any]]:
-        """Yields {"type": "delta", "text"} pieces of the answer, then {"type": "final", ...}."""
+        """Yields {"type": "delta", "text"} pieces as a model writes them (none for an answerer
+        that composes its answer whole), then one {"type": "final", "result"}."""
         question = _check_question(question)
-        answerer, condenser = self.components(llm)
-        prepare = RunnablePassthrough.assign(standalone=condenser) | RunnablePassthrough.assign(
-            docs=itemgetter("standalone") | self._configurable
-        )
+        built = self.components(llm)
+        prepare = RunnablePassthrough.assign(
+            standalone=built.condenser
+        ) | RunnablePassthrough.assign(docs=itemgetter("standalone") | self._configurable)
         inp = prepare.invoke(
             {"question": question, "history": validate_history(history)}, config=self._config(k)
         )
-        if hasattr(answerer, "stream_answer"):
-            yield from answerer.stream_answer(inp)
-            return
-        res = answerer.invoke(inp)
-        words = res["answer"].split(" ")
-        for i in range(0, len(words), 4):
-            yield {"type": "delta", "text": " ".join(words[i : i + 4]) + " "}
-        yield {"type": "final", "result": res}
+        yield from built.stream(inp)
 
 
-def _check_question(question: Any) -> str:
+def _check_question(question: Any, max_chars: int) -> str:
     if not isinstance(question, str) or not question.strip():
         raise ValueError(
             'the question is empty: ask something, e.g. "What did Scholz say about ground troops?"'
         )
-    return question.strip()
+    question = question.strip()
+    if len(question) > max_chars:
+        raise ValueError(
+            f"the question is {len(question)} characters; the limit is "
+            f"NEWSQA_MAX_QUESTION_CHARS={max_chars}"
+        )
+    return question

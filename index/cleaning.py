@@ -31,6 +31,8 @@ _STRONG = [
     r"©\s?\d{4}|\(c\)\s?\d{4}",
 ]
 _STRONG_RE = re.compile("|".join(f"(?:{p})" for p in _STRONG), re.IGNORECASE | re.MULTILINE)
+# C0 controls but tab, newline, carriage return, vertical tab and form feed, and DEL.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 _QUOTED_RE = re.compile(r"\"[^\"]*\"|“[^”]*”")
 
 # How far from the end a publisher's pitch may start, in paragraphs.
@@ -47,6 +49,7 @@ def normalise(text: str) -> str:
     """
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
     text = text.replace("\u00a0", " ").replace("\ufeff", "").replace("\u200b", "")
+    text = _CONTROL.sub("", text)  # NULs and other control characters (JSON may carry them)
     lines = [re.sub(r"[ \t\f\v]+", " ", line).strip() for line in text.split("\n")]
     return "\n".join(line for line in lines if line)
 

@@ -6,6 +6,7 @@ wrong with it, so one bad file never stops a run.
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
 import re
@@ -57,7 +58,7 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path | Skip]:
 
 
 def read_text(path: Path, max_bytes: int) -> str | Skip:
-    """The file's text, or a Skip if it is too large, binary, not UTF-8 or empty."""
+    """The file's text, or a Skip if it is too large, unreadable, binary, undecodable or empty."""
     source = str(path)
     try:
         size = path.stat().st_size
@@ -69,16 +70,47 @@ def read_text(path: Path, max_bytes: int) -> str | Skip:
         data = path.read_bytes()
     except OSError as exc:
         return Skip(source, f"cannot read file: {exc.strerror or exc}")
-    if b"\x00" in data[:8192]:
-        return Skip(source, "binary file, not text")
+    return decode(data, source)
+
+
+# Byte order marks, longest first (UTF-32's LE mark starts with UTF-16's).
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def decode(data: bytes, source: str) -> str | Skip:
+    """Text from a file's bytes: UTF-8, or UTF-16/UTF-32 with a byte order mark (as Windows
+    tools save it). Anything else with a NUL byte is binary; other encodings are named."""
+    encoding = next((enc for bom, enc in _BOMS if data.startswith(bom)), "utf-8")
+    if encoding in {"utf-8", "utf-8-sig"} and b"\x00" in data:
+        sample = data[:4096]
+        # ASCII text in UTF-16 without a mark: every other byte is NUL.
+        if len(sample) >= 4 and (
+            sample[1::2].count(0) > 0.9 * len(sample[1::2])
+            or sample[0::2].count(0) > 0.9 * len(sample[0::2])
+        ):
+            return Skip(
+                source,
+                "UTF-16 text without a byte order mark; save it as UTF-8 (or UTF-16 with a BOM)",
+            )
+        return Skip(source, f"binary file, not text (NUL byte at offset {data.index(0)})")
     try:
-        text = data.decode("utf-8-sig")
+        text = data.decode(encoding)
     except UnicodeDecodeError as exc:
+        if encoding != "utf-8":
+            return Skip(source, f"not valid {encoding.upper()} text despite its byte order mark")
         return Skip(
             source,
             f"not UTF-8 text (invalid byte 0x{data[exc.start]:02x} at offset "
             f"{exc.start}); convert it to UTF-8",
         )
+    if "\x00" in text:
+        return Skip(source, "binary file, not text (NUL characters in the text)")
     if not text.strip():
         return Skip(source, "empty file")
     return text
@@ -125,30 +157,36 @@ def load_upload(name: str, data: bytes, max_bytes: int) -> list[Article | Skip]:
             )
         ]
     if len(data) > max_bytes:
-        return [Skip(origin.source, f"file is {_mb(len(data))}, over the {_mb(max_bytes)} limit")]
-    if b"\x00" in data[:8192]:
-        return [Skip(origin.source, "binary file, not text")]
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
         return [
             Skip(
                 origin.source,
-                f"not UTF-8 text (invalid byte 0x{data[exc.start]:02x} at "
-                f"offset {exc.start}); convert it to UTF-8",
+                f"file is {_mb(len(data))}, over the {_mb(max_bytes)} limit "
+                "(NEWSQA_MAX_FILE_BYTES)",
             )
         ]
-    if not text.strip():
-        return [Skip(origin.source, "empty file")]
+    text = decode(data, origin.source)
+    if isinstance(text, Skip):
+        return [text]
     return parse(text, suffix, origin)
 
 
-def load_pasted(title: str, text: str) -> Article | Skip:
-    """An article typed or pasted by a user; the same title again replaces it."""
+def load_pasted(title: str, text: str, max_bytes: int | None = None) -> Article | Skip:
+    """An article typed or pasted by a user; the same title again replaces it. Text over
+    ``max_bytes`` (UTF-8; ``NEWSQA_MAX_PASTE_BYTES``) is refused before any work is done."""
     title = " ".join((title or "").split())
     label = title or "untitled"
     origin = Origin(f"pasted:{label}", f"pasted:{label.lower()}")
-    if not (text or "").strip():
+    text = text or ""
+    if max_bytes is not None:
+        size = len(text.encode("utf-8", "surrogatepass"))
+        if size > max_bytes:
+            return Skip(
+                origin.source,
+                f"pasted text is {_mb(size)}; the limit is NEWSQA_MAX_PASTE_BYTES={max_bytes}",
+            )
+    if "\x00" in text or "\x00" in title:
+        return Skip(origin.source, "pasted text contains NUL characters (binary data?)")
+    if not text.strip():
         return Skip(origin.source, "empty text")
     if not title:
         first, _, rest = text.strip().partition("\n")
@@ -156,6 +194,17 @@ def load_pasted(title: str, text: str) -> Article | Skip:
             return Skip(origin.source, "give a title, or put the headline on the first line")
         title, text = first, rest
     return _article(origin, title, text)
+
+
+def too_many_chunks(article: Article, chunks: int, limit: int) -> Skip | None:
+    """A Skip when an article makes more than ``limit`` chunks (``NEWSQA_MAX_ARTICLE_CHUNKS``):
+    one runaway text (a pasted book, a log file) must not take the memory of the whole run."""
+    if chunks <= limit:
+        return None
+    return Skip(
+        article.source,
+        f"article makes {chunks} chunks; the limit is NEWSQA_MAX_ARTICLE_CHUNKS={limit}",
+    )
 
 
 def parse(text: str, suffix: str, origin: Origin) -> list[Article | Skip]:
@@ -220,9 +269,9 @@ def _from_plain(origin: Origin, text: str, *, markdown: bool) -> Article | Skip:
 
 def _from_html(origin: Origin, html: str) -> Article | Skip:
     """Main text, title and date through trafilatura (which uses htmldate for the date)."""
-    import trafilatura
-
     try:
+        import trafilatura
+
         doc = trafilatura.bare_extraction(
             html,
             with_metadata=True,
@@ -231,6 +280,13 @@ def _from_html(origin: Origin, html: str) -> Article | Skip:
             favor_precision=True,
             output_format="python",
         )
+    except ImportError as exc:
+        return Skip(
+            origin.source,
+            f"HTML support is incomplete in this install ({exc}); reinstall newsqa (./newsqa.sh)",
+        )
+    except RecursionError:
+        return Skip(origin.source, "HTML nested too deeply to parse")
     except Exception as exc:  # trafilatura raises assorted errors on broken markup
         return Skip(origin.source, f"HTML could not be parsed: {exc}")
     if doc is None:
@@ -279,6 +335,9 @@ def _from_object(origin: Origin, obj: Any, n: int | None) -> Article | Skip:
     )
 
 
+_TOO_DEEP = "JSON nested too deeply to read (more levels than Python's recursion limit)"
+
+
 def _from_json(origin: Origin, text: str) -> list[Article | Skip]:
     try:
         data = json.loads(text)
@@ -288,6 +347,8 @@ def _from_json(origin: Origin, text: str) -> list[Article | Skip]:
                 origin.source, f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
             )
         ]
+    except RecursionError:
+        return [Skip(origin.source, _TOO_DEEP)]
     if isinstance(data, dict) and isinstance(data.get("articles"), list):
         data = data["articles"]
     if isinstance(data, dict):
@@ -306,6 +367,9 @@ def _from_jsonl(origin: Origin, text: str) -> list[Article | Skip]:
             continue
         try:
             obj = json.loads(line)
+        except RecursionError:
+            out.append(Skip(origin.nth(lineno).source, _TOO_DEEP))
+            continue
         except json.JSONDecodeError as exc:
             out.append(
                 Skip(
@@ -343,9 +407,14 @@ def _iso_date(value: Any) -> str:
 
 
 def load(paths: Iterable[str | os.PathLike[str]], max_bytes: int) -> Iterator[Article | Skip]:
-    """Every article (or skip) under ``paths``, in a stable order."""
+    """Every article (or skip) under ``paths``, in a stable order. Each file is loaded on its
+    own: whatever goes wrong with one (even an error no check foresaw) is a Skip for that file."""
     for found in discover(paths):
         if isinstance(found, Skip):
             yield found
-        else:
-            yield from load_file(found, max_bytes)
+            continue
+        try:
+            items = load_file(found, max_bytes)
+        except Exception as exc:  # an unforeseen failure costs this file only
+            items = [Skip(str(found), f"could not be loaded: {type(exc).__name__}: {exc}")]
+        yield from items

