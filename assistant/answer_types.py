@@ -8,17 +8,26 @@ the question asks for.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import TYPE_CHECKING
 
+import regex
+import simplemma
+from breame.spelling import get_american_spelling
 from newsqa.assistant.attribution import name_words
 from newsqa.index.lexical import tokenize
 
 if TYPE_CHECKING:
     from newsqa.assistant.answerer import Candidate, Query
 
-# Runs of capitalised words: "Robert Bosch", "Media Lab Europe".
-NAME_RUN = re.compile(r"[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*")
+# Runs of capitalised words in any script: "Robert Bosch", "Media Lab Europe", "Łukasz Żurek",
+# "Ørsted"; name particles ("van der", "de", "bin") inside a run. The `regex` module, because
+# `re` has no \p{Lu}.
+NAME_RUN = regex.compile(
+    r"\p{Lu}[\p{L}\p{M}\d'’-]*(?:\s+(?:(?:van|von|der|den|de|del|della|di|da|du|dos|das|le|la|"
+    r"bin|ibn|al|el|ter|zu)\s+)*\p{Lu}[\p{L}\p{M}\d'’-]*)*"
+)
 
 WANTS_NUMBER = re.compile(
     r"\bhow (much|many|long|old|far|big|large|high|fast|often|tall|heavy)\b|\bwhat (\w+ )?"
@@ -47,10 +56,61 @@ UNIT = re.compile(
 WANTS_PERCENT = re.compile(r"\b(percentage|proportion|share|fraction|stake)\b", re.IGNORECASE)
 PERCENT = re.compile(r"\d\s?%|\bper ?cent\b", re.IGNORECASE)
 # "When was she suspended?": "on 25 September" says more than "in September".
+# Months as British, US and AP styles write them ("February", "Feb.", "Feb", "Sept."); "May" only
+# capitalised. Dates are matched here rather than by dateparser: its search_dates took 7-150 ms a
+# sentence (the answer's whole budget is 100 ms) and missed "Feb. 27" and "27 February" (measured
+# 2026-12-01); ``parse_date`` uses it to read a found span.
+MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?(?!\w))"
+)
+_DAY = r"\d{1,2}(?:st|nd|rd|th)?"
+_WEEKDAY = (
+    r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
+    r"(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)\.)"
+)
+_YEAR = r"(?:1[0-9]\d\d|20\d\d)"
 FULL_DATE = re.compile(
-    r"\b\d{1,2}(st|nd|rd|th)?\s+(January|February|March|April|May|June|July|August|September|"
-    r"October|November|December)\b|\b(January|February|March|April|May|June|July|August|"
-    r"September|October|November|December)\s+\d{1,2}(st|nd|rd|th)?\b"
+    rf"\b{_DAY}\s+(?:of\s+)?{MONTH}|\b{MONTH}\s+{_DAY}\b(?!:)|"
+    r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}[/.]\d{1,2}[/.](?:\d{4}|\d{2})\b"
+)
+# A whole date as written, longest first: "Tuesday, February 27, 2024", "27 Feb 2024",
+# "2024-02-27", "27/02/2024", "February 2024", "Feb. 27", "in the late 1990s", "2003", "Tuesday".
+DATE_SPAN = re.compile(
+    rf"(?:{_WEEKDAY},?\s+)?(?:the\s+)?{_DAY}\s+(?:of\s+)?{MONTH}(?:,?\s+{_YEAR})?\b|"
+    rf"(?:{_WEEKDAY},?\s+)?{MONTH}\s+{_DAY}(?:,?\s+{_YEAR})?\b(?!:)|"
+    r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}[/.]\d{1,2}[/.](?:\d{4}|\d{2})\b|"
+    rf"\b{MONTH}\s+(?:of\s+)?{_YEAR}\b|"
+    r"\b(?:(?:the\s+)?(?:early|mid|late)[\s-]+)?(?:1[0-9]|20)\d0s\b|"
+    rf"\b{_YEAR}\b(?![,.]?\d)(?!\s*(?:%|per|m\b|bn\b|million|billion))|"
+    rf"\b{_WEEKDAY}(?:\s+(?:morning|afternoon|evening|night))?"
+)
+# Currencies by symbol, ISO code and name. Amounts are matched here, not by price-parser: it
+# reads one price per string without its offsets and drops "bn", "m" and "crore" ("CHF 2bn" -> 2;
+# measured 2026-12-01), and a short answer needs the span as written.
+_CUR_SYMBOL = (
+    r"(?:US\$|A\$|AU\$|C\$|CA\$|NZ\$|HK\$|S\$|R\$|Mex\$|[$£€¥₹₩₽₺₪₦₱฿₴₫]|"
+    r"\bRs\.?|\bRp\.?|\bFr\.|\bkr\.?|\bR(?=\s?\d))"
+)
+_CUR_CODE = (
+    r"\b(?:USD|EUR|GBP|JPY|CHF|CNY|RMB|INR|AUD|CAD|NZD|HKD|SGD|SEK|NOK|DKK|PLN|CZK|HUF|RUB|BRL|"
+    r"MXN|ZAR|KRW|TRY|AED|SAR|QAR|NGN|KES|EGP|ILS|THB|IDR|MYR|PHP|PKR|BDT|VND|ARS|CLP|COP|UAH|"
+    r"TWD|RON)\b"
+)
+_CUR_WORD = (
+    r"(?:euros?|dollars?|pounds?(?:\s+sterling)?|sterling|yen|yuan|renminbi|rupees?|roubles?|"
+    r"rubles?|kronor|krona|kroner|krone|rand|pesos?|lira|liras|won|francs?|cents?|pence|"
+    r"shillings?|naira|reais|zlotys?|dirhams?|riyals?|rupiah|ringgit|baht|hryvnias?|dong)\b"
+)
+_AMOUNT = r"\d{1,3}(?:[,\u00a0\u202f]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_MULTIPLIER = (
+    r"(?:\s?(?:k|m|mn|mln|bn|b|tn|trn)\b|\s(?:thousand|million|billion|trillion|crores?|lakhs?|"
+    r"lacs?)\b)"
+)
+MONEY_SPAN = re.compile(
+    rf"(?:{_CUR_SYMBOL}|{_CUR_CODE})\s?(?:{_AMOUNT}){_MULTIPLIER}?(?:\s+{_CUR_CODE})?|"
+    rf"\b(?:{_AMOUNT}){_MULTIPLIER}?\s?(?:{_CUR_CODE}|{_CUR_WORD})|"
+    r"\b\d+(?:\.\d+)?p\b"
 )
 # "Where is it based?": a place.
 PLACE = re.compile(
@@ -109,10 +169,8 @@ WANTS_MONEY = re.compile(
     re.IGNORECASE,
 )
 MONEY = re.compile(
-    r"[$£€¥]\s?\d|\d\s?(m|bn|k)?\s?(euros?|dollars?|pounds?|yen|francs?|cents?|pence|p)\b|"
-    r"\b(euros?|dollars?|pounds?|yen|yuan|rupees?|roubles?|rubles?|kronor|krona|kroner|rand|"
-    r"pesos?|lira|won|sterling)\b",
-    re.IGNORECASE,
+    rf"{MONEY_SPAN.pattern}|\b(euros?|dollars?|pounds?|yen|yuan|rupees?|roubles?|rubles?|kronor|"
+    r"krona|kroner|rand|pesos?|lira|won|sterling|crores?|lakhs?)\b"
 )
 # "How much is he paid?", "What salary does she get?": pay, which a sentence reports as such
 # ("on £50,000 a week", "a salary of ...", "earns").
@@ -154,7 +212,8 @@ HAS_NUMBER = re.compile(
 HAS_DATE = re.compile(
     r"\b(1[89]\d\d|20\d\d|January|February|March|April|May|June|July|August|September|"
     r"October|November|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
-    r"yesterday|today|tomorrow|last (week|month|year)|next (week|month|year)|since|until|by)\b",
+    r"yesterday|today|tomorrow|last (week|month|year)|next (week|month|year)|since|until|by)\b|"
+    rf"{FULL_DATE.pattern}",
 )
 CAPITALISED = re.compile(r"(?<=[^\s\"“(])\s+([A-Z][\w'’-]+)")
 AGE = re.compile(r"\baged? \d+|\b\d+[- ]years?[- ]old|, \d{1,3},|\(\d{1,3}\)|\bat \d{1,3}\b")
@@ -313,3 +372,52 @@ def event_unreported(q: Query, context: list[Candidate]) -> bool:
         if asked.search(q.text) and not any(said.search(c.text) for c in context):
             return True
     return False
+
+
+def money_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of sums of money: "$4.5 billion", "USD 5m", "EUR 300 million", "Rs 500 crore",
+    "CHF 2bn", "R$ 10bn", "£5.35", "50p", "300 million euros"."""
+    return [m.span() for m in MONEY_SPAN.finditer(text)]
+
+
+def date_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of dates as written in British, US and AP styles and ISO or numeric forms
+    ("27 February 2024", "February 27, 2024", "Feb. 27", "2024-02-27", "27/02/2024",
+    "in the late 1990s" as "the late 1990s", "2003", "Tuesday"); amounts are not years."""
+    money = money_spans(text)
+    out = []
+    for m in DATE_SPAN.finditer(text):
+        a, b = m.span()
+        if any(x < b and a < y for x, y in money):
+            continue
+        out.append((a, b))
+    return out
+
+
+def parse_date(span: str, published: object | None = None) -> object | None:
+    """The ``datetime`` a date span means (``published``, a datetime, anchors "Tuesday" and
+    "Feb. 27"), or None. dateparser is used for reading a span the regexes found, never to search
+    text (too slow for the answer's hot path)."""
+    import dateparser
+
+    settings: dict[str, object] = {"PREFER_DATES_FROM": "past"}
+    if published is not None:
+        settings["RELATIVE_BASE"] = published
+    day_first = bool(re.fullmatch(r"\s*(\d{1,2})[/.](\d{1,2})[/.]\d{2,4}\s*", span))
+    settings["DATE_ORDER"] = "DMY" if day_first else "MDY"
+    return dateparser.parse(span, languages=["en"], settings=settings)
+
+
+@functools.lru_cache(maxsize=65536)
+def word_key(word: str) -> str:
+    """One form for the spellings and inflections of a word, for matching words across British
+    and American articles and questions: lemma (simplemma), then American spelling (breame):
+    "organisations", "organizations" -> "organization"; "defence" -> "defense"."""
+    low = word.lower().replace("’", "'")
+    lemma = simplemma.lemmatize(low, lang="en")
+    return get_american_spelling(lemma) if lemma.isalpha() else lemma
+
+
+def word_keys(text: str) -> set[str]:
+    """``word_key`` of every word of ``text``."""
+    return {word_key(w) for w in regex.findall(r"[\p{L}\p{M}\d]+(?:['’][\p{L}]+)?", text)}
