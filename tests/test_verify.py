@@ -438,6 +438,7 @@ def test_make_chat_model_specs(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(LLMUnavailable, match="OPENAI_API_KEY"):
         make_chat_model("openai:gpt-4o-mini", settings)
     monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
+    settings = Settings(llm_timeout=7, llm_max_tokens=99)  # the environment is read here
     model = make_chat_model("openai:some-model", settings)
     assert model.model_name == "some-model" and model.request_timeout == 7
     assert model.max_tokens == 99 and model.temperature == 0
