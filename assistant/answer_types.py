@@ -17,17 +17,14 @@ import simplemma
 from breame.spelling import get_american_spelling
 from newsqa.assistant.attribution import name_words
 from newsqa.index.lexical import tokenize
+from newsqa.index.names import NAME_RUN_RX
 
 if TYPE_CHECKING:
     from newsqa.assistant.answerer import Candidate, Query
 
-# Runs of capitalised words in any script: "Robert Bosch", "Media Lab Europe", "Łukasz Żurek",
-# "Ørsted"; name particles ("van der", "de", "bin") inside a run. The `regex` module, because
-# `re` has no \p{Lu}.
-NAME_RUN = regex.compile(
-    r"\p{Lu}[\p{L}\p{M}\d'’-]*(?:\s+(?:(?:van|von|der|den|de|del|della|di|da|du|dos|das|le|la|"
-    r"bin|ibn|al|el|ter|zu)\s+)*\p{Lu}[\p{L}\p{M}\d'’-]*)*"
-)
+# Runs of capitalised words in any script ("Robert Bosch", "Łukasz Żurek", "Ursula von der
+# Leyen"): index/names.py's, one definition for the whole project.
+NAME_RUN = NAME_RUN_RX
 
 WANTS_NUMBER = re.compile(
     r"\bhow (much|many|long|old|far|big|large|high|fast|often|tall|heavy)\b|\bwhat (\w+ )?"
