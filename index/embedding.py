@@ -24,15 +24,17 @@ import shutil
 import tempfile
 import threading
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import torch
 from langchain_core.embeddings import Embeddings
+
+if TYPE_CHECKING:
+    import torch
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 MAX_TOKENS = 256
@@ -78,6 +80,8 @@ def cpu_description() -> str:
                     break
     except OSError:
         pass
+    import torch
+
     flags = cpu_flags()
     native = [f for f in ("avx2", "avx512f", "avx512_bf16", "amx_bf16") if f in flags]
     return (
@@ -100,19 +104,28 @@ def choose_backend(requested: str = "auto") -> str:
     return "openvino" if installed else "torch"
 
 
-def choose_precision(requested: str = "auto") -> torch.dtype:
-    """bf16 where the CPU computes it natively (AVX512-BF16 or AMX), fp32 elsewhere.
+def precision_name(requested: str = "auto") -> str:
+    """bf16 where the CPU computes it natively (AVX512-BF16 or AMX) and torch runs AVX-512
+    kernels, fp32 elsewhere. On AVX2-only CPUs bf16 is emulated and several times slower than
+    fp32, so this is decided on the machine that runs, never baked in. Read from the CPU flags
+    (torch's own capability test needs torch, which the question path never imports)."""
+    if requested in {"fp32", "bf16"}:
+        return requested
+    flags = cpu_flags()
+    forced = os.environ.get("ATEN_CPU_CAPABILITY", "").lower()  # torch's own override
+    avx512 = forced.startswith("avx512") if forced else flags >= AVX512_FLAGS
+    return "bf16" if avx512 and flags & {"avx512_bf16", "amx_bf16"} else "fp32"
 
-    On AVX2-only CPUs bf16 is emulated and several times slower than fp32, so this is decided
-    on the machine that runs, never baked in.
-    """
-    if requested == "fp32":
-        return torch.float32
-    if requested == "bf16":
-        return torch.bfloat16
-    capability = torch.backends.cpu.get_cpu_capability()
-    native_bf16 = bool(cpu_flags() & {"avx512_bf16", "amx_bf16"})
-    return torch.bfloat16 if capability.startswith("AVX512") and native_bf16 else torch.float32
+
+# The CPU features torch's AVX512 kernels need (its get_cpu_capability() test).
+AVX512_FLAGS = {"avx512f", "avx512bw", "avx512vl", "avx512dq"}
+
+
+def choose_precision(requested: str = "auto") -> torch.dtype:
+    """``precision_name`` as a torch dtype."""
+    import torch
+
+    return torch.bfloat16 if precision_name(requested) == "bf16" else torch.float32
 
 
 @dataclass
@@ -144,31 +157,99 @@ class Embedder(Embeddings):
         backend: str = "auto",
         cache_dir: str | os.PathLike[str] | None = None,
     ) -> None:
-        from sentence_transformers import SentenceTransformer
-        from transformers.utils import logging as hf_logging
-
-        hf_logging.disable_progress_bar()
-        hf_logging.set_verbosity_error()  # "sequence longer than 256" when counting tokens
-        self.dtype = choose_precision(precision)
+        # Nothing is loaded here: a run that embeds nothing (an unchanged re-index, `remove`)
+        # never pays for the model, and a question with OpenVINO never imports torch. Each part
+        # loads on first use: ``model`` (torch), ``tokenizer`` (transformers), the compiled
+        # OpenVINO model, and the bare tokenizer the question path uses.
         self.backend = choose_backend(backend)
+        self.precision = precision_name(precision)
         self.batch_size = batch_size or BATCH_SIZE[self.backend]
-        self.model = SentenceTransformer(str(model_path()), device="cpu", local_files_only=True)
-        self.model.max_seq_length = MAX_TOKENS
-        self.model.eval()
-        self.tokenizer = self.model.tokenizer
-        self.pad_multiple: int | None = None
+        self.cache_dir = Path(cache_dir) if cache_dir else None
+        # OpenVINO compiles shape-generic kernels: no padding needed, in any precision.
+        torch_bf16 = self.backend == "torch" and self.precision == "bf16"
+        self.pad_multiple: int | None = BF16_PAD_MULTIPLE if torch_bf16 else None
+        self._model: Any = None
+        self._tokenizer: Any = None
         self._openvino: Any = None
-        if self.backend == "openvino":
-            # OpenVINO compiles shape-generic kernels: no padding needed, in any precision.
-            self._openvino = _compile_openvino(
-                self.model[0].auto_model, self.precision, Path(cache_dir) if cache_dir else None
-            )
-            self._idle: list[Any] = []  # infer requests free for reuse (one pass each at a time)
-            self._lock = threading.Lock()
-        elif self.dtype != torch.float32:
-            self.model.to(self.dtype)
-            self.pad_multiple = BF16_PAD_MULTIPLE
+        self._bare_tokenizer: Any = None
+        self._load_lock = threading.RLock()
+        self._idle: list[Any] = []  # infer requests free for reuse (one pass each at a time)
+        self._lock = threading.Lock()
         self.forward_passes = 0  # texts run through the model; tests assert on it
+
+    @property
+    def loaded(self) -> bool:
+        """Whether any part of the model has been loaded (tests assert a run needed none)."""
+        return any(
+            x is not None
+            for x in (self._model, self._tokenizer, self._openvino, self._bare_tokenizer)
+        )
+
+    @property
+    def dtype(self) -> torch.dtype:
+        return choose_precision(self.precision)
+
+    @property
+    def model(self) -> Any:
+        """The sentence-transformers model (torch), loaded on first use."""
+        with self._load_lock:
+            if self._model is None:
+                import torch
+                from sentence_transformers import SentenceTransformer
+                from transformers.utils import logging as hf_logging
+
+                hf_logging.disable_progress_bar()
+                hf_logging.set_verbosity_error()  # "sequence longer than 256" counting tokens
+                model = SentenceTransformer(str(model_path()), device="cpu", local_files_only=True)
+                model.max_seq_length = MAX_TOKENS
+                model.eval()
+                if self.backend == "torch" and self.precision == "bf16":
+                    model.to(torch.bfloat16)
+                self._model = model
+            return self._model
+
+    @property
+    def tokenizer(self) -> Any:
+        """The model's transformers tokenizer (chunk tokenisation, token counts). With OpenVINO
+        and a cached converted model, loaded without the model's weights."""
+        with self._load_lock:
+            if self._tokenizer is None:
+                if self._model is not None or self.backend == "torch":
+                    self._tokenizer = self.model.tokenizer
+                else:
+                    from transformers import AutoTokenizer
+                    from transformers.utils import logging as hf_logging
+
+                    hf_logging.set_verbosity_error()
+                    self._tokenizer = AutoTokenizer.from_pretrained(str(model_path()))
+            return self._tokenizer
+
+    @tokenizer.setter
+    def tokenizer(self, value: Any) -> None:  # benchmarks wrap it to time its calls
+        self._tokenizer = value
+
+    def _compiled(self) -> Any:
+        """The OpenVINO model compiled for this CPU, on first use (from the cache when there)."""
+        with self._load_lock:
+            if self._openvino is None:
+                self._openvino = _compile_openvino(
+                    lambda: self.model[0].auto_model, self.precision, self.cache_dir
+                )
+            return self._openvino
+
+    def _bare(self) -> Any:
+        """The model's tokenizer from ``tokenizers`` alone (no transformers, no torch): the
+        question path's. Same vocabulary and rules as ``tokenizer``; truncated at MAX_TOKENS."""
+        with self._load_lock:
+            if self._bare_tokenizer is None:
+                from tokenizers import Tokenizer
+
+                tok = Tokenizer.from_file(str(model_path() / "tokenizer.json"))
+                # tokenizer.json says 128 and pads to 128; newsqa reads 256 and pads per batch.
+                tok.enable_truncation(MAX_TOKENS)
+                tok.no_padding()
+                self._bare_tokenizer = tok
+            return self._bare_tokenizer
 
     @classmethod
     def from_settings(cls, settings: Any) -> Embedder:
@@ -179,10 +260,6 @@ class Embedder(Embeddings):
             settings.embed_backend,
             settings.cache_dir,
         )
-
-    @property
-    def precision(self) -> str:
-        return "bf16" if self.dtype == torch.bfloat16 else "fp32"
 
     def describe(self) -> str:
         """Backend and precision, for logs and benchmarks."""
@@ -214,11 +291,31 @@ class Embedder(Embeddings):
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # less padding
         out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
         rows = [order[b : b + self.batch_size] for b in range(0, len(order), self.batch_size)]
+        if self.backend == "openvino":
+            # numpy only: questions are embedded without importing torch.
+            encs = [self._bare_tokenize([texts[i] for i in batch]) for batch in rows]
+            arrays = self._arrays(encs, self._start(encs))
+            for batch, enc, tokens in zip(rows, encs, arrays, strict=True):
+                out[batch] = _mean_pool_np(tokens, enc["attention_mask"])
+            return out
         encs = [self._tokenize([texts[i] for i in batch]) for batch in rows]
         outputs = self._outputs(encs, self._start(encs))
         for batch, enc, tokens in zip(rows, encs, outputs, strict=True):
             out[batch] = _mean_pool(tokens, enc["attention_mask"]).numpy()
         return out
+
+    def _bare_tokenize(self, texts: list[str]) -> dict[str, np.ndarray]:
+        """``_tokenize`` for OpenVINO without transformers: int64 arrays, padded to the batch's
+        longest text."""
+        encoded = self._bare().encode_batch(texts)
+        width = max(len(e.ids) for e in encoded)
+        enc = {name: np.zeros((len(texts), width), dtype=np.int64) for name in OPENVINO_INPUTS}
+        for row, e in enumerate(encoded):
+            n = len(e.ids)
+            enc["input_ids"][row, :n] = e.ids
+            enc["attention_mask"][row, :n] = e.attention_mask
+            enc["token_type_ids"][row, :n] = e.type_ids
+        return enc
 
     def _tokenize(self, texts: list[str]) -> Any:
         return self.tokenizer(
@@ -234,33 +331,44 @@ class Embedder(Embeddings):
         """Start OpenVINO's forward passes of tokenised batches; its infer requests. OpenVINO
         runs them on its own threads, without the GIL, spread over its streams. (torch: none;
         ``_outputs`` runs its passes.)"""
-        if self._openvino is None:
+        if self.backend != "openvino":
             return []
+        compiled = self._compiled()
         requests = []
         for enc in encs:
             self.forward_passes += len(enc["input_ids"])
             with self._lock:
                 request = self._idle.pop() if self._idle else None
-            request = request or self._openvino.create_infer_request()
-            request.start_async({name: enc[name].numpy() for name in OPENVINO_INPUTS})
+            request = request or compiled.create_infer_request()
+            request.start_async({name: _numpy(enc[name]) for name in OPENVINO_INPUTS})
             requests.append(request)
         return requests
+
+    def _arrays(self, encs: list[Any], requests: list[Any]) -> Iterator[np.ndarray]:
+        """float32 token vectors (batch x tokens x 384) of each started OpenVINO request, in
+        order; each valid until the next one is asked for."""
+        for request, _enc in zip(requests, encs, strict=True):
+            request.wait()  # releases the GIL
+            yield np.asarray(request.get_output_tensor(0).data, np.float32)
+            with self._lock:
+                self._idle.append(request)  # its output has been used: free for reuse
 
     def _outputs(self, encs: list[Any], requests: list[Any]) -> Iterator[torch.Tensor]:
         """float32 token vectors (batch x tokens x 384) of each batch, in order: the started
         requests' outputs, each valid until the next one is asked for, or torch's."""
-        for i, enc in enumerate(encs):
-            if not requests:
+        import torch
+
+        if not requests:
+            for enc in encs:
                 yield self._token_embeddings(enc)
-                continue
-            request = requests[i]
-            request.wait()  # releases the GIL
-            yield torch.from_numpy(np.asarray(request.get_output_tensor(0).data, np.float32))
-            with self._lock:
-                self._idle.append(request)  # its output has been used: free for reuse
+            return
+        for tokens in self._arrays(encs, requests):
+            yield torch.from_numpy(tokens)
 
     def _token_embeddings(self, enc: Any) -> torch.Tensor:
         """torch's float32 token vectors (batch x tokens x 384) of a tokenised batch."""
+        import torch
+
         self.forward_passes += len(enc["input_ids"])
         with torch.inference_mode():
             return self.model[0].auto_model(**enc).last_hidden_state.float()
@@ -327,6 +435,8 @@ class Embedder(Embeddings):
 
     def _embed_batch(self, batch: ChunkBatch, tokens: torch.Tensor) -> list[EmbeddedChunk]:
         """Chunk and sentence vectors of a batch, from its token vectors."""
+        import torch
+
         enc, offsets, prefixes, spans = batch.enc, batch.offsets, batch.prefixes, batch.spans
         pooled = _mean_pool(tokens, enc["attention_mask"])
         with torch.inference_mode():
@@ -376,15 +486,31 @@ OPENVINO_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
 def _mean_pool(tokens: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     """L2-normalised mean of the real (unmasked) token vectors: the model's sentence vector."""
+    import torch
+
     weights = mask.unsqueeze(-1).to(tokens.dtype)
     means = (tokens * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
     return torch.nn.functional.normalize(means, dim=-1)
 
 
-def _compile_openvino(model: torch.nn.Module, precision: str, cache: Path | None) -> Any:
-    """``model`` (the fp32 torch transformer) converted and compiled for this CPU. The converted
-    model is kept in ``cache`` (reading it back takes a tenth of the 2 s a conversion takes)."""
-    import openvino as ov  # its telemetry is switched off in index/__init__.py
+def _mean_pool_np(tokens: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """``_mean_pool`` in numpy (the question path imports no torch)."""
+    weights = mask[..., None].astype(np.float32)
+    means = (tokens * weights).sum(1) / np.maximum(weights.sum(1), 1e-9)
+    return means / np.maximum(np.linalg.norm(means, axis=-1, keepdims=True), 1e-12)
+
+
+def _numpy(x: Any) -> np.ndarray:
+    return x if isinstance(x, np.ndarray) else x.numpy()
+
+
+def _compile_openvino(get_model: Callable[[], Any], precision: str, cache: Path | None) -> Any:
+    """The fp32 torch transformer ``get_model()`` returns, converted and compiled for this CPU.
+    The converted model is kept in ``cache`` (reading it back takes a tenth of the 2 s a
+    conversion takes, and needs no torch: ``get_model`` is only called on a miss), and so is
+    the model OpenVINO compiled from it (its ``CACHE_DIR``), which a cold start loads instead
+    of compiling again."""
+    import openvino as ov  # its telemetry is off (settings.apply_process_defaults)
 
     core = ov.Core()
     hint = {
@@ -399,9 +525,14 @@ def _compile_openvino(model: torch.nn.Module, precision: str, cache: Path | None
     saved = cache / "openvino" / _conversion_key() / "model.xml" if cache else None
     if saved is not None and saved.exists():
         try:
-            return core.compile_model(core.read_model(saved), "CPU", hint)
+            # Compiled from its path, so that OpenVINO's model cache (CACHE_DIR) applies.
+            compiled = {**hint, "CACHE_DIR": str(saved.parent / "compiled")}
+            return core.compile_model(str(saved), "CPU", compiled)
         except Exception:  # a damaged cache entry: convert again and replace it
             shutil.rmtree(saved.parent, ignore_errors=True)
+    import torch
+
+    model = get_model()
     # A padded row in the example keeps the attention mask in the traced graph.
     mask = torch.ones((2, 8), dtype=torch.long)
     mask[1, 5:] = 0

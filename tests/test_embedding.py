@@ -110,6 +110,8 @@ def test_jobs_in_flight_together_keep_their_own_vectors(embedder, reference) -> 
 def test_the_converted_model_is_kept_between_runs(embedder, tmp_path) -> None:
     pytest.importorskip("openvino")
     first = Embedder(backend="openvino", cache_dir=tmp_path)
+    assert not (tmp_path / "openvino").exists()  # nothing loads before the first embedding
+    first.encode(TEXTS)
     saved = list((tmp_path / "openvino").glob("*/model.xml"))
     assert len(saved) == 1 and saved[0].with_suffix(".bin").stat().st_size > 10_000_000
     assert not [p for p in (tmp_path / "openvino").iterdir() if p != saved[0].parent]  # no temp
@@ -134,3 +136,48 @@ def test_asking_for_openvino_without_it_is_a_clear_error(monkeypatch) -> None:
     assert choose_backend("auto") == "torch"
     with pytest.raises(RuntimeError, match="NEWSQA_EMBED_BACKEND=torch"):
         choose_backend("openvino")
+
+
+def test_nothing_loads_until_something_is_embedded(tmp_path) -> None:
+    e = Embedder(cache_dir=tmp_path)
+    assert not e.loaded and e.describe() and e.batch_size > 0
+    assert not (tmp_path / "openvino").exists()
+    assert e.encode([]).shape == (0, 384) and not e.loaded
+
+
+QUESTION_PROCESS = """
+import json, sys
+from newsqa.index.settings import apply_process_defaults
+apply_process_defaults()
+from newsqa.index.embedding import Embedder
+e = Embedder(backend="openvino", cache_dir=sys.argv[1])
+v = e.query_vector(sys.argv[2])
+print(json.dumps({"torch": "torch" in sys.modules, "transformers": "transformers" in sys.modules,
+                  "vector": v.tolist()}))
+"""
+
+
+def test_a_question_is_embedded_without_torch(embedder, reference, tmp_path) -> None:
+    """With OpenVINO and the converted model cached, the question path imports neither torch
+    nor transformers (a cold `newsqa ask` would pay seconds for them), and its vector is
+    torch's; the second start finds OpenVINO's compiled model in the cache too."""
+    import json
+    import subprocess
+
+    pytest.importorskip("openvino")
+    Embedder(backend="openvino", cache_dir=tmp_path).encode(TEXTS[:1])  # converts, caches
+    for _ in range(2):
+        proc = subprocess.run(
+            [sys.executable, "-c", QUESTION_PROCESS, str(tmp_path), TEXTS[1]],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        got = json.loads(proc.stdout.strip().splitlines()[-1])
+        assert not got["torch"] and not got["transformers"]
+        assert float(np.asarray(got["vector"]) @ reference.encode([TEXTS[1]])[0]) > 0.999
+    assert list((tmp_path / "openvino").glob("*/compiled/*.blob"))
+    # In process too: the numpy question path gives what the chunk path (torch pooling) gives.
+    chunk = embedder.embed_chunks([""], [TEXTS[0]], [[(0, len(TEXTS[0]))]])[0]
+    assert float(embedder.query_vector(TEXTS[0]) @ chunk.vector) > 0.9999
