@@ -45,6 +45,8 @@ ROLE_NOUNS = frozenset(
     counterpart king queen prince princess pope cardinal bishop archbishop general admiral
     colonel commander envoy diplomat negotiator sheriff attorney justice speaker whip treasurer
     president-elect vice-president founder owner investor partner executive principal dean
+    keeper reporter correspondent journalist historian expert campaigner activist witness
+    vice-minister deputy-minister economist strategist consultant
     """.split()
 )
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -158,12 +160,21 @@ def name_key(name: str, article_text: str = "") -> str:
         return ""
     if len(tokens) == 1:
         return fold(tokens[0])
-    if article_text:
-        for word in (tokens[-1], tokens[0]):
-            if _stands_alone(word, article_text):
-                return fold(word)
+    # "van der Haegen", "de Gaulle": a family name keeps its particles.
+    family = [tokens[-1]]
+    for t in reversed(tokens[:-1]):
+        if t.lower() not in PARTICLES:
+            break
+        family.insert(0, t)
+    if len(family) == len(tokens):
         return " ".join(fold(t) for t in tokens)
-    return fold(tokens[-1])
+    if article_text:
+        if _stands_alone(tokens[-1], article_text):
+            return " ".join(fold(t) for t in family)
+        if _stands_alone(tokens[0], article_text):
+            return fold(tokens[0])
+        return " ".join(fold(t) for t in tokens)
+    return " ".join(fold(t) for t in family)
 
 
 def _stands_alone(word: str, text: str) -> bool:

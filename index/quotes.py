@@ -26,7 +26,7 @@ _SYMMETRIC = {'"'}
 # Marks that open only where a word could not continue: never inside a word ("Russia's").
 _SINGLE_STRAIGHT = "'"
 QUOTE_MARKS = frozenset('"“”„«»‘’‚「」『』')
-_DASH_OPEN = re.compile(r"^[ \t]*[—–―][ \t]+")
+_DASH_OPEN = re.compile(r"[ \t]*[—–―][ \t]+")
 # A dash quote ends at the dash that hands over to the narrator ("— No, — he said — never.").
 _DASH_CLOSE = re.compile(r"[ \t][—–―][ \t]|,[ \t]*[—–―][ \t]")
 

@@ -1,9 +1,158 @@
-"""Who said what: statements (quotes, reported speech, positions) extracted at index time."""
+"""Who said what: statements (quotes, reported speech, positions) extracted at index time.
+
+A statement is anchored on a speech or stance verb with its subject: a name ("Scholz told
+reporters"), a role and name ("Czech Prime Minister Peter Fiala and his Polish counterpart Donald
+Tusk also ruled out ..." gives two), an inverted attribution ('..." said chief executive Tom
+McKillop'), "according to X", or "a similar position was expressed by X and Y" (the position
+carries over). Pronouns ("he said") and role references ("the chancellor said") resolve to the
+last person of the same entry, or to whoever the article gave that role. Quotes running over
+several sentences belong to the statement they close or continue. In live blogs and roundups
+(timestamped or datelined entries) nothing carries from one entry to the next.
+
+The rules are written over general news grammar with the name, quote and date primitives of
+``names``, ``quotes`` and ``dates``; no list of the people or places of any story. A parser-based
+extractor (spaCy) was left out: it needs model weights that no kept package ships and would
+more than double indexing time.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
+
+import blingfire
+import regex
+from newsqa.index import dates as _dates
+from newsqa.index.names import (
+    HONORIFICS,
+    NAME_RUN,
+    WORD,
+    fold,
+    is_function_word,
+    is_role_word,
+    name_key,
+    name_tokens,
+)
+from newsqa.index.quotes import Quote, find_quotes
+
+# Speech verbs: what follows them (or the quotation around them) is the statement.
+_SPEECH = (
+    "say says said tell tells told add adds added state states stated insist insists insisted "
+    "argue argues argued explain explains explained note notes noted claim claims claimed "
+    "announce announces announced stress stresses stressed suggest suggests suggested remind "
+    "reminds reminded admit admits admitted confirm confirms confirmed declare declares declared "
+    "predict predicts predicted reveal reveals revealed write writes wrote reply replies replied "
+    "respond responds responded comment comments commented assure assures assured warn warns "
+    "warned urge urges urged ask asks asked continue continues continued concede concedes "
+    "conceded acknowledge acknowledges acknowledged maintain maintains maintained believe "
+    "believes believed think thinks thought estimate estimates estimated describe describes "
+    "described call calls called promise promises promised pledge pledges pledged vow vows "
+    "vowed"
+).split()
+# Stance verbs: the subject takes a position; the sentence is the statement.
+_STANCE = (
+    "ruled_out rules_out rejected rejects opposed opposes "
+    "supported supports backed backs welcomed welcomes criticised "
+    "criticises criticized criticizes condemned condemns dismissed dismisses denied denies "
+    "refused refuses demanded demands praised praises paid_tribute pays_tribute "
+    "congratulated congratulates defended defends endorsed endorses agreed agrees disagreed "
+    "disagrees objected objects apologised apologized apologises blamed blames "
+    "called_for calls_for voted_against voted_for"
+).split()
+_VERB_ALT = "|".join(
+    sorted((v.replace("_", r"[ \t]+") for v in _STANCE + _SPEECH), key=len, reverse=True)
+)
+_STANCE_SET = {v.replace("_", " ") for v in _STANCE}
+# Adverbs and auxiliaries between a subject and its verb ("has also categorically rejected").
+_AUX = (
+    r"(?:(?:has|have|had|also|later|then|again|once|previously|now|earlier|further|"
+    r"publicly|himself|herself|itself|themselves|however|too|\w+ly)[ \t]+)*"
+)
+_VERB_RX = regex.compile(rf"(?<![\p{{L}}])(?P<verb>{_VERB_ALT})(?![\p{{L}}])", regex.IGNORECASE)
+_ROLE_PHRASE = regex.compile(
+    rf"(?:(?:the|a|an|his|her|their|its|{WORD}['’]s)[ \t]+)?(?:(?:{WORD}|[a-z][\w-]*)[ \t]+){{0,6}}$"
+)
+_APPOSITION = regex.compile(rf"(?P<name>{NAME_RUN}),[ \t]+(?P<app>[^,\"“”«»]{{3,120}}?),?[ \t]*$")
+_PRONOUN_SUBJ = regex.compile(r"(?i)(?:^|[\s,;:—–\"“”«»])(?P<p>he|she|they|we)[ \t]*$")
+_THE_ROLE = regex.compile(
+    r"(?i)(?:^|[\s,;:\"“”«»])(?:the|a|an|his|her|its|their)[ \t]+(?:[\w'’-]+[ \t]+){0,3}?"
+    r"(?P<role>[\w-]+)[ \t]*$"
+)
+_ACCORDING = regex.compile(
+    rf"(?i:according[ \t]+to)[ \t]+(?:(?P<pron>him|her|them)|(?:the[ \t]+)?(?P<who>"
+    rf"(?:[\p{{L}}'’-]+[ \t]+){{0,5}}?{NAME_RUN}))"
+)
+_BY = regex.compile(
+    r"(?i:(?:expressed|voiced|shared|echoed)[ \t]+by)[ \t]+(?P<who>.+?)"
+    r"[ \t]*(?:[.;]|$)"
+)
+# Verbs that report speech only with a quotation or a "that" clause ("continued his run").
+_NEEDS_CLAUSE = {
+    "continued",
+    "continues",
+    "continue",
+    "responded",
+    "responds",
+    "respond",
+    "called",
+    "calls",
+    "call",
+    "described",
+    "describes",
+    "describe",
+    "asked",
+    "asks",
+    "ask",
+    "thought",
+    "think",
+    "thinks",
+    "believe",
+    "believes",
+    "believed",
+    "added",
+    "adds",
+    "add",
+    "wrote",
+    "writes",
+    "write",
+    "noted",
+    "notes",
+    "note",
+    "replied",
+    "replies",
+    "reply",
+}
+# Verbs that take a person as object before what was said ("told reporters that").
+_OBJECT_VERBS = {
+    "told",
+    "tells",
+    "tell",
+    "assured",
+    "assures",
+    "reminded",
+    "reminds",
+    "warned",
+    "warns",
+    "urged",
+    "urges",
+    "asked",
+    "asks",
+    "promised",
+    "promises",
+}
+# "- Bolton boss Sam Allardyce "I am bitterly disappointed ...": a name, then the quote.
+_LIST_QUOTE = regex.compile(
+    rf"^[ \t]*(?:[-–•*][ \t]+)?(?P<subj>[^\"“«„.]{{0,60}}?{NAME_RUN})[ \t]*:?[ \t]*[\"“«„]"
+)
+_SIMILAR = re.compile(r"(?i)\b(?:similar|same|like|comparable)\s+(?:position|view|stance|line)")
+_TIMESTAMP = re.compile(
+    r"^\s*(?:\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?\s*(?:GMT|BST|UTC|CET|CEST|EST|EDT|PST|PDT|ET|PT)?"
+    r"|(?:updated|posted)\s+\d{1,2}[:.]\d{2})\s*[—–:|-]",
+    re.IGNORECASE,
+)
+_DATELINE = regex.compile(r"^\s*\p{Lu}[\p{Lu}\p{M} .'’-]{2,40}(?:\s*\([^)]{1,20}\))?\s*[—–-]\s")
+_STOP_SUBJECT = regex.compile(r"[.;:!?\"“”«»„()\[\]]|,(?![ \t]+(?:Jr|Sr)\b)")
 
 
 @dataclass(frozen=True)
@@ -24,8 +173,628 @@ class Statement:
     entry: int | None = None
 
 
+@dataclass
+class _Person:
+    name: str
+    key: str
+    role: str = ""
+    organisation: str = ""
+
+
+@dataclass
+class _Sentence:
+    start: int
+    end: int
+    paragraph: int
+    entry: int | None
+
+
+def _sentences(text: str) -> list[_Sentence]:
+    """Sentences with offsets, paragraph index and live-blog/roundup entry index."""
+    out: list[_Sentence] = []
+    paragraphs = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
+    marks = [bool(_TIMESTAMP.match(text[s:e]) or _DATELINE.match(text[s:e])) for s, e in paragraphs]
+    entries = sum(marks) >= 2
+    entry: int | None = None
+    for p, ((ps, pe), mark) in enumerate(zip(paragraphs, marks, strict=True)):
+        if entries and mark:
+            entry = 0 if entry is None else entry + 1
+        skip = 0
+        if entries and mark:
+            m = _TIMESTAMP.match(text[ps:pe]) or _DATELINE.match(text[ps:pe])
+            skip = m.end() if m else 0
+        ps += skip
+        para = text[ps:pe]
+        if not para.strip():
+            continue
+        _, offsets = blingfire.text_to_sentences_and_offsets(para)
+        for s, e in offsets:
+            out.append(_Sentence(ps + s, ps + e, p, entry if entries else None))
+    return out
+
+
+def _role_before(text: str, name_start: int, floor: int) -> tuple[str, str]:
+    """The role (and organisation) written right before a name: "Slovak Prime Minister",
+    "his Polish counterpart", "NATO Secretary General", "chief executive"."""
+    before = text[floor:name_start]
+    cut = max(before.rfind(c) for c in ',;:"“”«»(')
+    if cut >= 0:
+        before = before[cut + 1 :]
+    m = _ROLE_PHRASE.search(before)
+    phrase = m.group(0).strip() if m else ""
+    words = phrase.split()
+    # The role runs to its last role noun: "Hungarian Foreign Minister" in "... Minister Peter".
+    idx = [i for i, w in enumerate(words) if is_role_word(w)]
+    if not idx:
+        return "", ""
+    # Drop leading words that belong to the clause, not the role ("and his", "that").
+    first = 0
+    for i, w in enumerate(words[: idx[0]]):
+        if w.lower() in {"and", "that", "but", "while", "as", "when", "by", "with", "of"}:
+            first = i + 1
+    role_words = words[first:]
+    org = " ".join(w for w in role_words[: idx[0] - first] if w.isupper() and len(w) > 1)
+    return " ".join(role_words), org
+
+
+def _apposition_role(app: str) -> tuple[str, str]:
+    """ "the agency's flood duty manager", "general secretary of the Syndicat des dockers",
+    "vice president at Gartner": the role and organisation an apposition gives."""
+    if not any(is_role_word(w.strip(".,")) for w in app.split()):
+        return "", ""
+    org = ""
+    m = regex.search(rf"\b(?:of|at|for)[ \t]+(?:the[ \t]+)?(?P<org>{NAME_RUN}(?:[ \t]+\S+)*)$", app)
+    if m:
+        org = m.group("org")
+    return app.strip(), org
+
+
+def _split_group(phrase: str) -> list[str]:
+    """ "Czech Prime Minister Peter Fiala and his Polish counterpart Donald Tusk" -> two."""
+    parts = regex.split(r",[ \t]+(?:and[ \t]+)?|[ \t]+and[ \t]+|[ \t]+&[ \t]+", phrase)
+    return [p for p in (p.strip() for p in parts) if p]
+
+
+class _Extractor:
+    def __init__(self, text: str, published: date | None) -> None:
+        self.text = text
+        self.reference = published or _dates.article_date(text)
+        self.dated = {
+            _dates._WEEKDAYS[d.weekday()]: d for _, _, d in _dates.dated_weekdays(text, published)
+        }
+        self.people: dict[str, _Person] = {}
+        self.roles: dict[str, str] = {}  # role noun -> person key
+        self.quotes: list[Quote] = find_quotes(text)
+        self._keys: dict[str, str] = {}
+
+    # People ------------------------------------------------------------------------------
+    def key(self, name: str) -> str:
+        if name not in self._keys:
+            self._keys[name] = name_key(name, self.text)
+        return self._keys[name]
+
+    def person(self, written: str, role: str = "", organisation: str = "") -> _Person | None:
+        tokens = name_tokens(written)
+        if not tokens:
+            return None
+        name = " ".join(tokens)
+        key = self.key(name)
+        if not key:
+            return None
+        # A family name alone ("Mr Anand") is the person the article named in full before.
+        if len(tokens) == 1:
+            for k, p in self.people.items():
+                if fold(tokens[0]) in k.split() or fold(tokens[0]) == k.split()[-1]:
+                    key = k
+                    break
+        known = self.people.get(key)
+        if known is None:
+            known = self.people[key] = _Person(name, key)
+        if len(name) > len(known.name):
+            known.name = name
+        if role and not known.role:
+            known.role = role
+        if organisation and not known.organisation:
+            known.organisation = organisation
+        if known.role:
+            for w in known.role.split():
+                if is_role_word(w):
+                    self.roles[fold(w).removesuffix("'s")] = key
+        return known
+
+    def scan_roles(self, sentence: str, start: int) -> None:
+        """Remember who holds which role ("German Chancellor Olaf Scholz")."""
+        for m in regex.finditer(NAME_RUN, sentence):
+            tokens = name_tokens(m.group(0))
+            words = m.group(0).split()
+            if tokens and len(words) > len(tokens) and any(is_role_word(w) for w in words):
+                role, org = _role_before(
+                    self.text, start + m.start() + m.group(0).rfind(tokens[0]), start
+                )
+                self.person(" ".join(tokens), role, org)
+
+    # Subjects ----------------------------------------------------------------------------
+    def subjects_before(self, s_start: int, v_start: int) -> tuple[list[_Person], int, str] | None:
+        """The people named as the subject ending right before a verb, with where the subject
+        starts and how it was found ("named", "pronoun", "role:<noun>", "someone")."""
+        before = self.text[s_start:v_start]
+        aux = regex.search(rf"{_AUX}$", before)
+        end = s_start + (aux.start() if aux else len(before))
+        head = self.text[s_start:end].rstrip()
+        if regex.search(r"(?i)(?:\b(?:not|never|to|be|been|being|was|were|is|are)|n't)$", head):
+            return None  # negated ("did not specify"), infinitive or passive ("was estimated")
+        app = _APPOSITION.search(head)
+        if app and (
+            regex.match(rf"(?:the|a|an|his|her|its|their|{WORD}['’]s)\b", app.group("app"))
+            or (head.endswith(",") and any(is_role_word(w) for w in app.group("app").split()[:3]))
+        ):
+            role, org = _apposition_role(app.group("app"))
+            who = self.person(app.group("name"), role, org)
+            return ([who], s_start + app.start(), "named") if who else None
+        # "Ms Belkacem, who was a crane operator at the time, said": the relative clause goes.
+        trimmed = regex.sub(r",[ \t]+(?:who|which|whose)\b[^,]{0,120},?$", "", head).rstrip()
+        # "The head of the port authority, Hervé Lambrecht, said": the role before the comma.
+        trailing_comma = head.endswith(",") or trimmed != head
+        head = trimmed
+        head = head.rstrip(", \t")
+        cut = max((m.end() for m in _STOP_SUBJECT.finditer(head)), default=0)
+        phrase = head[cut:]
+        if not phrase.strip():
+            return None
+        pron = _PRONOUN_SUBJ.search(phrase)
+        if pron:
+            return [], s_start + cut + pron.start("p"), "pronoun"
+        people: list[_Person] = []
+        for member in _split_group(phrase):
+            who = self._member(member, s_start + cut + phrase.find(member), s_start)
+            if who:
+                people.append(who)
+        if people and trailing_comma and not people[0].role:
+            prev = head[:cut].rstrip(", \t")
+            pcut = max((m.end() for m in _STOP_SUBJECT.finditer(prev)), default=0)
+            role_text = regex.sub(r"^(?:whose|who|which|and|but)[ \t]+", "", prev[pcut:].strip())
+            if any(is_role_word(w.strip(".,")) for w in role_text.split()):
+                people[0].role = role_text
+                cut = pcut + (len(prev[pcut:]) - len(prev[pcut:].lstrip()))
+                _, org = _apposition_role(role_text)
+                people[0].organisation = people[0].organisation or org
+        if people:
+            return people, s_start + cut, "named"
+        role = _THE_ROLE.search(phrase)
+        if role and is_role_word(role.group("role")):
+            if regex.match(r"(?i)[ \t]*(?:a|an)[ \t]", phrase):
+                # "A spokeswoman for the company said": someone the article does not name.
+                who = self._anonymous(phrase)
+                return ([who], s_start + cut, "someone") if who else None
+            return [], s_start + cut + role.start("role"), "role:" + fold(role.group("role"))
+        return None
+
+    def _anonymous(self, phrase: str) -> _Person | None:
+        words = phrase.strip().split()
+        if not words:
+            return None
+        name = " ".join(words[1:] if words[0].lower() in ("a", "an") else words)
+        if len(name.split()) > 6:
+            return None
+        key = fold(name)
+        known = self.people.setdefault(key, _Person(name, key, role=name))
+        return known
+
+    def _member(self, member: str, at: int, floor: int) -> _Person | None:
+        """One person of a subject: "Czech Prime Minister Peter Fiala", "Jürgen Müller of the
+        Hamburg consultancy Hanse Research", "the office of Italian Prime Minister Giorgi Meloni".
+        """
+        runs = list(regex.finditer(NAME_RUN, member))
+        if not runs:
+            return None
+        prep = regex.search(r"[ \t]+(?:of|at|from|for|near|in|with)[ \t]+", member)
+        head_run = runs[-1]
+        org = ""
+        if prep:
+            before = [r for r in runs if r.end() <= prep.start()]
+            if not before and not regex.match(r"(?i)(?:the[ \t]+)?office[ \t]+of\b", member):
+                return self._anonymous(member)  # "police in Antwerp"
+            if before and regex.search(r"[ \t]\p{Ll}", member[before[-1].end() : prep.start()]):
+                return self._anonymous(member)  # "The Marseille-Provence chamber of commerce"
+            if before:
+                head_run = before[-1]
+                tail = member[prep.end() :].strip()
+                if regex.match(r"of|at|from|for", prep.group(0).strip()):
+                    org = regex.sub(r"^(?:the|a|an)[ \t]+(?:[a-z][\w-]*[ \t]+)*", "", tail)
+                if (
+                    len(name_tokens(head_run.group(0))) == 1
+                    and not any(is_role_word(w) for w in member[: head_run.start()].split())
+                    and prep.group(0).strip() == "of"
+                    and tail[:1].isupper()
+                ):
+                    # "Bank of England": an organisation's name, whole.
+                    who = self.person(member[head_run.start() :].strip())
+                    return who
+            elif regex.match(r"(?i)(?:the[ \t]+)?office[ \t]+of\b", member):
+                org = "office"
+        elif head_run.end() < len(member.rstrip()):
+            return None
+        tokens = name_tokens(head_run.group(0))
+        if not tokens:
+            return None
+        name_at = at + head_run.start() + head_run.group(0).rfind(tokens[0])
+        role, org2 = _role_before(self.text, name_at, floor)
+        return self.person(" ".join(tokens), role, org or org2)
+
+    def subject_after(
+        self, v_start: int, v_end: int, s_end: int
+    ) -> tuple[list[_Person], int] | None:
+        """'..." said chief executive Tom McKillop', '..., said the museum's director, Annelies
+        Peeters.': a subject after its verb, only after a quotation or a comma, and only where the
+        name ends the clause."""
+        lead = self.text[max(0, v_start - 3) : v_start]
+        if not regex.search(r"[,\"”»’'—–][ \t]*$", lead):
+            return None
+        after = self.text[v_end:s_end]
+        m = regex.match(
+            rf"[ \t]+(?:(?:the|a|an|his|her|its|their)[ \t]+)?(?P<pre>[^.;:\"“”«»]{{0,80}}?)"
+            rf"(?P<name>{NAME_RUN})(?P<app>,[ \t]+[^,.;\"“”«»]{{3,120}})?[ \t]*(?:[,.;:!?(]|$)",
+            after,
+        )
+        if not m:
+            return None
+        pre = m.group("pre")
+        if regex.search(r"\b(?:that|to|and|but|in|on)[ \t]*$", pre) or any(
+            w[:1].isupper() and is_function_word(w) for w in pre.split()
+        ):
+            return None
+        tokens = name_tokens(m.group("name"))
+        if not tokens:
+            return None
+        extra = " ".join(w for w in m.group("name").split() if w not in tokens)
+        role = " ".join((pre.strip(" ,") + " " + extra).split())
+        if not any(is_role_word(w.strip(",")) for w in role.split()):
+            role = ""
+        org = ""
+        if m.group("app"):
+            r2, o2 = _apposition_role(m.group("app").lstrip(", "))
+            role, org = role or r2, o2
+        who = self.person(" ".join(tokens), role, org)
+        return ([who], v_end + m.end()) if who else None
+
+    # Statements --------------------------------------------------------------------------
+    def quotes_in(self, start: int, end: int) -> list[Quote]:
+        return [q for q in self.quotes if q.start < end and q.end > start]
+
+    def extract(self) -> list[Statement]:
+        sentences = _sentences(self.text)
+        out: list[Statement] = []
+        last: list[_Person] = []
+        last_entry: int | None = -1
+        used_quotes: set[tuple[int, int]] = set()
+        anchored: set[int] = set()
+        for i, s in enumerate(sentences):
+            if s.entry != last_entry:
+                last, last_entry = [], s.entry
+            sentence = self.text[s.start : s.end]
+            self.scan_roles(sentence, s.start)
+            found = self.anchor(s, last, out)
+            if found:
+                anchored.add(i)
+                for st in found:
+                    used_quotes.update((q.start, q.end) for q in self.quotes_in(st.start, st.end))
+                out.extend(found)
+                last = [
+                    self.people[st.speaker_key] for st in found if st.speaker_key in self.people
+                ]
+                continue
+            # A subject that introduces a person moves "he" to them ("Fico did not specify",
+            # "Mr Brzeziński was cautious").
+            lead = regex.match(
+                rf"[ \t]*(?:\w+,[ \t]+)?(?:{NAME_RUN}['’]s[ \t]+[\w \t-]{{1,40}}?,[ \t]+)?"
+                rf"(?P<name>{NAME_RUN})(?!['’]s)",
+                sentence,
+            )
+            if lead:
+                words = lead.group("name").split()
+                tokens = name_tokens(lead.group("name"))
+                if tokens and (
+                    len(tokens) >= 2
+                    or fold(words[0]).strip(".") in HONORIFICS
+                    or self.key(tokens[0]) in self.people
+                ):
+                    who = self.person(" ".join(tokens))
+                    if who:
+                        last = [who]
+        # Sentences inside a quotation continued from (or closed by) an attributed sentence.
+        for i, s in enumerate(sentences):
+            if i in anchored:
+                continue
+            qs = [q for q in self.quotes_in(s.start, s.end) if (q.start, q.end) not in used_quotes]
+            letters = sum(c.isalpha() for c in self.text[s.start : s.end])
+            inside = sum(
+                sum(c.isalpha() for c in self.text[max(q.start, s.start) : min(q.end, s.end)])
+                for q in qs
+            )
+            if not qs or inside < 0.6 * max(letters, 1):
+                continue
+            earlier = [
+                st
+                for st in out
+                if st.start < s.start
+                and st.entry == s.entry
+                and self._paragraph_gap(st.end, s.start) <= 1
+            ]
+            prev = max(earlier, key=lambda st: st.start) if earlier else None
+            if prev is None:
+                continue
+            for q in qs:
+                used_quotes.add((q.start, q.end))
+            start, end = qs[0].start, qs[-1].end
+            out.append(
+                self.make(
+                    [self.people[prev.speaker_key]] if prev.speaker_key in self.people else [],
+                    "quote",
+                    prev.verb,
+                    start,
+                    end,
+                    s,
+                    fallback=prev,
+                )[0]
+            )
+        out.sort(key=lambda st: (st.start, st.speaker_key))
+        return self.fill_dates(out)
+
+    def _paragraph_gap(self, a: int, b: int) -> int:
+        return self.text.count("\n", a, b)
+
+    def anchor(self, s: _Sentence, last: list[_Person], so_far: list[Statement]) -> list[Statement]:
+        sentence = self.text[s.start : s.end]
+        by = _BY.search(sentence)
+        if by:
+            people = []
+            for member in _split_group(by.group("who")):
+                run = list(regex.finditer(NAME_RUN, member))
+                if not run:
+                    continue
+                tokens = name_tokens(run[-1].group(0))
+                at = s.start + by.start("who") + by.group("who").find(member)
+                name_at = at + member.find(tokens[0]) if tokens else at
+                role, org = _role_before(self.text, name_at, at) if tokens else ("", "")
+                if regex.match(r"(?i)(?:the[ \t]+)?office[ \t]+of\b", member):
+                    org = "office"
+                who = self.person(" ".join(tokens), role, org) if tokens else None
+                if who:
+                    people.append(who)
+            if people:
+                prev = so_far[-1] if so_far and _SIMILAR.search(sentence) else None
+                verb = prev.verb if prev else "expressed"
+                return self.make(people, "position", verb, s.start, s.end, s)
+        for m in _VERB_RX.finditer(sentence):
+            verb = " ".join(m.group("verb").lower().split())
+            v_start, v_end = s.start + m.start(), s.start + m.end()
+            if self._inside_quote(v_start):
+                continue
+            subj = self.subjects_before(s.start, v_start)
+            people: list[_Person] = []
+            subject_start = v_start
+            if subj:
+                people, subject_start, how = subj
+                if (
+                    how == "pronoun"
+                    and self.text[subject_start : subject_start + 4].lower() == "they"
+                ):
+                    people = list(last)
+                elif how == "pronoun":
+                    people = list(last[-1:])
+                elif how.startswith("role:"):
+                    key = self.roles.get(how[5:])
+                    people = [self.people[key]] if key else list(last)
+            else:
+                if verb in _STANCE_SET:
+                    continue
+                after = self.subject_after(v_start, v_end, s.end)
+                if not after:
+                    continue
+                people, _ = after
+                # "..., said X": the statement is what came before the verb.
+                kind, start, end = self.content_before(s.start, v_start)
+                return self.make(people, kind, verb, start, end, s)
+            if not people:
+                continue
+            kind, start, end = self.content(s, subject_start, v_start, v_end, verb)
+            if end <= start:
+                continue
+            if (
+                verb in _NEEDS_CLAUSE
+                and kind != "quote"
+                and not re.match(r"\s*(?:that\b|:)", self.text[v_end : s.end])
+            ):
+                continue
+            return self.make(people, kind, verb, start, end, s)
+        listed = _LIST_QUOTE.match(sentence)
+        if listed and not self.text[self.text.rfind("\n", 0, s.start) + 1 : s.start].strip():
+            subj = self.subjects_before(s.start, s.start + listed.end("subj") + 1)
+            q = next((q for q in self.quotes if q.start >= s.start + listed.end("subj")), None)
+            if subj and subj[0] and q:
+                return self.make(subj[0], "quote", "said", q.start, q.end, s)
+        acc = _ACCORDING.search(sentence)
+        if acc:
+            if acc.group("pron"):
+                people = list(last)
+            else:
+                who = self.person(acc.group("who"))
+                people = [who] if who else []
+            if people:
+                rest_start = s.start + acc.end()
+                while rest_start < s.end and self.text[rest_start] in " ,\t":
+                    rest_start += 1
+                rest = self.text[rest_start : s.end]
+                lead = s.start + (sentence.rfind(",", 0, acc.start()) + 1)
+                if regex.match(r"[ \t]*[,.]?[ \t]*$", rest):
+                    start, end = s.start, lead if lead > s.start else s.start + acc.start()
+                else:
+                    start, end = rest_start, s.end
+                kind = self.kind_of(start, end, "reported")
+                return self.make(people, kind, "according to", start, end, s)
+        return []
+
+    def unquoted(self, start: int, end: int) -> str:
+        """The text with quoted words blanked: a "today" inside a quote dates nothing."""
+        chars = list(self.text[start:end])
+        for q in self.quotes_in(start, end):
+            for i in range(max(q.start, start), min(q.end, end)):
+                chars[i - start] = " "
+        return "".join(chars)
+
+    def _inside_quote(self, offset: int) -> bool:
+        return any(q.start <= offset < q.end for q in self.quotes)
+
+    def kind_of(self, start: int, end: int, default: str) -> str:
+        span = self.text[start:end]
+        letters = sum(c.isalpha() for c in span)
+        inside = sum(
+            sum(c.isalpha() for c in self.text[max(q.start, start) : min(q.end, end)])
+            for q in self.quotes_in(start, end)
+        )
+        return "quote" if letters and inside >= 0.6 * letters else default
+
+    def content_before(self, s_start: int, v_start: int) -> tuple[str, int, int]:
+        qs = [q for q in self.quotes_in(s_start - 400, v_start) if q.end <= v_start]
+        if qs and qs[-1].end >= v_start - 4:
+            first = qs[-1]
+            return "quote", first.start, first.end
+        end = v_start
+        while end > s_start and self.text[end - 1] in " ,\t—–-":
+            end -= 1
+        return self.kind_of(s_start, end, "reported"), s_start, end
+
+    def content(
+        self, s: _Sentence, subject_start: int, v_start: int, v_end: int, verb: str
+    ) -> tuple[str, int, int]:
+        """What the subject said: the quotation around or after the verb, the clause after it,
+        the content before a trailing attribution, or, for a stance verb, the stance."""
+        after = self.text[v_end : s.end]
+        # A quotation ending right before the subject: '"...," Macron said.'
+        qs_before = [
+            q
+            for q in self.quotes_in(s.start - 2000, subject_start)
+            if s.start < q.end <= subject_start
+        ]
+        if qs_before and self.text[qs_before[-1].end : subject_start].strip(" ,.!?\"”»’'—–-") == "":
+            q = qs_before[-1]
+            return "quote", q.start, q.end
+        qs_after = [q for q in self.quotes_in(v_end, s.end + 2000) if q.start >= v_end]
+        if re.match(r"^\s*(?:[\w ]{0,40}?)?:\s*$", after) and qs_after:
+            # 'Keeper Tom Ashworth said:' and the quote in the next paragraph.
+            q = qs_after[0]
+            return "quote", q.start, q.end
+        if verb in _STANCE_SET:
+            end = s.end
+            while end > v_start and self.text[end - 1] in ".!? \t":
+                end -= 1
+            return "position", v_start, end
+        # "told reporters that ...", "told us: "...": an object only before "that", a colon or a
+        # quotation; otherwise what follows the verb is the statement ("says the River ...").
+        clause = re.match(
+            r"^(?:(?!\s*that\b)\s+[^,:;\"“”«»]{1,50}?(?=\s+that\b|\s*:|,?\s*[\"“«„]))?[,:]?\s*(?:that\s+)?",
+            after,
+        )
+        first_q = next((q for q in qs_after if q.start < s.end), None)
+        if verb not in _OBJECT_VERBS and not re.match(r"\s*[,:]?\s*[\"“«„]", after):
+            clause = re.match(r"^[,:]?\s*(?:that\s+)?", after)
+        if first_q and clause and first_q.start - (v_end + clause.end()) <= 1:
+            last_q = [q for q in qs_after if q.start < s.end][-1]
+            return "quote", first_q.start, last_q.end
+        start = v_end + (clause.end() if clause else 0)
+        prefix = self.text[s.start : subject_start].strip(" ,\t")
+        told_that = re.match(r"\s+\S+(?:\s+\S+){0,4}?\s+that\b", after)
+        short_after = len(after.split()) <= 1 or (
+            verb in ("told", "tells", "tell", "assured", "reminded") and not told_that
+        )
+        if (
+            short_after
+            and not re.match(r"^\s*(?:that\b|:)", after)
+            and re.search(r",\s*$", self.text[s.start : subject_start])
+            and len(prefix.split()) >= 4
+            and not re.match(
+                r"(?i)(?:following|after|before|earlier|later|in|on|at|when|"
+                r"while|during|speaking)\b",
+                prefix,
+            )
+        ):
+            # "NATO has no plans ..., Stoltenberg told the Associated Press on Tuesday."
+            end = s.start + len(self.text[s.start : subject_start].rstrip(" ,\t"))
+            return self.kind_of(s.start, end, "reported"), s.start, end
+        end = s.end
+        while end > start and self.text[end - 1] in ".!? \t":
+            end -= 1
+        return self.kind_of(start, end, "reported"), start, end
+
+    def make(
+        self,
+        people: list[_Person],
+        kind: str,
+        verb: str,
+        start: int,
+        end: int,
+        s: _Sentence,
+        fallback: Statement | None = None,
+    ) -> list[Statement]:
+        text = self.text[start:end].strip()
+        d = _dates.date_in(self.unquoted(s.start, s.end), self.reference, self.dated)
+        out = []
+        for p in people or []:
+            out.append(
+                Statement(
+                    article_id="",
+                    speaker=p.name,
+                    speaker_key=p.key,
+                    role=p.role,
+                    organisation=p.organisation,
+                    kind=kind,
+                    verb=verb,
+                    text=text,
+                    start=start,
+                    end=end,
+                    date=d.isoformat() if d else None,
+                    entry=s.entry,
+                )
+            )
+        if not out and fallback is not None:
+            out.append(fallback)
+        return out
+
+    def fill_dates(self, statements: list[Statement]) -> list[Statement]:
+        """An undated statement takes the date of the same speaker's nearest dated statement in
+        the same entry: a report of one occasion dates it once ("told the AP on Tuesday")."""
+        from dataclasses import replace
+
+        out = []
+        for st in statements:
+            if st.date is None:
+                near = [
+                    o
+                    for o in statements
+                    if o.date and o.speaker_key == st.speaker_key and o.entry == st.entry
+                ]
+                if near:
+                    best = min(near, key=lambda o: abs(o.start - st.start))
+                    st = replace(st, date=best.date)
+            # Names first seen later in full ("Mr Anand" then the full name) show in full.
+            p = self.people.get(st.speaker_key)
+            if p and (p.name != st.speaker or (p.role and not st.role)):
+                st = replace(
+                    st,
+                    speaker=p.name,
+                    role=st.role or p.role,
+                    organisation=st.organisation or p.organisation,
+                )
+            out.append(st)
+        return out
+
+
 def extract_statements(
     text: str, *, title: str = "", published: date | None = None
 ) -> list[Statement]:
-    """Return the attributed statements of one article (stub: filled in by H4)."""
-    return []
+    """The attributed statements of one article, in text order (``article_id`` left empty for
+    the store to fill). ``published`` is the article's date when its metadata gives one; relative
+    days ("on Tuesday") resolve against it, else against a date the article itself gives."""
+    if not text.strip():
+        return []
+    return _Extractor(text, published).extract()
