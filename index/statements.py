@@ -71,7 +71,8 @@ _AUX = (
 )
 _VERB_RX = regex.compile(rf"(?<![\p{{L}}])(?P<verb>{_VERB_ALT})(?![\p{{L}}])", regex.IGNORECASE)
 _ROLE_PHRASE = regex.compile(
-    rf"(?:(?:the|a|an|his|her|their|its|{WORD}['’]s)[ \t]+)?(?:(?:{WORD}|[a-z][\w-]*)[ \t]+){{0,6}}$"
+    rf"(?:(?:the|a|an|his|her|their|its|{WORD}['’]s)[ \t]+)?"
+    rf"(?:(?:{WORD}|[a-z][\w-]*)[ \t]+){{0,6}}$"
 )
 _APPOSITION = regex.compile(rf"(?P<name>{NAME_RUN}),[ \t]+(?P<app>[^,\"“”«»]{{3,120}}?),?[ \t]*$")
 _PRONOUN_SUBJ = regex.compile(r"(?i)(?:^|[\s,;:—–\"“”«»])(?P<p>he|she|they|we)[ \t]*$")
@@ -283,7 +284,7 @@ class _Extractor:
             return None
         # A family name alone ("Mr Anand") is the person the article named in full before.
         if len(tokens) == 1:
-            for k, p in self.people.items():
+            for k in self.people:
                 if fold(tokens[0]) in k.split() or fold(tokens[0]) == k.split()[-1]:
                     key = k
                     break
