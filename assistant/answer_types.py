@@ -210,7 +210,7 @@ HAS_DATE = re.compile(
     r"\b(1[89]\d\d|20\d\d|January|February|March|April|May|June|July|August|September|"
     r"October|November|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
     r"yesterday|today|tomorrow|last (week|month|year)|next (week|month|year)|since|until|by)\b|"
-    rf"{FULL_DATE.pattern}",
+    rf"{FULL_DATE.pattern}|\b(?:1[0-9]|20)\d0s\b",
 )
 CAPITALISED = re.compile(r"(?<=[^\s\"“(])\s+([A-Z][\w'’-]+)")
 AGE = re.compile(r"\baged? \d+|\b\d+[- ]years?[- ]old|, \d{1,3},|\(\d{1,3}\)|\bat \d{1,3}\b")
