@@ -12,6 +12,7 @@ Minister", "NATO Secretary General") describes the role, and the name is what fo
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterator
 from functools import lru_cache
 
 import regex
@@ -26,6 +27,33 @@ _PARTICLE = r"(?:" + "|".join(sorted(PARTICLES, key=len, reverse=True)) + r")"
 # A run of name words, particles allowed between them ("Ursula von der Leyen").
 NAME_RUN = rf"{WORD}(?:[ \t]+(?:{_PARTICLE}[ \t]+)*{WORD})*"
 NAME_RUN_RX = regex.compile(NAME_RUN)
+
+
+@lru_cache(maxsize=512)
+def _compiled(pattern: str) -> regex.Pattern[str]:
+    # The regex module's own cache is small; these patterns are built once per process here.
+    return regex.compile(pattern)
+
+
+def _rx_search(pattern: str, text: str) -> regex.Match[str] | None:
+    return _compiled(pattern).search(text)
+
+
+def _rx_match(pattern: str, text: str) -> regex.Match[str] | None:
+    return _compiled(pattern).match(text)
+
+
+def _rx_sub(pattern: str, repl: str, text: str) -> str:
+    return _compiled(pattern).sub(repl, text)
+
+
+def _rx_finditer(pattern: str, text: str) -> Iterator[regex.Match[str]]:
+    return _compiled(pattern).finditer(text)
+
+
+def _rx_split(pattern: str, text: str) -> list[str]:
+    return _compiled(pattern).split(text)
+
 
 # Honorifics and forms of address, in several languages; they precede a name and are not part of
 # its key.
@@ -75,6 +103,7 @@ def _stopwords() -> frozenset[str]:
     return frozenset(words)
 
 
+@lru_cache(maxsize=65536)
 def fold(word: str) -> str:
     """Case- and accent-folded form: "Szijjártó" and "Szijjarto" give the same key.
 
@@ -91,6 +120,7 @@ _FOLD = str.maketrans(
 )
 
 
+@lru_cache(maxsize=65536)
 def is_function_word(word: str) -> bool:
     """A capitalised word that starts sentences or names days rather than people."""
     w = fold(word).strip(".")
@@ -104,6 +134,7 @@ def is_function_word(word: str) -> bool:
     )
 
 
+@lru_cache(maxsize=65536)
 def is_role_word(word: str) -> bool:
     w = fold(word).strip(".")
     w = w[:-2] if w.endswith("'s") else w
@@ -180,17 +211,17 @@ def name_key(name: str, article_text: str = "") -> str:
 def _stands_alone(word: str, text: str) -> bool:
     """``word`` occurs in ``text`` with no other capitalised name word right before or after it
     (a title may precede it: "Mr Xi")."""
-    for m in regex.finditer(
+    for m in _rx_finditer(
         rf"(?<![\p{{L}}\p{{M}}'’-]){regex.escape(word)}(?![\p{{L}}\p{{M}}])", text
     ):
         before = text[max(0, m.start() - 40) : m.start()]
         after = text[m.end() : m.end() + 40]
-        prev = regex.search(rf"({WORD})[ \t]+$", before)
+        prev = _rx_search(rf"({WORD})[ \t]+$", before)
         if prev and not is_function_word(prev.group(1)) and not is_role_word(prev.group(1)):
             continue
         if (
-            regex.match(rf"[ \t]+(?:{_PARTICLE}[ \t]+)*{WORD}", after)
-            and regex.match(rf"[ \t]+({WORD})", after).group(1).lower() not in _stopwords()
+            _rx_match(rf"[ \t]+(?:{_PARTICLE}[ \t]+)*{WORD}", after)
+            and _rx_match(rf"[ \t]+({WORD})", after).group(1).lower() not in _stopwords()
         ):
             continue
         return True

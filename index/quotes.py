@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Opening mark -> the marks that may close it.
 _PAIRS: dict[str, tuple[str, ...]] = {
@@ -56,73 +57,86 @@ def _closes(text: str, i: int) -> bool:
 def find_quotes(text: str) -> list[Quote]:
     """Every quotation in ``text`` in order, nested quotes inside their outer one.
 
-    A quotation left open at a paragraph break ends there unless the next paragraph reopens it
-    (news style reopens a quote that runs over paragraphs), so one stray mark never swallows the
-    rest of the article.
+    A quotation left open at a paragraph break ends there if the next paragraph reopens it (news
+    style reopens a quote that runs over paragraphs), else it is no quotation, so one stray mark
+    never swallows the rest of the article.
     """
     out: list[Quote] = []
-    i, n = 0, len(text)
+    n = len(text)
+    pos = 0
     line_start = True
-    while i < n:
-        ch = text[i]
+    while pos <= n:
         if line_start:
             line_start = False
-            m = _DASH_OPEN.match(text, i)
+            m = _DASH_OPEN.match(text, pos)
             if m:
                 end = text.find("\n", m.end())
                 end = n if end < 0 else end
                 close = _DASH_CLOSE.search(text, m.end(), end)
                 stop = close.start() if close else end
                 out.append(Quote(m.end(), stop, text[m.end() : stop]))
+        found = _CANDIDATE.search(text, pos)
+        if not found:
+            break
+        i = found.start()
+        ch = text[i]
+        pos = i + 1
         if ch == "\n":
             line_start = True
-            i += 1
             continue
         closers: tuple[str, ...] = ()
         if ch in _SYMMETRIC:
             closers = (ch,)
         elif ch in _PAIRS:
             if ch in "‘‚" and not _opens(text, i):
-                i += 1
                 continue
             closers = _PAIRS[ch]
-        elif ch == "»" and "«" not in text[i : text.find("\n", i) if "\n" in text[i:] else n]:
-            # Swiss and Danish » ... «: a » with no « after it on the line is no opening mark.
-            i += 1
-            continue
         elif ch == "»":
+            line_end = text.find("\n", i)
+            # Swiss and Danish » ... «: a » with no « after it on the line is no opening mark.
+            if "«" not in text[i : n if line_end < 0 else line_end]:
+                continue
             closers = ("«",)
         elif ch == _SINGLE_STRAIGHT and _opens(text, i):
             closers = (ch,)
         if not closers:
-            i += 1
             continue
         j = _find_close(text, i + 1, closers)
         if j is None:
-            i += 1
             continue
         out.append(Quote(i + 1, j, text[i + 1 : j]))
-        i = j + 1
+        pos = j + 1
     return out
+
+
+_CANDIDATE = re.compile("[\"“„«»‘‚「『'\n]")
+
+
+@lru_cache(maxsize=64)
+def _closer_rx(closers: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("[" + re.escape("".join(closers)) + "\n]")
 
 
 def _find_close(text: str, start: int, closers: tuple[str, ...]) -> int | None:
     """Offset of the mark closing a quote opened before ``start``, within its paragraph(s)."""
     single = closers[0] in "'’‘"
-    j = start
+    rx = _closer_rx(closers)
     n = len(text)
-    while j < n:
-        ch = text[j]
-        if ch == "\n":
+    pos = start
+    while True:
+        m = rx.search(text, pos)
+        if not m:
+            return None
+        j = m.start()
+        if text[j] == "\n":
             # A new paragraph continues the quote only if it reopens it.
             k = j
             while k < n and text[k].isspace():
                 k += 1
             return j if k < n and text[k] in QUOTE_MARKS else None
-        if ch in closers and (not single or _closes(text, j)):
+        if not single or _closes(text, j):
             return j
-        j += 1
-    return None
+        pos = j + 1
 
 
 def quoted_share(sentence: str) -> float:

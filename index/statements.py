@@ -27,7 +27,13 @@ from newsqa.index import dates as _dates
 from newsqa.index.names import (
     HONORIFICS,
     NAME_RUN,
+    NAME_RUN_RX,
+    ROLE_NOUNS,
     WORD,
+    _rx_match,
+    _rx_search,
+    _rx_split,
+    _rx_sub,
     fold,
     is_function_word,
     is_role_word,
@@ -124,6 +130,7 @@ _NEEDS_CLAUSE = {
     "replies",
     "reply",
 }
+_ANY_ROLE = re.compile(r"\b(?:" + "|".join(sorted(ROLE_NOUNS)) + r")\b", re.IGNORECASE)
 # Verbs that take a person as object before what was said ("told reporters that").
 _OBJECT_VERBS = {
     "told",
@@ -154,6 +161,15 @@ _TIMESTAMP = re.compile(
 )
 _DATELINE = regex.compile(r"^\s*\p{Lu}[\p{Lu}\p{M} .'’-]{2,40}(?:\s*\([^)]{1,20}\))?\s*[—–-]\s")
 _STOP_SUBJECT = regex.compile(r"[.;:!?\"“”«»„()\[\]]|,(?![ \t]+(?:Jr|Sr)\b)")
+
+# Patterns of the content rules below, compiled once.
+_P1 = re.compile(r"\s*(?:that\b|:)")
+_P2 = re.compile(r"^\s*(?:[\w ]{0,40}?)?:\s*$")
+_P3 = re.compile(r"\s*[,:]?\s*[\"“«„]")
+_P4 = re.compile(r"^[,:]?\s*(?:that\s+)?")
+_P5 = re.compile(r"\s+\S+(?:\s+\S+){0,4}?\s+that\b")
+_P6 = re.compile(r"^\s*(?:that\b|:)")
+_P7 = re.compile(r",\s*$")
 
 
 @dataclass(frozen=True)
@@ -208,9 +224,18 @@ def _sentences(text: str) -> list[_Sentence]:
         para = text[ps:pe]
         if not para.strip():
             continue
-        _, offsets = blingfire.text_to_sentences_and_offsets(para)
-        for s, e in offsets:
-            out.append(_Sentence(ps + s, ps + e, p, entry if entries else None))
+        # Sentences without blingfire's offsets: its offset mapping is a slow Python loop, and
+        # each sentence is found in order in the paragraph instead.
+        at = 0
+        for sent in blingfire.text_to_sentences(para).split("\n"):
+            sent = sent.strip()
+            if not sent:
+                continue
+            k = para.find(sent, at)
+            if k < 0:
+                continue
+            out.append(_Sentence(ps + k, ps + k + len(sent), p, entry if entries else None))
+            at = k + len(sent)
     return out
 
 
@@ -244,7 +269,7 @@ def _apposition_role(app: str) -> tuple[str, str]:
     if not any(is_role_word(w.strip(".,")) for w in app.split()):
         return "", ""
     org = ""
-    m = regex.search(rf"\b(?:of|at|for)[ \t]+(?:the[ \t]+)?(?P<org>{NAME_RUN}(?:[ \t]+\S+)*)$", app)
+    m = _rx_search(rf"\b(?:of|at|for)[ \t]+(?:the[ \t]+)?(?P<org>{NAME_RUN}(?:[ \t]+\S+)*)$", app)
     if m:
         org = m.group("org")
     return app.strip(), org
@@ -252,7 +277,7 @@ def _apposition_role(app: str) -> tuple[str, str]:
 
 def _split_group(phrase: str) -> list[str]:
     """ "Czech Prime Minister Peter Fiala and his Polish counterpart Donald Tusk" -> two."""
-    parts = regex.split(r",[ \t]+(?:and[ \t]+)?|[ \t]+and[ \t]+|[ \t]+&[ \t]+", phrase)
+    parts = _rx_split(r",[ \t]+(?:and[ \t]+)?|[ \t]+and[ \t]+|[ \t]+&[ \t]+", phrase)
     return [p for p in (p.strip() for p in parts) if p]
 
 
@@ -305,7 +330,9 @@ class _Extractor:
 
     def scan_roles(self, sentence: str, start: int) -> None:
         """Remember who holds which role ("German Chancellor Olaf Scholz")."""
-        for m in regex.finditer(NAME_RUN, sentence):
+        if not _ANY_ROLE.search(sentence):
+            return
+        for m in NAME_RUN_RX.finditer(sentence):
             tokens = name_tokens(m.group(0))
             words = m.group(0).split()
             if tokens and len(words) > len(tokens) and any(is_role_word(w) for w in words):
@@ -319,21 +346,21 @@ class _Extractor:
         """The people named as the subject ending right before a verb, with where the subject
         starts and how it was found ("named", "pronoun", "role:<noun>", "someone")."""
         before = self.text[s_start:v_start]
-        aux = regex.search(rf"{_AUX}$", before)
+        aux = _rx_search(rf"{_AUX}$", before)
         end = s_start + (aux.start() if aux else len(before))
         head = self.text[s_start:end].rstrip()
-        if regex.search(r"(?i)(?:\b(?:not|never|to|be|been|being|was|were|is|are)|n't)$", head):
+        if _rx_search(r"(?i)(?:\b(?:not|never|to|be|been|being|was|were|is|are)|n't)$", head):
             return None  # negated ("did not specify"), infinitive or passive ("was estimated")
         app = _APPOSITION.search(head)
         if app and (
-            regex.match(rf"(?:the|a|an|his|her|its|their|{WORD}['’]s)\b", app.group("app"))
+            _rx_match(rf"(?:the|a|an|his|her|its|their|{WORD}['’]s)\b", app.group("app"))
             or (head.endswith(",") and any(is_role_word(w) for w in app.group("app").split()[:3]))
         ):
             role, org = _apposition_role(app.group("app"))
             who = self.person(app.group("name"), role, org)
             return ([who], s_start + app.start(), "named") if who else None
         # "Ms Belkacem, who was a crane operator at the time, said": the relative clause goes.
-        trimmed = regex.sub(r",[ \t]+(?:who|which|whose)\b[^,]{0,120},?$", "", head).rstrip()
+        trimmed = _rx_sub(r",[ \t]+(?:who|which|whose)\b[^,]{0,120},?$", "", head).rstrip()
         # "The head of the port authority, Hervé Lambrecht, said": the role before the comma.
         trailing_comma = head.endswith(",") or trimmed != head
         head = trimmed
@@ -353,7 +380,7 @@ class _Extractor:
         if people and trailing_comma and not people[0].role:
             prev = head[:cut].rstrip(", \t")
             pcut = max((m.end() for m in _STOP_SUBJECT.finditer(prev)), default=0)
-            role_text = regex.sub(r"^(?:whose|who|which|and|but)[ \t]+", "", prev[pcut:].strip())
+            role_text = _rx_sub(r"^(?:whose|who|which|and|but)[ \t]+", "", prev[pcut:].strip())
             if any(is_role_word(w.strip(".,")) for w in role_text.split()):
                 people[0].role = role_text
                 cut = pcut + (len(prev[pcut:]) - len(prev[pcut:].lstrip()))
@@ -363,7 +390,7 @@ class _Extractor:
             return people, s_start + cut, "named"
         role = _THE_ROLE.search(phrase)
         if role and is_role_word(role.group("role")):
-            if regex.match(r"(?i)[ \t]*(?:a|an)[ \t]", phrase):
+            if _rx_match(r"(?i)[ \t]*(?:a|an)[ \t]", phrase):
                 # "A spokeswoman for the company said": someone the article does not name.
                 who = self._anonymous(phrase)
                 return ([who], s_start + cut, "someone") if who else None
@@ -385,23 +412,23 @@ class _Extractor:
         """One person of a subject: "Czech Prime Minister Peter Fiala", "Jürgen Müller of the
         Hamburg consultancy Hanse Research", "the office of Italian Prime Minister Giorgi Meloni".
         """
-        runs = list(regex.finditer(NAME_RUN, member))
+        runs = list(NAME_RUN_RX.finditer(member))
         if not runs:
             return None
-        prep = regex.search(r"[ \t]+(?:of|at|from|for|near|in|with)[ \t]+", member)
+        prep = _rx_search(r"[ \t]+(?:of|at|from|for|near|in|with)[ \t]+", member)
         head_run = runs[-1]
         org = ""
         if prep:
             before = [r for r in runs if r.end() <= prep.start()]
-            if not before and not regex.match(r"(?i)(?:the[ \t]+)?office[ \t]+of\b", member):
+            if not before and not _rx_match(r"(?i)(?:the[ \t]+)?office[ \t]+of\b", member):
                 return self._anonymous(member)  # "police in Antwerp"
-            if before and regex.search(r"[ \t]\p{Ll}", member[before[-1].end() : prep.start()]):
+            if before and _rx_search(r"[ \t]\p{Ll}", member[before[-1].end() : prep.start()]):
                 return self._anonymous(member)  # "The Marseille-Provence chamber of commerce"
             if before:
                 head_run = before[-1]
                 tail = member[prep.end() :].strip()
-                if regex.match(r"of|at|from|for", prep.group(0).strip()):
-                    org = regex.sub(r"^(?:the|a|an)[ \t]+(?:[a-z][\w-]*[ \t]+)*", "", tail)
+                if _rx_match(r"of|at|from|for", prep.group(0).strip()):
+                    org = _rx_sub(r"^(?:the|a|an)[ \t]+(?:[a-z][\w-]*[ \t]+)*", "", tail)
                 if (
                     len(name_tokens(head_run.group(0))) == 1
                     and not any(is_role_word(w) for w in member[: head_run.start()].split())
@@ -411,7 +438,7 @@ class _Extractor:
                     # "Bank of England": an organisation's name, whole.
                     who = self.person(member[head_run.start() :].strip())
                     return who
-            elif regex.match(r"(?i)(?:the[ \t]+)?office[ \t]+of\b", member):
+            elif _rx_match(r"(?i)(?:the[ \t]+)?office[ \t]+of\b", member):
                 org = "office"
         elif head_run.end() < len(member.rstrip()):
             return None
@@ -429,10 +456,10 @@ class _Extractor:
         Peeters.': a subject after its verb, only after a quotation or a comma, and only where the
         name ends the clause."""
         lead = self.text[max(0, v_start - 3) : v_start]
-        if not regex.search(r"[,\"”»’'—–][ \t]*$", lead):
+        if not _rx_search(r"[,\"”»’'—–][ \t]*$", lead):
             return None
         after = self.text[v_end:s_end]
-        m = regex.match(
+        m = _rx_match(
             rf"[ \t]+(?:(?:the|a|an|his|her|its|their)[ \t]+)?(?P<pre>[^.;:\"“”«»]{{0,80}}?)"
             rf"(?P<name>{NAME_RUN})(?P<app>,[ \t]+[^,.;\"“”«»]{{3,120}})?[ \t]*(?:[,.;:!?(]|$)",
             after,
@@ -440,7 +467,7 @@ class _Extractor:
         if not m:
             return None
         pre = m.group("pre")
-        if regex.search(r"\b(?:that|to|and|but|in|on)[ \t]*$", pre) or any(
+        if _rx_search(r"\b(?:that|to|and|but|in|on)[ \t]*$", pre) or any(
             w[:1].isupper() and is_function_word(w) for w in pre.split()
         ):
             return None
@@ -486,7 +513,7 @@ class _Extractor:
                 continue
             # A subject that introduces a person moves "he" to them ("Fico did not specify",
             # "Mr Brzeziński was cautious").
-            lead = regex.match(
+            lead = _rx_match(
                 rf"[ \t]*(?:\w+,[ \t]+)?(?:{NAME_RUN}['’]s[ \t]+[\w \t-]{{1,40}}?,[ \t]+)?"
                 rf"(?P<name>{NAME_RUN})(?!['’]s)",
                 sentence,
@@ -507,6 +534,8 @@ class _Extractor:
             if i in anchored:
                 continue
             qs = [q for q in self.quotes_in(s.start, s.end) if (q.start, q.end) not in used_quotes]
+            if not qs:
+                continue
             letters = sum(c.isalpha() for c in self.text[s.start : s.end])
             inside = sum(
                 sum(c.isalpha() for c in self.text[max(q.start, s.start) : min(q.end, s.end)])
@@ -550,14 +579,14 @@ class _Extractor:
         if by:
             people = []
             for member in _split_group(by.group("who")):
-                run = list(regex.finditer(NAME_RUN, member))
+                run = list(NAME_RUN_RX.finditer(member))
                 if not run:
                     continue
                 tokens = name_tokens(run[-1].group(0))
                 at = s.start + by.start("who") + by.group("who").find(member)
                 name_at = at + member.find(tokens[0]) if tokens else at
                 role, org = _role_before(self.text, name_at, at) if tokens else ("", "")
-                if regex.match(r"(?i)(?:the[ \t]+)?office[ \t]+of\b", member):
+                if _rx_match(r"(?i)(?:the[ \t]+)?office[ \t]+of\b", member):
                     org = "office"
                 who = self.person(" ".join(tokens), role, org) if tokens else None
                 if who:
@@ -604,7 +633,7 @@ class _Extractor:
             if (
                 verb in _NEEDS_CLAUSE
                 and kind != "quote"
-                and not re.match(r"\s*(?:that\b|:)", self.text[v_end : s.end])
+                and not _P1.match(self.text[v_end : s.end])
             ):
                 continue
             return self.make(people, kind, verb, start, end, s)
@@ -627,7 +656,7 @@ class _Extractor:
                     rest_start += 1
                 rest = self.text[rest_start : s.end]
                 lead = s.start + (sentence.rfind(",", 0, acc.start()) + 1)
-                if regex.match(r"[ \t]*[,.]?[ \t]*$", rest):
+                if _rx_match(r"[ \t]*[,.]?[ \t]*$", rest):
                     start, end = s.start, lead if lead > s.start else s.start + acc.start()
                 else:
                     start, end = rest_start, s.end
@@ -658,8 +687,11 @@ class _Extractor:
     def content_before(self, s_start: int, v_start: int) -> tuple[str, int, int]:
         qs = [q for q in self.quotes_in(s_start - 400, v_start) if q.end <= v_start]
         if qs and qs[-1].end >= v_start - 4:
-            first = qs[-1]
-            return "quote", first.start, first.end
+            # « French » — « its translation », said X: the quotes joined by a dash go together.
+            i = len(qs) - 1
+            while i > 0 and not self.text[qs[i - 1].end : qs[i].start].strip(' »«"“”—–-,'):
+                i -= 1
+            return "quote", qs[i].start, qs[-1].end
         end = v_start
         while end > s_start and self.text[end - 1] in " ,\t—–-":
             end -= 1
@@ -681,7 +713,7 @@ class _Extractor:
             q = qs_before[-1]
             return "quote", q.start, q.end
         qs_after = [q for q in self.quotes_in(v_end, s.end + 2000) if q.start >= v_end]
-        if re.match(r"^\s*(?:[\w ]{0,40}?)?:\s*$", after) and qs_after:
+        if _P2.match(after) and qs_after:
             # 'Keeper Tom Ashworth said:' and the quote in the next paragraph.
             q = qs_after[0]
             return "quote", q.start, q.end
@@ -697,21 +729,21 @@ class _Extractor:
             after,
         )
         first_q = next((q for q in qs_after if q.start < s.end), None)
-        if verb not in _OBJECT_VERBS and not re.match(r"\s*[,:]?\s*[\"“«„]", after):
-            clause = re.match(r"^[,:]?\s*(?:that\s+)?", after)
+        if verb not in _OBJECT_VERBS and not _P3.match(after):
+            clause = _P4.match(after)
         if first_q and clause and first_q.start - (v_end + clause.end()) <= 1:
             last_q = [q for q in qs_after if q.start < s.end][-1]
             return "quote", first_q.start, last_q.end
         start = v_end + (clause.end() if clause else 0)
         prefix = self.text[s.start : subject_start].strip(" ,\t")
-        told_that = re.match(r"\s+\S+(?:\s+\S+){0,4}?\s+that\b", after)
+        told_that = _P5.match(after)
         short_after = len(after.split()) <= 1 or (
             verb in ("told", "tells", "tell", "assured", "reminded") and not told_that
         )
         if (
             short_after
-            and not re.match(r"^\s*(?:that\b|:)", after)
-            and re.search(r",\s*$", self.text[s.start : subject_start])
+            and not _P6.match(after)
+            and _P7.search(self.text[s.start : subject_start])
             and len(prefix.split()) >= 4
             and not re.match(
                 r"(?i)(?:following|after|before|earlier|later|in|on|at|when|"
