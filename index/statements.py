@@ -24,6 +24,7 @@ from datetime import date
 import blingfire
 import regex
 from newsqa.index import dates as _dates
+from newsqa.index.entries import entries, entry_of
 from newsqa.index.names import (
     HONORIFICS,
     NAME_RUN,
@@ -207,20 +208,17 @@ class _Sentence:
 
 
 def _sentences(text: str) -> list[_Sentence]:
-    """Sentences with offsets, paragraph index and live-blog/roundup entry index."""
+    """Sentences with offsets, paragraph index and live-blog/roundup entry index (the entries of
+    ``newsqa.index.entries``, so statements and answers agree on them; None for a plain article).
+    """
     out: list[_Sentence] = []
-    paragraphs = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
-    marks = [bool(_TIMESTAMP.match(text[s:e]) or _DATELINE.match(text[s:e])) for s, e in paragraphs]
-    entries = sum(marks) >= 2
-    entry: int | None = None
-    for p, ((ps, pe), mark) in enumerate(zip(paragraphs, marks, strict=True)):
-        if entries and mark:
-            entry = 0 if entry is None else entry + 1
-        skip = 0
-        if entries and mark:
-            m = _TIMESTAMP.match(text[ps:pe]) or _DATELINE.match(text[ps:pe])
-            skip = m.end() if m else 0
-        ps += skip
+    spans = entries(text)
+    several = len(spans) > 1
+    for p, m in enumerate(re.finditer(r"[^\n]+", text)):
+        ps, pe = m.start(), m.end()
+        marker = _TIMESTAMP.match(m.group(0)) or _DATELINE.match(m.group(0))
+        if several and marker:
+            ps += marker.end()
         para = text[ps:pe]
         if not para.strip():
             continue
@@ -234,7 +232,9 @@ def _sentences(text: str) -> list[_Sentence]:
             k = para.find(sent, at)
             if k < 0:
                 continue
-            out.append(_Sentence(ps + k, ps + k + len(sent), p, entry if entries else None))
+            start = ps + k
+            entry = entry_of(spans, start) if several else None
+            out.append(_Sentence(start, start + len(sent), p, entry))
             at = k + len(sent)
     return out
 
