@@ -9,8 +9,12 @@ inherits the last named speaker.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
+
+# The regex module (a dependency of dateparser, declared in pyproject) reads \p{Lu}: names in any
+# cased script (Özil, Łukasz, Ørsted, Ángela), which the standard re module cannot express.
+import regex as re
+from newsqa.index.names import NAME_RUN_RX, is_function_word, is_role_word
 
 _VERBS = (
     r"said|says|say|told|tells|added|adds|assured|warned|warns|stated|insisted|argued|explained|"
@@ -21,7 +25,8 @@ _VERBS = (
     r"hopes|hoped|wants|wanted|urges|estimated|forecast|told reporters|commented|replied|"
     r"responded|disagreed|did not specify|described|asked|asks"
 )
-_NAME = r"(?:[A-Z][\w'’.-]*(?:\s+(?:de|van|der|von|da|di|le|al|bin)?\s*[A-Z][\w'’.-]*)*)"
+_CAP = r"\p{Lu}[\p{L}\p{M}\d'’.-]*"
+_NAME = rf"(?:{_CAP}(?:\s+(?:de|van|der|von|da|di|le|al|bin)?\s*{_CAP})*)"
 _SUBJECT_VERB = re.compile(
     rf"(?P<name>{_NAME})(?:,[^,]{{3,80}},)?\s+(?:has\s+|had\s+|have\s+|also\s+|later\s+|"
     rf"then\s+|\w+ly\s+)*(?:{_VERBS})\b"
@@ -33,7 +38,10 @@ _INVERTED_VERBS = (
     r"declared|predicted|revealed|argued|continued|conceded|acknowledged|maintained|commented|"
     r"replied|responded|wrote|stressed|suggested"
 )
-_VERB_SUBJECT = re.compile(rf"\b(?:{_INVERTED_VERBS})\s+(?:the\s+)?(?P<name>{_NAME})")
+# Only after a comma or a closing quote: in "Xi said China would act" China is what was said.
+_VERB_SUBJECT = re.compile(
+    rf"[,\"”»“’'—–]\s*(?:{_INVERTED_VERBS})\s+(?:the\s+)?(?P<name>{_NAME})"
+)
 # '..., " said chief executive Tom McKillop.': the verb after a closing quote, a lower-case role
 # between it and the name.
 # "Mark Serwotka, the leader of the Public and Commercial Services Union said: ...": an
@@ -57,103 +65,33 @@ ROLES = (
     r"scientist|spokesperson|governor|mayor|commissioner|ambassador|judge"
 )
 _QUOTE_VERB_SUBJECT = re.compile(
-    rf"[,\"”]\s*(?:{_VERBS})\s+(?:the\s+)?"
+    rf"[,\"”»“’'—–]\s*(?:{_VERBS})\s+(?:the\s+)?"
     # '..." said Fiat chief executive Sergio Marchionne.': an organisation before the role.
-    rf"(?:(?:[A-Z][\w'’&.-]*\s+){{1,3}}(?i:{ROLES})\s+)?"
+    rf"(?:(?:\p{{Lu}}[\p{{L}}\p{{M}}'’&.-]*\s+){{1,3}}(?i:{ROLES})\s+)?"
     rf"(?:[a-z][\w-]*\s+){{0,4}}(?P<name>{_NAME})"
 )
 # "German Chancellor Olaf Scholz", "Villa boss David O'Leary": who holds a role in this article.
-_ROLE_NAME = re.compile(rf"\b(?i:(?P<role>{ROLES}))\s+(?P<name>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*)")
+_ROLE_NAME = re.compile(
+    rf"\b(?i:(?P<role>{ROLES}))\s+(?P<name>\p{{Lu}}[\p{{L}}\p{{M}}'’-]+(?:\s+\p{{Lu}}[\p{{L}}\p{{M}}'’-]+)*)"
+)
 _ROLE = re.compile(rf"\b[Tt]he\s+(?:[A-Za-z]+\s+)?(?P<role>{ROLES})\s+(?:{_VERBS})\b")
 # "The Scot initially defended Beattie", "The 28-year-old said": a description of the person the
-# story was just about, not a name.
+# story was just about, not a name. Which capitalised words describe (demonyms, "the Frenchman")
+# is decided per article in ``attribute``: a word the article uses only after "the", never in a
+# name, describes a person.
 _DESCRIBED_SUBJECT = re.compile(
-    r"(?:^|[.;:]\s+|,\s+(?:but|and)\s+|\b(?:But|And)\s+)[Tt]he\s+(?:\d+-year-old|"
-    r"[A-Z][a-z]+(?:man|woman|ian|ese|ard|ish|ine)|Scot|Swede|Dane|Finn|Pole|Czech|Greek|Turk|"
-    r"Kiwi|Brit|Swiss|Dutch|Briton)\s+(?:has\s+|had\s+|also\s+|later\s+|then\s+|\w+ly\s+)*"
+    r"(?:^|[.;:]\s+|,\s+(?:but|and)\s+|\b(?:But|And)\s+)[Tt]he\s+(?P<what>\d+-year-old|"
+    r"\p{Lu}\p{Ll}+)\s+(?:has\s+|had\s+|also\s+|later\s+|then\s+|\w+ly\s+)*"
     rf"(?:{_VERBS})\b"
 )
-_FULL_NAME = re.compile(r"\b[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)+")
+_FULL_NAME = re.compile(r"\b\p{Lu}[\p{L}\p{M}'’-]+(?:\s+\p{Lu}[\p{L}\p{M}'’-]+)+")
 # "Alexander Linden, vice president of ... at Gartner, downloaded ...": a sentence that opens
 # by introducing a person moves the story to them; the next "he said" is theirs.
-_INTRODUCED = re.compile(r"^(?P<name>[A-Z][a-z][\w'’-]*(?:\s+[A-Z][\w'’-]+){1,2}),\s")
+_INTRODUCED = re.compile(
+    r"^(?P<name>\p{Lu}\p{Ll}[\p{L}\p{M}'’-]*(?:\s+\p{Lu}[\p{L}\p{M}'’-]+){1,2}),\s"
+)
 _OPENS_QUOTE = re.compile(r"^[\"“]")
 _SAID_AFTER = re.compile(rf"^\W*(?:(?:he|she|they)\s+(?:{_VERBS})|(?:{_VERBS})\s)", re.IGNORECASE)
-# Capitalised words that start sentences or name things rather than people.
-_NOT_NAMES = {
-    "the",
-    "a",
-    "an",
-    "but",
-    "and",
-    "earlier",
-    "other",
-    "at",
-    "in",
-    "on",
-    "if",
-    "following",
-    "apart",
-    "according",
-    "however",
-    "meanwhile",
-    "today",
-    "he",
-    "she",
-    "they",
-    "it",
-    "this",
-    "that",
-    "there",
-    "we",
-    "i",
-    "mr",
-    "mrs",
-    "ms",
-    "dr",
-    "sir",
-    "also",
-    "after",
-    "before",
-    "presidential",
-    "british",
-    "german",
-    "french",
-    "slovak",
-    "czech",
-    "polish",
-    "hungarian",
-    "italian",
-    "prime",
-    "minister",
-    "president",
-    "chancellor",
-    "secretary",
-    "general",
-    "foreign",
-    "nato",
-    "eu",
-    "uk",
-    "us",
-    "western",
-    "european",
-    "his",
-    "her",
-    "their",
-    "counterpart",
-    "office",
-    "spokesman",
-    "of",
-    "said",
-    "told",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-}
 
 
 @dataclass(frozen=True)
@@ -164,14 +102,38 @@ class Attribution:
     how: str  # "named", "pronoun", "quote", or "" for none
 
 
+def _not_name(word: str) -> bool:
+    """Function words, titles, days, months and role nouns: capitalised, but no one's name."""
+    return is_function_word(word) or is_role_word(word)
+
+
+_CAMEL = re.compile(r"\b\p{Ll}\p{Lu}[\p{L}\p{M}\d'’-]+")  # eBay, iPod
+_ROLE_AFTER = re.compile(r"^\s+(?P<w>[\p{Ll}-]+)")
+
+
 def name_words(text: str) -> set[str]:
-    """Lower-case words of the capitalised names in ``text`` (titles and function words out)."""
-    words = re.findall(r"\b[a-z]?[A-Z][\w'’-]+", text)
-    out = set()
-    for w in words:
-        w = re.sub(r"['’]s$", "", w).lower()
-        if w not in _NOT_NAMES and len(w) > 1:
-            out.add(w)
+    """Lower-case words of the capitalised names in ``text``: titles, function words and role
+    nouns out, and so are the words that only describe a role ("Slovak Prime Minister", "his
+    Polish counterpart", "Presidential spokesman"): general rules instead of a list of
+    nationalities."""
+    out: set[str] = set()
+    for m in NAME_RUN_RX.finditer(text):
+        after = _ROLE_AFTER.match(text[m.end() : m.end() + 40])
+        describes_next = bool(after and is_role_word(after.group("w")))
+        pieces = re.split(r"(?<=['’]s)\s+", m.group(0))
+        for i, piece in enumerate(pieces):
+            words = piece.split()
+            roles = [k for k, w in enumerate(words) if is_role_word(w)]
+            if roles:
+                words = words[roles[-1] + 1 :]
+            elif describes_next and i == len(pieces) - 1:
+                continue
+            for w in words:
+                w = re.sub(r"['’]s$", "", w)
+                if len(w) > 1 and not _not_name(w):
+                    out.add(w.lower())
+    for m in _CAMEL.finditer(text):
+        out.add(re.sub(r"['’]s$", "", m.group(0)).lower())
     return out
 
 
@@ -191,6 +153,23 @@ def _named(sentence: str) -> set[str]:
     return found
 
 
+def _describes(word: str, article: str) -> bool:
+    """ "The Scot", "the Frenchman", "the 28-year-old": a word the article uses only after "the"
+    and never inside a longer name describes a person rather than naming an organisation."""
+    if word[0].isdigit():
+        return True
+    if is_role_word(word) or is_function_word(word):
+        return False
+    w = re.escape(word)
+    uses = len(re.findall(rf"\b{w}\b", article))
+    after_the = len(re.findall(rf"\b[Tt]he\s+{w}\b", article))
+    in_name = any(
+        word in run.split() and len([x for x in run.split() if not _not_name(x)]) >= 2
+        for run in (m.group(0) for m in NAME_RUN_RX.finditer(article))
+    )
+    return uses == after_the and not in_name
+
+
 def protagonist(sentences: list[str]) -> frozenset[str]:
     """The surname of the person the article is about: of the full names ("Stan Lee") in its
     first two sentences, the one whose surname recurs most in the article. A pronoun or a role
@@ -198,7 +177,7 @@ def protagonist(sentences: list[str]) -> frozenset[str]:
     text = " ".join(sentences)
     best, count = frozenset(), 1
     for sentence in sentences[:2]:
-        for run in re.findall(r"[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)+", sentence):
+        for run in re.findall(r"\p{Lu}[\p{L}\p{M}'’-]+(?:\s+\p{Lu}[\p{L}\p{M}'’-]+)+", sentence):
             words = [w for w in run.split() if name_words(w)]
             if len(words) < 2:
                 continue
@@ -216,6 +195,7 @@ def attribute(sentences: list[str], paragraph_starts: set[int] | None = None) ->
     last: frozenset[str] = frozenset()
     roles: dict[str, frozenset[str]] = {}
     main = protagonist(sentences)
+    article = " ".join(sentences)
     person: frozenset[str] = frozenset()  # surname of the last full name the article gave
     in_quote = False
     for index, sentence in enumerate(sentences):
@@ -223,6 +203,8 @@ def attribute(sentences: list[str], paragraph_starts: set[int] | None = None) ->
             # A quotation runs into the next paragraph only if that paragraph reopens it.
             in_quote = False
         described = _DESCRIBED_SUBJECT.search(sentence)
+        if described and not _describes(described.group("what"), article):
+            described = None
         named = _named(sentence)
         if described:
             named -= name_words(described.group(0))
@@ -289,7 +271,7 @@ SAY_QUESTION = re.compile(
     r"\b(?P<rest>.*)$",
     re.IGNORECASE,
 )
-_ACCORDING_Q = re.compile(r"\baccording to (?P<who>[A-Z][\w'’ .-]+?)[,?]", re.IGNORECASE)
+_ACCORDING_Q = re.compile(r"\baccording to (?P<who>\p{Lu}[\p{L}\p{M}'’ .-]+?)[,?]", re.IGNORECASE)
 
 
 def is_say_question(question: str) -> bool:
@@ -306,7 +288,10 @@ def question_speaker(question: str) -> set[str]:
     described = re.match(
         r"(?:the|a|an|its|his|her|their)\s+(?:[\w'’.-]+\s+){0,5}?(?P<role>[a-z][a-z-]+)$", who
     )
-    owned = re.match(r"(?:[A-Z][\w.-]*\s+){0,2}[A-Z][\w.-]*['’]s\s+(?P<role>[a-z][a-z\s-]*)$", who)
+    owned = re.match(
+        r"(?:\p{Lu}[\p{L}\p{M}.-]*\s+){0,2}\p{Lu}[\p{L}\p{M}.-]*['’]s\s+(?P<role>\p{Ll}[\p{Ll}\s-]*)$",
+        who,
+    )
     if owned and (named_role := re.search(rf"\b(?P<role>{ROLES})\b", owned.group("role"))):
         # "Arsenal's manager", "Vivendi Universal's chief technology officer": a role, which
         # the answerer matches to whoever the articles give it.
@@ -325,7 +310,7 @@ def question_speaker(question: str) -> set[str]:
         return {described.group("role")}
     # The surname identifies the speaker: "Peter Szijjarto" must not match "Peter Fiala".
     surnames = set()
-    for run in re.findall(r"[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*", who):
+    for run in re.findall(r"\p{Lu}[\p{L}\p{M}'’-]+(?:\s+\p{Lu}[\p{L}\p{M}'’-]+)*", who):
         words = [w for w in run.split() if name_words(w)]
         if words:
             surnames |= name_words(words[-1])

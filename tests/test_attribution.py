@@ -130,3 +130,53 @@ def test_a_passive_question_names_no_speaker() -> None:
         == set()
     )
     assert question_speaker("What did David Beckham call the trojan?") == {"beckham"}
+
+
+def test_unicode_names_in_questions_and_sentences() -> None:
+    assert question_speaker("What did Özil say about Arsenal?") == {"özil"}
+    assert question_speaker("What did Łukasz Brzeziński say about the offer?") == {"brzeziński"}
+    got = attribute(["Mette Ørsted Lund said the company was ready."])[0]
+    assert {"ørsted", "lund"} <= got.speakers
+
+
+def test_what_was_said_is_no_speaker() -> None:
+    # "Xi said China ...": China is what Xi said, not a second speaker.
+    assert attribute(["Xi said China would act."])[0].speakers == {"xi"}
+
+
+def test_quote_styles_attribute_the_inverted_speaker() -> None:
+    got = attribute(
+        [
+            "« We stay », said Ángela Ruiz.",
+            "„We stay“, said Jürgen Müller.",
+            "‘We stay,’ said Łukasz Brzeziński.",
+        ]
+    )
+    assert "ruiz" in got[0].speakers
+    assert "müller" in got[1].speakers
+    assert "brzeziński" in got[2].speakers
+
+
+def test_role_descriptors_are_not_names() -> None:
+    from newsqa.assistant.attribution import name_words
+
+    words = name_words(
+        "Slovak Prime Minister Robert Fico and his Polish counterpart Donald Tusk met "
+        "Presidential spokesman Dmitry Peskov."
+    )
+    assert {"fico", "tusk", "peskov"} <= words
+    assert not words & {"slovak", "polish", "presidential", "prime", "minister"}
+
+
+def test_a_described_subject_is_decided_by_the_article_not_a_list() -> None:
+    said = attribute(["Marie Curie arrived in Paris.", "The Frenchwoman said she would stay."])
+    assert said[1].speakers == {"curie"}
+    # An organisation the article names in full is no description of a person.
+    said = attribute(
+        [
+            "Jan Novak spoke first.",
+            "The European Commission met later.",
+            "The Commission said it would wait.",
+        ]
+    )
+    assert "novak" not in said[2].speakers
