@@ -3,9 +3,16 @@
 The model sees the retrieved passages numbered and delimited as data (``prompts/``), writes an
 answer with ``[n]`` markers, and every sentence of it is then checked against the passages it
 cites (``assistant.verify``). Unsupported sentences are marked or dropped (``settings.
-unsupported``); an answer with no supported sentence becomes an abstention. A backend that fails,
-is unreachable or exceeds ``settings.llm_timeout`` never hangs the caller: the extractive answer
-is returned instead, with a note saying why.
+unsupported``). An answer with no supported sentence is never worse than no model: the extractive
+answer is given instead, with a note saying so, when the extractive answerer answers (its own
+calibrated abstention decides), else the answer is an abstention. A backend that fails, is
+unreachable or exceeds ``settings.llm_timeout`` never hangs the caller: the extractive answer is
+returned instead, with a note saying why.
+
+While the model writes, its draft streams: with ``unsupported = "mark"`` as an unchecked draft
+(first a marker event, every delta ``"checked": False``) that the checked answer replaces; with
+``"drop"`` only the sentences that pass the check, one by one, so failing text never reaches the
+screen.
 """
 
 from __future__ import annotations
@@ -15,9 +22,10 @@ import queue
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
+import numpy as np
 from langchain_core.documents import Document
 from langchain_core.language_models import BaseChatModel
 from langchain_core.output_parsers import StrOutputParser
@@ -43,6 +51,9 @@ MAX_SENTENCES = 6
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'’”)\]]*\s+|\n+")
 _TAG_ECHO = re.compile(r"<\s*/?\s*passage", re.IGNORECASE)
 _MARKERS = re.compile(r"\[[\d,;\s-]+\]")
+# Shown before a draft that has not been checked yet (the checked answer replaces it). Consumers
+# that render their own badge skip the event with ``"marker": True``.
+UNCHECKED_MARK = "(unchecked draft) "
 
 
 class LLMTimeout(TimeoutError):
@@ -181,17 +192,63 @@ class GenerativeAnswerer(Runnable[dict, dict]):
         return self._with_fallback.invoke(dict(input), config)
 
     def stream_answer(self, inp: dict) -> Iterator[dict]:
-        """Yields {"type": "delta", "text"} as the model writes, then one {"type": "final",
-        "result"}. The final answer is the verified one and replaces the streamed text."""
+        """Yields {"type": "delta", "text", "checked"} as the model writes, then one {"type":
+        "final", "result"}. The final answer is the verified one and replaces the streamed text.
+
+        With ``unsupported = "mark"`` the draft streams as written, after a marker event
+        ({"type": "delta", "text": UNCHECKED_MARK, "marker": True, "checked": False}); with
+        ``"drop"`` each sentence streams only once it has passed the check."""
+        encoder = _CachedEncoder(self.embedder)
+        drop = self.settings.unsupported == "drop"
         try:
             pieces: list[str] = []
+            done = 0  # characters of the draft already checked (drop mode)
             for delta in self._deltas(inp):
+                if not pieces and not drop:
+                    yield {
+                        "type": "delta",
+                        "text": UNCHECKED_MARK,
+                        "marker": True,
+                        "checked": False,
+                    }
                 pieces.append(delta)
-                yield {"type": "delta", "text": delta}
-            final = self._verified(inp, "".join(pieces))
+                if not drop:
+                    yield {"type": "delta", "text": delta, "checked": False}
+                    continue
+                text = "".join(pieces)
+                ends = [m.end() for m in _SENTENCE_END.finditer(text, done)]
+                if ends:
+                    for piece in self._checked_sentences(inp, text[done : ends[-1]], encoder):
+                        yield {"type": "delta", "text": piece, "checked": True}
+                    done = ends[-1]
+            if drop and pieces:
+                rest = "".join(pieces)[done:]
+                for piece in self._checked_sentences(inp, rest, encoder):
+                    yield {"type": "delta", "text": piece, "checked": True}
+            final = self._verified(inp, "".join(pieces), encoder)
         except Exception as exc:
             final = self._fall_back({**inp, "error": exc})
         yield {"type": "final", "result": final}
+
+    def _checked_sentences(self, inp: dict, text: str, encoder: Any) -> list[str]:
+        """The sentences of ``text`` that pass the citation check, with their markers (neutral
+        connectives too; abstentions are the final answer's to give)."""
+        if not text.strip() or _TAG_ECHO.search(text):
+            return []
+        shown = self._shown(inp["docs"])
+        checks = check_sentences(
+            text,
+            {n: d.page_content for n, d in enumerate(shown, start=1)},
+            encoder,
+            titles={n: str(d.metadata.get("title", "")) for n, d in enumerate(shown, start=1)},
+            threshold=self.threshold,
+            attribute_uncited=True,
+        )
+        return [
+            (c.with_markers() if c.supported else c.text) + " "
+            for c in checks
+            if c.supported or (c.neutral and not c.abstention)
+        ]
 
     # Generation --------------------------------------------------------------------------------
     def _shown(self, docs: list[Document]) -> list[Document]:
@@ -224,7 +281,25 @@ class GenerativeAnswerer(Runnable[dict, dict]):
         _record(self.chat_model, None)
 
     def _answer(self, inp: dict) -> dict:
-        return self._verified(inp, "".join(self._deltas(inp)))
+        return self._verified(inp, "".join(self._deltas(inp)), _CachedEncoder(self.embedder))
+
+    def _extractive_instead(self, inp: dict, unsupported: list[str]) -> dict | None:
+        """The extractive answer, with a note, when no generated sentence passed the check and
+        the extractive answerer answers; None when it abstains too.
+
+        "Confident" is the extractive answerer's own decision to answer: its abstention threshold
+        is the calibrated one (``confidence`` when it reports one), so no second threshold is set
+        here."""
+        res = dict(self.fallback.invoke({k: v for k, v in inp.items() if k != "error"}))
+        if res.get("abstained"):
+            return None
+        n = len(unsupported)
+        res["note"] = (
+            f"{self.label}'s answer was not supported by the passages it cites "
+            f"({n} sentence{'s' if n != 1 else ''} failed the check); the extractive answer is "
+            "given instead."
+        )
+        return res
 
     def _fall_back(self, inp: dict) -> dict:
         error = inp.get("error")
@@ -237,7 +312,7 @@ class GenerativeAnswerer(Runnable[dict, dict]):
         return res
 
     # Verification ------------------------------------------------------------------------------
-    def _verified(self, inp: dict, text: str) -> dict:
+    def _verified(self, inp: dict, text: str, encoder: Any = None) -> dict:
         docs: list[Document] = inp["docs"]
         question = inp["question"]
         standalone = inp.get("standalone") or question
@@ -249,7 +324,7 @@ class GenerativeAnswerer(Runnable[dict, dict]):
         checks = check_sentences(
             trim(text),
             passages,
-            self.embedder,
+            encoder or self.embedder,
             titles=titles,
             threshold=self.threshold,
             attribute_uncited=True,
@@ -259,6 +334,9 @@ class GenerativeAnswerer(Runnable[dict, dict]):
         if not supported:
             note = ""
             if unsupported:
+                instead = self._extractive_instead(inp, unsupported)
+                if instead is not None:
+                    return instead
                 note = "no sentence of the generated answer is supported by the passages it cites"
             return result(
                 question, standalone, ABSTENTION, True, [], docs, self.label, note, unsupported
@@ -282,6 +360,22 @@ class GenerativeAnswerer(Runnable[dict, dict]):
         return result(
             question, standalone, answer, False, citations, docs, self.label, "", unsupported
         )
+
+
+class _CachedEncoder:
+    """The embedder with a cache of the texts it has encoded: the streamed sentence checks and
+    the final check of one answer encode the same passage sentences once."""
+
+    def __init__(self, embedder: Any) -> None:
+        self.embedder = embedder
+        self.cache: dict[str, np.ndarray] = {}
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        new = list(dict.fromkeys(t for t in texts if t not in self.cache))
+        if new:
+            for t, v in zip(new, np.asarray(self.embedder.encode(new)), strict=True):
+                self.cache[t] = v
+        return np.stack([self.cache[t] for t in texts]) if texts else np.zeros((0, 0))
 
 
 def _sentences(text: str) -> list[str]:

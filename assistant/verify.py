@@ -40,10 +40,27 @@ _MARKER = re.compile(
 # "... troops. [1] Macron ..." -> "... troops [1]. Macron ...": a marker after the full stop
 # belongs to the sentence before it.
 _MARKER_AFTER_STOP = re.compile(r"([.!?])((?:\s*\[[^\]]{1,20}\])+)")
+# Sentences addressed to an AI rather than to readers, in the languages European news is written
+# in and disguised as notes to editors or to "automated systems": never evidence for an answer.
 INSTRUCTION = re.compile(
     r"\b(?:ignore|disregard|forget|override)\b.{0,40}\b(?:instructions?|rules|prompts?|"
     r"guidelines)\b|\b(?:reply|respond|answer|say|output)\s+only\s+with\b|\bsystem\s+prompt\b|"
-    r"\byou\s+are\s+now\b|\bnew\s+instructions\b",
+    r"\byou\s+are\s+now\b|\bnew\s+instructions\b|"
+    # German, French, Spanish, Italian: "ignore the previous instructions", "answer only with".
+    r"\b(?:ignorier\w*|vergiss|vergessen\s+sie|missachte\w*)\b.{0,50}\b(?:anweisung\w*|regeln|"
+    r"vorgaben|befehle)\b|\bantworte\w*\s+(?:sie\s+)?nur\b|\bsystemanweisung|"
+    r"\b(?:ignore[zs]?|oublie[zs]?)\b.{0,50}\b(?:instructions?|consignes?|règles)\b|"
+    r"\br[ée]pond(?:s|ez)\s+(?:uniquement|seulement)\b|"
+    r"\b(?:ignora|ignore|olvida)\b.{0,50}\b(?:instrucciones|reglas)\b|\bresponde\s+solo\b|"
+    r"\b(?:ignora|dimentica)\b.{0,50}\b(?:istruzioni|regole)\b|"
+    # Disguised: "Note to AI systems: ...", "Editor's note for automated assistants", "If you are
+    # a language model, ...", "AI summarisers must state that ...".
+    r"\bnote\s+(?:to|for)\s+(?:any\s+|all\s+)?(?:ai|automated|language\s+models?|chatbots?|"
+    r"assistants?|llms?)\b|\bif\s+you\s+are\s+an?\s+(?:ai|language\s+model|assistant|chatbot|"
+    r"llm)\b|\b(?:ai|automated|virtual|language)\s+(?:assistants?|systems?|models?|"
+    r"summari[sz]ers?|tools?)\s+(?:\w+\s+){0,3}(?:must|should|are\s+(?:instructed|required|"
+    r"asked)\s+to)\s+(?:\w+\s+)?(?:say|state|tell|reply|answer|write|mention|claim|"
+    r"respond|conclude)\b",
     re.IGNORECASE,
 )
 _CLAUSE = re.compile(r"[,;:]\s+|\s*[\"“”]\s*|\s+(?:but|while|although|whereas)\s+")
