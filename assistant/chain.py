@@ -113,7 +113,7 @@ class Assistant:
         llm: str | None = None,
     ) -> dict[str, Any]:
         """The result dict for one question (see README for its fields)."""
-        question = _check_question(question)
+        question = _check_question(question, self.settings.max_question_chars)
         return self.chain(llm).invoke(
             {"question": question, "history": validate_history(history)}, config=self._config(k)
         )
@@ -128,7 +128,7 @@ class Assistant:
     ) -> Iterator[dict[str, Any]]:
         """Yields {"type": "delta", "text"} pieces as a model writes them (none for an answerer
         that composes its answer whole), then one {"type": "final", "result"}."""
-        question = _check_question(question)
+        question = _check_question(question, self.settings.max_question_chars)
         built = self.components(llm)
         prepare = RunnablePassthrough.assign(
             standalone=built.condenser
