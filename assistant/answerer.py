@@ -9,7 +9,6 @@ something (a person, a number) that no retrieved article mentions.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 import unicodedata
@@ -48,20 +47,17 @@ from newsqa.assistant.attribution import (
 )
 from newsqa.assistant.citations import citation, result
 from newsqa.assistant.condense import people
+from newsqa.assistant.scorer import (
+    HAND_THRESHOLD,
+    QUESTION_FEATURES,
+    SENTENCE_FEATURES,
+    AnswererModel,
+    load_model,
+)
 from newsqa.index.chunking import split_sentences
 from newsqa.index.lexical import idf, tokenize
-from newsqa.index.store import unpack_vectors
 from pydantic import ConfigDict
 
-# Calibrated on tests/eval/qa.json with `newsqa eval` (see README): the support below which the
-# answerer abstains.
-ABSTAIN_THRESHOLD = 0.42
-# A follow-up's sentences from the article the conversation is on get this much more.
-FOCUS_BONUS = 0.15
-# A sentence naming the thing a "what kind of <noun>" question asks about (asked_kind).
-NOUN_BONUS = 0.08
-# A statement that covers the topic a "what did X say about <topic>" question names.
-TOPIC_BONUS = 0.08
 # How far below the best sentence the asked speaker's own best statement may score and still
 # be preferred to it.
 SAID_BY_MARGIN = 0.2
@@ -124,6 +120,7 @@ class Candidate:
     attribution: Attribution = field(default_factory=lambda: Attribution(frozenset(), ""))
     score: float = 0.0
     coverage: set[str] = field(default_factory=set)
+    features: np.ndarray = field(default_factory=lambda: np.zeros(len(SENTENCE_FEATURES)))
 
 
 @dataclass
@@ -157,9 +154,14 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
     store: Any
     embedder: Any
     retriever: Any
-    threshold: float = ABSTAIN_THRESHOLD
+    # The confidence below which it abstains; None: the threshold fitted with the model.
+    threshold: float | None = None
     max_sentences: int = 3
     expand_articles: int = 2
+    # A fitted model other than the committed one (training and tests).
+    model: AnswererModel | None = None
+    # A list to append each question's features to (training); None in use.
+    trace: list[dict[str, Any]] | None = None
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
@@ -186,6 +188,8 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
         supports: list[float] = []
         reasons: list[str] = []
         parts = _split_parts(text)
+        first: dict[str, Any] = {}
+        traced: list[dict[str, Any]] = []
         # A follow-up ("How much is he paid?") is about the article the conversation is on: the
         # one retrieval ranks first with the earlier question's context.
         focus = docs[0].metadata.get("article_id") if FOLLOW_UP.search(standalone) else None
@@ -224,11 +228,38 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
             chosen += [c for c in picked if c not in chosen]
             supports.append(picked[0].score)
             reasons.append(self._unsupported_reason(query, picked, cands, texts))
+            if not first:
+                first = _first_part(query, picked, cands)
+            if self.trace is not None:
+                traced.append(_trace_part(cands, docs))
         query = self._query(text)
         support = max(supports)
         missing = _missing(query, chosen, texts)
         reason = reasons[0] if all(reasons) else ""
-        if support < self.threshold or missing or reason:
+        qx = _question_features(first, support, bool(missing), bool(reason), len(parts), focus)
+        model = self._model()
+        if model.abstention is not None:
+            confidence = model.abstention.confidence(qx)
+            threshold = model.abstention.threshold if self.threshold is None else self.threshold
+            abstain = confidence < threshold
+        else:
+            # No fitted policy: the rules it was fitted to replace, with no confidence figure.
+            confidence = None
+            threshold = HAND_THRESHOLD if self.threshold is None else self.threshold
+            abstain = support < threshold or bool(missing) or bool(reason)
+        note = f"support {support:.2f}" + (f" confidence {confidence:.2f}" if confidence else "")
+        if self.trace is not None:
+            answer, _ = self._compose(chosen, docs)
+            self.trace.append(
+                {
+                    "question": question,
+                    "parts": traced,
+                    "qx": qx.tolist(),
+                    "answer": answer,
+                    "rule_abstain": support < HAND_THRESHOLD or bool(missing) or bool(reason),
+                }
+            )
+        if abstain:
             return result(
                 question,
                 standalone,
@@ -237,8 +268,16 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
                 [],
                 docs,
                 "extractive",
-                note=f"support {support:.2f} {reason}".strip(),
+                note=f"{note} {reason}".strip(),
+                confidence=confidence,
             )
+        best = first["best"]
+        if len(parts) == 1 and (short := _short_answer(text, best.text)):
+            # A short answer stands first; its own sentence is the support, with the speaker's
+            # next one for "say" questions (kept by _select).
+            chosen = [c for c in chosen if c is best or c.article_id == best.article_id][:2]
+        else:
+            short = None
         answer, cites = self._compose(chosen, docs)
         return result(
             question,
@@ -248,8 +287,13 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
             cites,
             docs,
             "extractive",
-            note=f"support {support:.2f}",
+            note=note,
+            confidence=confidence,
+            short_answer=short,
         )
+
+    def _model(self) -> AnswererModel:
+        return self.model or load_model()
 
     # Question analysis -------------------------------------------------------------------
     def _query(self, text: str) -> Query:
@@ -317,14 +361,14 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
             : self.expand_articles
         ]
         have = {d.metadata["chunk_id"] for d in docs}
-        got = self.store.chunks.get(
-            where={"article_id": {"$in": [a for a in top if a]}},
-            include=["documents", "metadatas"],
-        )
         extra = [
-            Document(id=cid, page_content=text, metadata={**meta, "chunk_id": cid, "score": 0.0})
-            for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
-            if cid not in have
+            Document(
+                id=c.id,
+                page_content=c.text,
+                metadata={**c.metadata(), "chunk_id": c.id, "score": 0.0},
+            )
+            for c in self.store.article_chunks([a for a in top if a])
+            if c.id not in have
         ]
         extra.sort(key=lambda d: (top.index(d.metadata["article_id"]), d.metadata.get("start", 0)))
         return [*docs, *extra]
@@ -333,12 +377,13 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
         """Every sentence of the passages, with the vector computed for it at index time."""
         seen: set[tuple[str, int]] = set()
         cands: list[Candidate] = []
+        sentences = self.store.sentences([d.metadata["chunk_id"] for d in docs])
         for i, doc in enumerate(docs):
             meta = doc.metadata
-            if "sentence_vectors" not in meta:
+            if meta["chunk_id"] not in sentences:
                 continue
-            spans = json.loads(meta["sentence_spans"])
-            vectors = unpack_vectors(meta["sentence_vectors"])
+            spans, vectors = sentences[meta["chunk_id"]]
+            spans = spans.tolist()
             base = int(meta["start"])
             for (start, end), vec in zip(spans, vectors, strict=True):
                 key = (meta["article_id"], start)
@@ -399,34 +444,28 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
                 len(q.numbers & set(NUMBER.findall(c.text))) / len(q.numbers) if q.numbers else 0
             )
             retrieval = float(docs[c.doc_index].metadata.get("score", 0.0))
-            score = 0.5 * dense + 0.3 * lexical / total + 0.05 * names + 0.1 * numbers
-            score += 0.05 * retrieval
+            f = dict.fromkeys(SENTENCE_FEATURES, 0.0)
+            f.update(dense=dense, lexical=lexical / total, names=names, numbers=numbers)
+            f.update(retrieval=retrieval, passage_rank=1.0 / (1 + c.doc_index))
+            f["lead"] = 1.0 / (1 + c.start / 500)
             if q.focus and c.article_id == q.focus:
                 # "How much is he paid?" names nothing of its own: it can only be about the
                 # article the conversation is on.
-                score += FOCUS_BONUS * (2 if anaphoric else 1)
+                f["focus"] = 1.0
+                f["focus_anaphoric"] = float(anaphoric)
             if speaker:
-                score += self._speaker_bonus(speaker, c, speaker_found)
-            score += type_bonus(q, c.text)
+                f.update(_speaker_features(speaker, c, speaker_found))
+            f["type"] = type_bonus(q, c.text)
             if q.noun:
-                score += NOUN_BONUS * len(words & set(q.noun)) / len(q.noun)
+                f["noun"] = len(words & set(q.noun)) / len(q.noun)
             if topic_forms & words and (not speaker_found or speaker & c.attribution.speakers):
                 # Among the speaker's own statements: the topic must not pull in others' words.
-                score += TOPIC_BONUS
-            c.score = score
-
-    @staticmethod
-    def _speaker_bonus(speaker: set[str], c: Candidate, found: bool = True) -> float:
-        said_by = c.attribution.speakers
-        if speaker & said_by:
-            return 0.25
-        if not found:
-            # The speaker is described, not named as the article names them ("the Franz
-            # Ferdinand singer"): prefer what anyone is quoted saying, blame no one.
-            return 0.1 if said_by else 0.0
-        if said_by:
-            return -0.2  # someone else's words
-        return -0.1
+                f["topic"] = 1.0
+            c.features = np.array([f[k] for k in SENTENCE_FEATURES])
+        if cands:
+            scores = self._model().scorer.score(np.stack([c.features for c in cands]))
+            for c, score in zip(cands, scores, strict=True):
+                c.score = float(score)
 
     def _select(self, q: Query, cands: list[Candidate]) -> list[Candidate]:
         """The best sentence; then sentences nearly as good, or that add question words the
@@ -603,6 +642,77 @@ _DESCRIBED = re.compile(
     rf"\b(?P<owner>(?:[A-Z][\w.-]*\s+){{0,2}}[A-Z][\w.-]*)['’]s\s+(?=(?:[a-z][\w-]*\s+){{0,3}}"
     rf"(?:{ROLES})\b)"
 )
+
+
+def _first_part(q: Query, picked: list[Candidate], cands: list[Candidate]) -> dict[str, Any]:
+    """What the abstention policy reads of the (first) part's answer."""
+    best = picked[0]
+    other = [c.score for c in cands if c.article_id != best.article_id]
+    f = dict(zip(SENTENCE_FEATURES, best.features, strict=True))
+    return {
+        "best": best,
+        # No other article at all: as clear a lead as the clip allows.
+        "margin": min(best.score - max(other), 0.5) if other else 0.5,
+        "dense": f["dense"],
+        "lexical": f["lexical"],
+        "names": f["names"],
+        "wants": float(bool(q.wants)),
+        "type_found": float(bool(q.wants) and any(type_bonus(q, c.text) > 0 for c in picked)),
+        "speaker": float(bool(q.speaker)),
+        "speaker_found": float(bool(best.attribution.speakers & q.said_by)),
+    }
+
+
+def _question_features(
+    first: dict[str, Any],
+    support: float,
+    missing: bool,
+    rule: bool,
+    parts: int,
+    focus: str | None,
+) -> np.ndarray:
+    f = {k: v for k, v in first.items() if k != "best"}
+    f.update(
+        support=support,
+        missing=float(missing),
+        rule=float(rule),
+        parts=float(parts > 1),
+        followup=float(focus is not None),
+    )
+    return np.array([float(f[k]) for k in QUESTION_FEATURES])
+
+
+def _trace_part(cands: list[Candidate], docs: list[Document]) -> dict[str, Any]:
+    """One part's candidates, for training: features and where each sentence is."""
+    return {
+        "X": [c.features.tolist() for c in cands],
+        "cands": [
+            [docs[c.doc_index].metadata.get("source", ""), c.article_id, c.start, c.end, c.text]
+            for c in cands
+        ],
+    }
+
+
+def _short_answer(question: str, sentence: str) -> str | None:
+    """The shortest span of ``sentence`` that answers ``question`` (assistant/short_answer.py,
+    when that part is installed), or None."""
+    try:
+        from newsqa.assistant.short_answer import short_answer
+    except ImportError:
+        return None
+    return short_answer(question, sentence) or None
+
+
+def _speaker_features(speaker: set[str], c: Candidate, found: bool) -> dict[str, float]:
+    """Who says the sentence, against who the question asks about."""
+    said_by = c.attribution.speakers
+    if speaker & said_by:
+        return {"speaker_own": 1.0}
+    if not found:
+        # The speaker is described, not named as the article names them ("the Franz
+        # Ferdinand singer"): what anyone is quoted saying is likelier his.
+        return {"speaker_quoted": 1.0} if said_by else {}
+    return {"speaker_other": 1.0} if said_by else {"speaker_nobody": 1.0}
 
 
 def _attribute(cands: list[Candidate], texts: dict[str, str]) -> None:

@@ -55,8 +55,14 @@ def result(
     answerer: str,
     note: str = "",
     unsupported: list[str] | None = None,
+    confidence: float | None = None,
+    short_answer: str | None = None,
 ) -> dict[str, Any]:
-    """The result dict every answerer returns (the ``newsqa ask --json`` contract)."""
+    """The result dict every answerer returns (the ``newsqa ask --json`` contract).
+
+    ``confidence`` is the calibrated probability that the answer is right (None where the
+    answerer has no calibrated figure); ``short_answer`` the span that answers a fact question.
+    """
     return {
         "question": question,
         "standalone_question": standalone,
@@ -67,4 +73,6 @@ def result(
         "unsupported": unsupported or [],
         "answerer": answerer,
         "note": note,
+        "confidence": None if confidence is None else round(float(confidence), 3),
+        "short_answer": short_answer,
     }

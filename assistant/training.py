@@ -1,0 +1,522 @@
+"""Fit the answerer's sentence scorer and abstention policy on labelled data (``newsqa train``).
+
+Data:
+- SQuAD 2.0, the training subset in ../shared/train/squad2 (10 Wikipedia articles; CC BY-SA 4.0,
+  Rajpurkar, Jia and Liang 2018). Each paragraph becomes an article, chunked and embedded by the
+  indexer's own code; a question sees its paragraph among the best other paragraphs of the same
+  Wikipedia article, in a store held in memory (no Chroma needed). Split by ARTICLE: the three
+  of HELD_OUT are never fitted on; their paragraphs are halved (even/odd) into a calibration half
+  (Platt scaling and the threshold) and a test half (the figures reported).
+- Near misses made from answerable questions: a year, figure or name of the question swapped
+  for another one from the same Wikipedia article, so the passage is about the subject and does
+  not answer the question (unanswerable, label 0).
+- Our own sets over the full corpus (tests/eval/*.json) when a store is given: FIT_SETS are
+  fitted on; VALIDATION_SETS only measured.
+
+Everything runs with a fixed seed; the retrieval and embedding of SQuAD are cached on disk.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import pickle
+import random
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from langchain_core.documents import Document
+from newsqa.assistant.scorer import (
+    SENTENCE_FEATURES,
+    Abstention,
+    AnswererModel,
+    SentenceScorer,
+    hand_scorer,
+)
+from newsqa.index.articles import Article
+from newsqa.index.lexical import LexicalIndex
+
+REPO = Path(__file__).resolve().parents[1]
+SQUAD = REPO.parent / "shared" / "train" / "squad2" / "train-v2.0-subset.json.gz"
+EVAL_DIR = REPO / "tests" / "eval"
+HELD_OUT = ("Spectre_(2015_film)", "Solar_energy", "To_Kill_a_Mockingbird")
+FIT_SETS = ("qa", "check", "fresh", "multi")
+VALIDATION_SETS = ("blind", "holdout", "unseen")
+SEED = 20261201
+PASSAGES = 6
+RRF_K = 60
+
+
+# SQuAD as the answerer sees it --------------------------------------------------------------
+@dataclass
+class Item:
+    """One labelled question."""
+
+    question: str
+    kind: str  # "squad", "squad-unanswerable", "swap" (a made near miss) or the set's kind
+    split: str  # "train", "calib", "test"
+    answers: list[list[str]]  # gold groups (every group needs a phrase); [] if unanswerable
+    source: str = ""  # where it came from: a SQuAD article or an eval set
+    article_id: str = ""  # SQuAD: the paragraph's article id
+    starts: tuple[int, ...] = ()  # SQuAD: the answers' offsets in the paragraph
+    evidence: tuple[str, ...] = ()  # eval sets: evidence files
+    history: list[dict[str, str]] | None = None
+
+
+class _Chunks:
+    """The part of a Chroma collection the answerer reads: ``get`` by article ids."""
+
+    def __init__(self, ids: list[str], docs: list[str], metas: list[dict[str, Any]]) -> None:
+        self.ids, self.docs, self.metas = ids, docs, metas
+
+    def get(self, where: dict[str, Any] | None = None, **_: Any) -> dict[str, list[Any]]:
+        wanted = set((where or {}).get("article_id", {}).get("$in", []))
+        rows = [
+            (i, d, m)
+            for i, d, m in zip(self.ids, self.docs, self.metas, strict=True)
+            if m["article_id"] in wanted
+        ]
+        return {
+            "ids": [r[0] for r in rows],
+            "documents": [r[1] for r in rows],
+            "metadatas": [r[2] for r in rows],
+        }
+
+
+class MemoryStore:
+    """SQuAD paragraphs as the indexer would store them, held in memory."""
+
+    def __init__(self, rows: dict[str, list[Any]], texts: dict[str, str]) -> None:
+        self.chunks = _Chunks(rows["ids"], rows["documents"], rows["metadatas"])
+        self.vectors = np.asarray(rows["embeddings"], dtype=np.float32)
+        self.texts = texts
+        docs, metas = rows["documents"], rows["metadatas"]
+        titled = [f"{m['title']}\n{d}" for d, m in zip(docs, metas, strict=True)]
+        self.index = LexicalIndex.build(rows["ids"], titled, 0)
+
+    def article_texts(self, ids: list[str]) -> dict[str, str]:
+        return {i: self.texts[i] for i in ids if i in self.texts}
+
+    def lexical(self) -> LexicalIndex:  # the retriever's method the answerer calls
+        return self.index
+
+
+def load_squad(path: Path = SQUAD) -> list[dict[str, Any]]:
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        return json.load(f)["data"]
+
+
+def squad_articles(data: list[dict[str, Any]]) -> list[Article]:
+    """One article per paragraph, titled with its Wikipedia article."""
+    out = []
+    for art in data:
+        for pi, para in enumerate(art["paragraphs"]):
+            source = f"squad:{art['title']}#{pi}"
+            title = art["title"].replace("_", " ")
+            out.append(Article(source, source, "", title, para["context"]))
+    return out
+
+
+def embed_squad(data: list[dict[str, Any]], embedder: Any, cache: Path | None) -> MemoryStore:
+    """Chunk and embed every paragraph with the indexer's own code (cached on disk)."""
+    from newsqa.index.indexer import GROUP, Indexer
+    from newsqa.index.settings import Settings
+
+    articles = squad_articles(data)
+    digest = hashlib.sha256(
+        "".join(a.article_id for a in articles).encode() + embedder.describe().encode()
+    ).hexdigest()[:16]
+    target = cache / f"squad-{digest}.pkl" if cache else None
+    if target and target.exists():
+        rows = pickle.loads(target.read_bytes())
+    else:
+        indexer = Indexer(None, embedder, Settings(sample_dir=None))  # type: ignore[arg-type]
+        rows = {"ids": [], "embeddings": [], "documents": [], "metadatas": []}
+        for start in range(0, len(articles), GROUP):
+            _, got = indexer._rows(indexer._start(articles[start : start + GROUP]))
+            for k in rows:
+                rows[k] += got["chunks"][k]
+        if target:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(pickle.dumps(rows))
+    return MemoryStore(rows, {a.article_id: a.text for a in articles})
+
+
+def squad_items(data: list[dict[str, Any]], rng: random.Random) -> list[Item]:
+    """SQuAD questions (split by article, held-out paragraphs halved) and made near misses."""
+    items: list[Item] = []
+    for art in data:
+        held = art["title"] in HELD_OUT
+        paragraphs = art["paragraphs"]
+        for pi, para in enumerate(paragraphs):
+            split = ("calib" if pi % 2 == 0 else "test") if held else "train"
+            aid = Article("", "", "", art["title"].replace("_", " "), para["context"]).article_id
+            for qa in para["qas"]:
+                answers = [a["text"] for a in qa["answers"]]
+                items.append(
+                    Item(
+                        qa["question"],
+                        "squad-unanswerable" if qa.get("is_impossible") else "squad",
+                        split,
+                        [answers] if answers else [],
+                        art["title"],
+                        aid,
+                        tuple(a["answer_start"] for a in qa["answers"]),
+                    )
+                )
+                if answers and (swapped := _swap(qa["question"], para, paragraphs, rng)):
+                    items.append(Item(swapped, "swap", split, [], art["title"], aid))
+    return items
+
+
+_YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
+_FIGURE = re.compile(r"\b\d[\d,.]*\b")
+_NAME = re.compile(r"(?<!^)(?<![.?!] )\b[A-Z][\w'’-]{3,}(?:\s+[A-Z][\w'’-]+)*")
+
+
+def _swap(
+    question: str, para: dict[str, Any], paragraphs: list[dict[str, Any]], rng: random.Random
+):
+    """The question with a year, figure or name it shares with its paragraph replaced by one of
+    the same kind that only other paragraphs of the article mention: a near miss."""
+    context = para["context"]
+    others = " ".join(p["context"] for p in paragraphs if p is not para)
+    for pattern in (_YEAR, _FIGURE, _NAME):
+        mine = [m for m in pattern.finditer(question) if m.group(0) in context]
+        pool = sorted(
+            {m.group(0) for m in pattern.finditer(others)} - set(pattern.findall(context))
+        )
+        if mine and pool:
+            m = rng.choice(mine)
+            return question[: m.start()] + rng.choice(pool) + question[m.end() :]
+    return None
+
+
+def squad_docs(item: Item, store: MemoryStore, embedder: Any) -> list[Document]:
+    """The passages a question sees: dense and BM25 rankings within its Wikipedia article fused
+    as the retriever fuses them, at most two per paragraph, its own paragraph always in."""
+    metas = store.chunks.metas
+    own = [i for i, m in enumerate(metas) if m["source"].startswith(f"squad:{item.source}#")]
+    qv = embedder.query_vector(item.question)
+    dense = sorted(own, key=lambda i: -float(store.vectors[i] @ qv))
+    allowed = {store.chunks.ids[i] for i in own}
+    pos = {cid: i for i, cid in enumerate(store.chunks.ids)}
+    hits = store.index.search(item.question, len(store.chunks.ids))
+    lexical = [pos[cid] for cid, _ in hits if cid in allowed]
+    fused: dict[int, float] = {}
+    for ranking in (dense, lexical):
+        for rank, i in enumerate(ranking):
+            fused[i] = fused.get(i, 0.0) + 1.0 / (RRF_K + rank + 1)
+    ordered = sorted(fused, key=lambda i: -fused[i])
+    chosen: list[int] = []
+    per: dict[str, int] = {}
+    for i in ordered:
+        a = metas[i]["article_id"]
+        if per.get(a, 0) < 2:
+            chosen.append(i)
+            per[a] = per.get(a, 0) + 1
+        if len(chosen) == PASSAGES:
+            break
+    gold = [i for i in own if metas[i]["article_id"] == item.article_id]
+    if item.article_id and not any(i in chosen for i in gold):
+        chosen[-1] = gold[0]
+    best = 2 / (RRF_K + 1)
+    return [
+        Document(
+            id=store.chunks.ids[i],
+            page_content=store.chunks.docs[i],
+            metadata={
+                **metas[i],
+                "chunk_id": store.chunks.ids[i],
+                "score": round(fused.get(i, 0.0) / best, 4),
+            },
+        )
+        for i in chosen
+    ]
+
+
+def eval_items(names: Iterable[str], split: str) -> list[Item]:
+    out = []
+    for name in names:
+        for q in json.loads((EVAL_DIR / f"{name}.json").read_text(encoding="utf-8")):
+            out.append(
+                Item(
+                    q["question"],
+                    q.get("kind", "?"),
+                    split,
+                    q.get("answers") or [] if q.get("evidence") else [],
+                    name,
+                    evidence=tuple(q.get("evidence") or ()),
+                    history=q.get("history"),
+                )
+            )
+    return out
+
+
+# Running and labelling -----------------------------------------------------------------------
+@dataclass
+class Row:
+    """One question as traced: its candidates' features and labels, its question features."""
+
+    item: Item
+    X: np.ndarray  # candidate features (first part)
+    y: np.ndarray  # candidate holds a gold answer
+    qx: np.ndarray
+    correct: bool  # the composed answer holds the gold
+    rule_abstain: bool
+
+
+def _holds(item: Item, cand: list[Any]) -> bool:
+    source, aid, start, end, text = cand
+    if item.starts:
+        return aid == item.article_id and any(start <= s < end for s in item.starts)
+    if not item.answers or not any(source.replace("\\", "/").endswith(e) for e in item.evidence):
+        return False
+    low = " ".join(text.lower().split())
+    return any(" ".join(a.lower().split()) in low for g in item.answers for a in g)
+
+
+def _correct(item: Item, answer: str) -> bool:
+    low = " ".join(answer.lower().split())
+    groups = item.answers
+    return bool(groups) and all(any(" ".join(a.lower().split()) in low for a in g) for g in groups)
+
+
+def trace(
+    items: list[Item],
+    answer: Callable[[Item], dict[str, Any] | None],
+    answerer: Any,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Row]:
+    """Answer every item with ``answer`` while ``answerer`` records its features."""
+    rows = []
+    for n, item in enumerate(items):
+        answerer.trace = []
+        try:
+            answer(item)
+        finally:
+            got, answerer.trace = answerer.trace, None
+        if got:
+            t = got[-1]
+            part = t["parts"][0]
+            X = np.asarray(part["X"], dtype=np.float64).reshape(-1, len(SENTENCE_FEATURES))
+            y = np.array([_holds(item, c) for c in part["cands"]], dtype=bool)
+            rows.append(
+                Row(item, X, y, np.asarray(t["qx"]), _correct(item, t["answer"]), t["rule_abstain"])
+            )
+        if progress:
+            progress(n + 1, len(items))
+    return rows
+
+
+# Fitting ---------------------------------------------------------------------------------
+def fit_scorer(rows: list[Row]) -> SentenceScorer:
+    """Logistic regression for "this sentence holds a gold answer", on questions that have one;
+    its log-odds mapped onto the hand-set score's scale by least squares."""
+    from sklearn.linear_model import LogisticRegression
+
+    use = [r for r in rows if r.y.any()]
+    X = np.vstack([r.X for r in use])
+    y = np.concatenate([r.y for r in use])
+    lr = LogisticRegression(C=1.0, max_iter=2000, random_state=SEED).fit(X, y)
+    w, b = lr.coef_[0], float(lr.intercept_[0])
+    z = X @ w + b
+    hand = hand_scorer().score(X)
+    scale, offset = np.polyfit(z, hand, 1)
+    return SentenceScorer(w, b, float(scale), float(offset))
+
+
+def top1(rows: list[Row], scorer: SentenceScorer) -> float:
+    """Share of questions (with a gold sentence) whose best-scored sentence holds the answer."""
+    use = [r for r in rows if r.y.any()]
+    if not use:
+        return float("nan")
+    return float(np.mean([r.y[int(np.argmax(scorer.score(r.X)))] for r in use]))
+
+
+def fit_abstention(train: list[Row], calib: list[Row], answered: float = 0.90) -> Abstention:
+    """Logistic regression for "the answer is correct" on ``train``; Platt-scaled on ``calib``;
+    the threshold the highest confidence at which ``calib``'s answerable questions are still
+    answered at least ``answered`` of the time."""
+    from sklearn.linear_model import LogisticRegression
+
+    X = np.vstack([r.qx for r in train])
+    y = np.array([r.correct for r in train])
+    lr = LogisticRegression(C=1.0, max_iter=2000, random_state=SEED).fit(X, y)
+    w, b = lr.coef_[0], float(lr.intercept_[0])
+    zc = np.array([r.qx @ w + b for r in calib])
+    yc = np.array([r.correct for r in calib])
+    platt = LogisticRegression(C=1e4, max_iter=2000, random_state=SEED).fit(zc[:, None], yc)
+    a, c = float(platt.coef_[0][0]), float(platt.intercept_[0])
+    conf = 1 / (1 + np.exp(-(a * zc + c)))
+    answerable = np.array([bool(r.item.answers) for r in calib])
+    ranked = np.sort(conf[answerable])
+    # The (1 - answered) quantile of the answerable questions' confidence.
+    k = int(np.floor((1 - answered) * len(ranked)))
+    threshold = float(ranked[k]) if len(ranked) else 0.5
+    return Abstention(w, b, a, c, round(threshold - 1e-6, 6))
+
+
+# Metrics ---------------------------------------------------------------------------------
+def metrics(rows: list[Row], model: AnswererModel | None) -> dict[str, float]:
+    """correct, answered (answerable questions), abstention on unanswerable ones, ECE."""
+    ans = [r for r in rows if r.item.answers]
+    unans = [r for r in rows if not r.item.answers]
+    if model is None or model.abstention is None:
+        abstained = {id(r): r.rule_abstain for r in rows}
+        conf = None
+    else:
+        conf = {id(r): model.abstention.confidence(r.qx) for r in rows}
+        abstained = {id(r): conf[id(r)] < model.abstention.threshold for r in rows}
+    out = {
+        "n": float(len(rows)),
+        "correct": _mean([r.correct and not abstained[id(r)] for r in ans]),
+        "answered": _mean([not abstained[id(r)] for r in ans]),
+        "abstain_unans": _mean([abstained[id(r)] for r in unans]),
+    }
+    if conf is not None:
+        out["ece"] = ece([conf[id(r)] for r in rows], [r.correct for r in rows])
+    return out
+
+
+def ece(confidence: list[float], correct: list[bool], bins: int = 10) -> float:
+    """Expected calibration error: the gap between confidence and accuracy, over equal-width
+    bins, weighted by how many answers fall in each."""
+    c = np.asarray(confidence, dtype=float)
+    y = np.asarray(correct, dtype=float)
+    if not len(c):
+        return float("nan")
+    idx = np.minimum((c * bins).astype(int), bins - 1)
+    return float(
+        sum(
+            abs(c[idx == b].mean() - y[idx == b].mean()) * (idx == b).mean()
+            for b in range(bins)
+            if (idx == b).any()
+        )
+    )
+
+
+def _mean(xs: list[bool]) -> float:
+    return float(np.mean(xs)) if xs else float("nan")
+
+
+# The whole run --------------------------------------------------------------------------
+def run_training(
+    *,
+    sample: int | None = None,
+    store_path: Path | None = None,
+    cache: Path | None = None,
+    log: Callable[[str], None] = print,
+) -> tuple[AnswererModel, dict[str, dict[str, dict[str, float]]]]:
+    """Fit both parts; returns the model and held-out figures, rules against fitted.
+
+    ``sample`` caps the SQuAD questions per split (train, calib, test); ``store_path`` adds our
+    own sets over the full corpus (fitted on FIT_SETS, measured on VALIDATION_SETS).
+    """
+    from newsqa.assistant.answerer import ExtractiveAnswerer
+    from newsqa.index.embedding import Embedder
+    from newsqa.index.settings import Settings
+
+    rng = random.Random(SEED)
+    settings = Settings(sample_dir=None, **({"store": store_path} if store_path else {}))
+    embedder = Embedder.from_settings(settings)
+    data = load_squad()
+    mem = embed_squad(data, embedder, cache)
+    items = squad_items(data, rng)
+    by_split: dict[str, list[Item]] = {}
+    for it in items:
+        by_split.setdefault(it.split, []).append(it)
+    for split, its in by_split.items():
+        if sample and len(its) > sample:
+            by_split[split] = random.Random(SEED).sample(its, sample)
+    squad = [it for split in ("train", "calib", "test") for it in by_split.get(split, [])]
+    own = eval_items(FIT_SETS, "train") + eval_items(VALIDATION_SETS, "test") if store_path else []
+
+    hand = AnswererModel(hand_scorer(), None, {})
+    local = ExtractiveAnswerer(store=mem, embedder=embedder, retriever=mem, model=hand)
+
+    def ask_squad(it: Item) -> dict[str, Any]:
+        docs = squad_docs(it, mem, embedder)
+        return local.invoke({"question": it.question, "standalone": it.question, "docs": docs})
+
+    store = assistant = None
+    if store_path:
+        from newsqa.assistant.chain import Assistant
+        from newsqa.index.store import Store
+
+        store = Store(store_path)
+        assistant = Assistant(store, embedder, settings)
+
+    def run(model: AnswererModel, label: str) -> list[Row]:
+        local.model = model
+        step = max(len(squad) // 10, 1)
+        rows = trace(
+            squad,
+            ask_squad,
+            local,
+            lambda n, t: log(f"{label}: SQuAD {n}/{t}") if n % step == 0 else None,
+        )
+        if assistant is not None:
+            assistant.extractive.model = model
+            rows += trace(
+                own, lambda it: assistant.ask(it.question, it.history), assistant.extractive
+            )
+            log(f"{label}: our sets {len(own)}")
+        return rows
+
+    try:
+        before = run(hand, "rules")
+        scorer = fit_scorer([r for r in before if r.item.split == "train"])
+        fitted = AnswererModel(scorer, None, {})
+        after = run(fitted, "fitted")
+    finally:
+        if store is not None:
+            store.close()
+    train = [r for r in after if r.item.split == "train"]
+    calib = [r for r in after if r.item.split == "calib"]
+    abstention = fit_abstention(train, calib)
+    info = {
+        "trained_on": "SQuAD 2.0 train subset (CC BY-SA 4.0, Rajpurkar, Jia and Liang 2018), "
+        f"articles other than {', '.join(HELD_OUT)}; near misses made from them"
+        + (f"; tests/eval {', '.join(FIT_SETS)}" if store_path else ""),
+        "calibrated_on": "even paragraphs of the held-out SQuAD articles",
+        "seed": SEED,
+        "sample": sample,
+    }
+    model = AnswererModel(scorer, abstention, info)
+    report = _report(before, after, model)
+    model.info["held_out"] = report
+    return model, report
+
+
+def _report(before: list[Row], after: list[Row], model: AnswererModel) -> dict[str, Any]:
+    """Held-out figures per group: the rules, the fitted model, and trivial baselines."""
+    groups: dict[str, tuple[list[Row], list[Row]]] = {}
+    for b, a in zip(before, after, strict=True):
+        if b.item.split == "train":
+            continue
+        name = (
+            "squad-" + b.item.split if b.item.kind.startswith(("squad", "swap")) else b.item.source
+        )
+        groups.setdefault(name, ([], []))
+        groups[name][0].append(b)
+        groups[name][1].append(a)
+    out: dict[str, Any] = {}
+    dense = SentenceScorer(np.eye(len(SENTENCE_FEATURES))[SENTENCE_FEATURES.index("dense")])
+    for name, (rb, ra) in groups.items():
+        always = {**metrics(ra, None), "answered": 1.0, "abstain_unans": 0.0}
+        always["correct"] = _mean([r.correct for r in ra if r.item.answers])
+        out[name] = {
+            "rules": metrics(rb, None),
+            "fitted": metrics(ra, model),
+            "always_answer": always,
+            "top1_rules": top1(rb, hand_scorer()),
+            "top1_dense": top1(rb, dense),
+            "top1_fitted": top1(rb, model.scorer),
+        }
+    return out
