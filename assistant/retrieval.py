@@ -1,4 +1,4 @@
-"""Hybrid retrieval: dense (Chroma, through langchain-chroma) and BM25 fused by reciprocal rank.
+"""Hybrid retrieval: dense (the store's Chroma search) and BM25 (its FTS5 index) fused by RRF.
 
 LangChain's ``EnsembleRetriever`` does weighted RRF too, but drops the scores that the answer's
 ``sources`` report and cannot diversify by article, so the fusion (a few lines) lives here.
@@ -11,17 +11,15 @@ each ranking's own best passage is kept right after the fused best (``_promote_l
 
 from __future__ import annotations
 
-import threading
 from typing import Any, Literal
 
-from langchain_chroma import Chroma
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from newsqa.index.embedding import Embedder
 from newsqa.index.lexical import LexicalIndex
-from newsqa.index.store import CHUNKS, Store
-from pydantic import ConfigDict, PrivateAttr
+from newsqa.index.store import Store
+from pydantic import ConfigDict
 
 Mode = Literal["hybrid", "dense", "lexical"]
 RRF_K = 60
@@ -42,35 +40,10 @@ class HybridRetriever(BaseRetriever):
     embedder: Any
     k: int = 6
     mode: Mode = "hybrid"
-    _lexical: LexicalIndex | None = PrivateAttr(default=None)
-    _vectorstore: Chroma | None = PrivateAttr(default=None)
-    _lock: Any = PrivateAttr(default_factory=threading.Lock)
-
-    @property
-    def vectorstore(self) -> Chroma:
-        if self._vectorstore is None:
-            self._vectorstore = Chroma(
-                client=self.store.client,
-                collection_name=CHUNKS,
-                embedding_function=self.embedder,
-                create_collection_if_not_exists=False,
-            )
-        return self._vectorstore
 
     def lexical(self) -> LexicalIndex:
-        """The BM25 index matching the store's current version (reloaded or rebuilt if stale)."""
-        store: Store = self.store
-        with self._lock:
-            current = self._lexical
-            if current is not None and current.version == store.version:
-                return current
-            loaded = LexicalIndex.load(store.path)
-            if loaded is None or loaded.version != store.version:
-                ids, docs, metas = store.all_chunks()
-                texts = [f"{m.get('title', '')}\n{d}" for d, m in zip(docs, metas, strict=True)]
-                loaded = LexicalIndex.build(ids, texts, store.version)
-            self._lexical = loaded
-            return loaded
+        """The store's BM25 index; always as of the last commit (it lives in the catalogue)."""
+        return self.store.lexical
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun
@@ -80,19 +53,14 @@ class HybridRetriever(BaseRetriever):
     def search(self, query: str, k: int, mode: Mode = "hybrid") -> list[Document]:
         store: Store = self.store
         embedder: Embedder = self.embedder
-        total = store.chunks.count()
+        total = store.chunk_count()
         if total == 0:
             return []
         depth = min(DEPTH, total)
         dense: list[tuple[str, float]] = []
         lexical: list[tuple[str, float]] = []
         if mode in ("hybrid", "dense"):
-            got = store.chunks.query(
-                query_embeddings=[embedder.query_vector(query)],
-                n_results=depth,
-                include=["distances"],
-            )
-            dense = [(i, 1.0 - d) for i, d in zip(got["ids"][0], got["distances"][0], strict=True)]
+            dense = store.dense_search(embedder.query_vector(query), depth)
         if mode in ("hybrid", "lexical"):
             lexical = self.lexical().search(query, depth)
         fused: dict[str, float] = {}
@@ -104,23 +72,20 @@ class HybridRetriever(BaseRetriever):
         dense_score, lexical_score = dict(dense), dict(lexical)
         ordered = sorted(fused, key=fused.__getitem__, reverse=True)
         ordered = _promote_leaders(ordered, [r[0][0] for r in (dense, lexical) if r])
-        chosen = _diversify(ordered, k, lambda cid: cid.rsplit(":", 1)[0])
-        got = store.chunks.get(ids=chosen, include=["documents", "metadatas"])
-        by_id = dict(
-            zip(got["ids"], zip(got["documents"], got["metadatas"], strict=True), strict=True)
-        )
+        chosen = _diversify(ordered, k, lambda cid: cid.rsplit(":", 2)[0])
+        by_id = {c.id: c for c in store.chunks_by_ids(chosen)}
         best = (int(bool(dense)) + int(bool(lexical))) / (RRF_K + 1)
         docs = []
         for cid in chosen:
             if cid not in by_id:  # removed between query and fetch
                 continue
-            text, meta = by_id[cid]
+            chunk = by_id[cid]
             docs.append(
                 Document(
                     id=cid,
-                    page_content=text,
+                    page_content=chunk.text,
                     metadata={
-                        **meta,
+                        **chunk.metadata(),
                         "chunk_id": cid,
                         "score": round(fused[cid] / best, 4),
                         "dense": round(dense_score.get(cid, 0.0), 4),

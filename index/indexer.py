@@ -1,32 +1,41 @@
 """Keep the store in step with article files: add, update, skip unchanged, dedupe, remove, prune.
 
-Change tracking uses Chroma metadata alone, not LangChain's indexing API with a record manager:
+Change tracking uses the store's catalogue, not LangChain's indexing API with a record manager:
 the record manager hashes each chunk with its metadata, so the same article under two paths is
 stored twice, and it keeps its bookkeeping in a second database that can drift from Chroma after
-a crash. Here an article's id is the hash of its title and text, every chunk and sentence records
-its article id and origin, and the article record, written last, marks a complete article; a run
-starts by clearing any chunks a crashed run left without an article record.
+a crash. Here an article's id is the hash of its title and text; the store replaces an article
+by its key (where it came from) in one commit (see index/store.py for the protocol), so a
+re-run after a crash finds each article either old (and updates it) or new (and skips it).
+Unchanged articles, removals and moves never touch the embedding model.
 """
 
 from __future__ import annotations
 
-import json
+import contextlib
+import logging
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-from newsqa.index.articles import Article, Skip, content_hash
+from newsqa.index.articles import Article, Skip
 from newsqa.index.chunking import Chunk, SentenceChunker
 from newsqa.index.embedding import Embedder, EmbeddingJob
-from newsqa.index.lexical import LexicalIndex
 from newsqa.index.loaders import load, load_pasted, load_upload
 from newsqa.index.settings import Settings
-from newsqa.index.store import Store, pack_vectors
+from newsqa.index.store import NewArticle, NewChunk, Store
+
+try:  # H4's statement extraction; indexing never depends on it working.
+    from newsqa.index.statements import extract_statements
+except ImportError:  # pragma: no cover - the module ships with newsqa
+    extract_statements = None  # type: ignore[assignment]
+
+log = logging.getLogger(__name__)
 
 # Articles chunked and embedded together: enough chunks to sort into full batches.
 GROUP = 48
@@ -72,8 +81,14 @@ class Indexer:
         self.store = store
         self.embedder = embedder
         self.settings = settings
-        self.chunker = SentenceChunker(
-            embedder.count_tokens, settings.chunk_tokens, settings.chunk_overlap_tokens
+
+    @cached_property
+    def chunker(self) -> SentenceChunker:
+        # Built on first use: an unchanged re-index or a removal never needs the model.
+        return SentenceChunker(
+            self.embedder.count_tokens,
+            self.settings.chunk_tokens,
+            self.settings.chunk_overlap_tokens,
         )
 
     # Public operations -------------------------------------------------------------------
@@ -121,16 +136,12 @@ class Indexer:
             ]
             if hits:
                 self.store.delete_articles([r["id"] for r in hits])
-                self._refresh_lexical()
             return [r["source"] for r in hits]
 
     def prune(self) -> list[str]:
         """Remove articles whose files no longer exist. Returns their sources."""
         with self.store.write_lock:
-            removed = self._prune()
-            if removed:
-                self._refresh_lexical()
-            return removed
+            return self._prune()
 
     # Internals ---------------------------------------------------------------------------
     def _prune(self) -> list[str]:
@@ -139,22 +150,14 @@ class Indexer:
             for r in self.store.article_records()
             if r.get("path") and not Path(r["path"]).exists()
         ]
-        self.store.delete_articles([r["id"] for r in gone])
+        if gone:
+            self.store.delete_articles([r["id"] for r in gone])
         return [r["source"] for r in gone]
-
-    def _repair(self) -> None:
-        """Delete chunks and sentences whose article record is missing (a crashed run)."""
-        known = {r["id"] for r in self.store.article_records()}
-        got = self.store.chunks.get(include=["metadatas"])
-        orphans = sorted({m["article_id"] for m in got["metadatas"]} - known)
-        if orphans:
-            self.store.delete_articles(orphans)
 
     def _index(
         self, items: list[Article | Skip], report: IndexReport, progress: Progress | None
     ) -> IndexReport:
         started = time.perf_counter()
-        self._repair()
         records = self.store.article_records()
         by_key = {r["key"]: r for r in records}
         by_id = {r["id"]: r for r in records}
@@ -197,10 +200,9 @@ class Indexer:
                 if i + 1 < len(groups):
                     queued.append(self._start([a for a, _ in groups[i + 1]]))
                 n, rows = self._rows(queued.popleft())
-                stale = [old["id"] for _, old in group if old is not None]
                 if pending is not None:
                     pending.result()
-                pending = writer.submit(self._save, rows, stale)
+                pending = writer.submit(self.store.save, rows)
                 report.chunks += n
                 for article, old in group:
                     (report.updated if old is not None else report.added).append(article.source)
@@ -209,8 +211,6 @@ class Indexer:
                     progress(done, len(todo), report.chunks)
             if pending is not None:
                 pending.result()
-        if report.changed:
-            self._refresh_lexical()
         report.seconds = time.perf_counter() - started
         return report
 
@@ -220,14 +220,6 @@ class Indexer:
         while words and self.embedder.count_tokens([" ".join(words)])[0] > TITLE_TOKENS:
             words = words[:-1]
         return " ".join(words) + "\n" if words else ""
-
-    def _save(self, rows: dict[str, dict[str, list[Any]]], stale: list[str]) -> None:
-        """Store a group's records (articles last: a record marks a complete article), then
-        remove the versions they replace."""
-        self.store.upsert(self.store.chunks, **rows["chunks"])
-        self.store.upsert(self.store.articles, **rows["articles"])
-        if stale:
-            self.store.delete_articles(stale)
 
     def _start(self, articles: list[Article]) -> Plan:
         """Chunk and tokenise a group of articles and start its forward passes."""
@@ -242,82 +234,53 @@ class Indexer:
         batches = self.embedder.tokenize_chunks(prefixes, texts, spans)
         return plan, self.embedder.start_batches(batches)
 
-    def _rows(self, planned: Plan) -> tuple[int, dict[str, dict[str, list[Any]]]]:
+    def _rows(self, planned: Plan) -> tuple[int, list[NewArticle]]:
         """A started group's records, once its forward passes are done (one per chunk)."""
         plan, job = planned
         embedded = job.result()
-        chunk_rows: dict[str, list[Any]] = {
-            "ids": [],
-            "embeddings": [],
-            "documents": [],
-            "metadatas": [],
-        }
-        art_rows: dict[str, list[Any]] = {
-            "ids": [],
-            "embeddings": [],
-            "documents": [],
-            "metadatas": [],
-        }
+        out: list[NewArticle] = []
         k = 0
-        now = time.strftime("%Y-%m-%dT%H:%M:%S")
         for article, chunks in plan:
-            aid = article.article_id
-            origin = {
-                "article_id": aid,
-                "source": article.source,
-                "key": article.key,
-                "path": article.path,
-                "title": article.title,
-                "date": article.date,
-                "url": article.url,
-            }
-            vectors = []
-            for pos, c in enumerate(chunks):
+            new = []
+            for c in chunks:
                 emb = embedded[k]
                 k += 1
-                cid = f"{aid}:{pos}"
-                text = article.text[c.start : c.end]
-                vectors.append(emb.vector)
-                chunk_rows["ids"].append(cid)
-                chunk_rows["embeddings"].append(emb.vector)
-                chunk_rows["documents"].append(text)
-                chunk_rows["metadatas"].append(
-                    {
-                        **origin,
-                        "position": pos,
-                        "chunks": len(chunks),
-                        "start": c.start,
-                        "end": c.end,
-                        "chunk_hash": content_hash(text),
-                        "sentence_spans": json.dumps([[s.start, s.end] for s in c.sentences]),
-                        "sentence_vectors": pack_vectors(emb.sentences),
-                    }
+                spans = [(s.start, s.end) for s in c.sentences]
+                new.append(NewChunk(c.start, c.end, emb.vector, spans, emb.sentences))
+            out.append(
+                NewArticle(
+                    id=article.article_id,
+                    source=article.source,
+                    key=article.key,
+                    path=article.path,
+                    title=article.title,
+                    text=article.text,
+                    date=article.date,
+                    url=article.url,
+                    dropped=len(article.dropped),
+                    chunks=new,
+                    statements=_statements(article),
                 )
-            mean = np.mean(vectors, axis=0)
-            art_rows["ids"].append(aid)
-            art_rows["embeddings"].append(mean / (np.linalg.norm(mean) or 1.0))
-            art_rows["documents"].append(article.text)
-            art_rows["metadatas"].append(
-                {
-                    **{k_: v for k_, v in origin.items() if k_ != "article_id"},
-                    "chunks": len(chunks),
-                    "chars": len(article.text),
-                    "dropped": len(article.dropped),
-                    "indexed_at": now,
-                }
             )
-        return len(embedded), {"chunks": chunk_rows, "articles": art_rows}
+        return len(embedded), out
 
     def _move(self, record: dict[str, Any], article: Article) -> None:
         """Point an article whose file moved at its new path, without embedding it again."""
-        new = {"source": article.source, "key": article.key, "path": article.path}
-        got = self.store.chunks.get(where={"article_id": record["id"]}, include=["metadatas"])
-        self.store.chunks.update(ids=got["ids"], metadatas=[{**m, **new} for m in got["metadatas"]])
-        meta = {k: v for k, v in record.items() if k != "id"}
-        self.store.articles.update(ids=[record["id"]], metadatas=[{**meta, **new}])
+        self.store.move_article(
+            record["id"], source=article.source, key=article.key, path=article.path
+        )
 
-    def _refresh_lexical(self) -> None:
-        version = self.store.bump_version()
-        ids, docs, metas = self.store.all_chunks()
-        texts = [f"{m.get('title', '')}\n{d}" for d, m in zip(docs, metas, strict=True)]
-        LexicalIndex.build(ids, texts, version).save(self.store.path)
+
+def _statements(article: Article) -> list[Any]:
+    """The article's statements (H4's extractor); a failure costs the statements, not the
+    article."""
+    if extract_statements is None:
+        return []
+    published = None
+    with contextlib.suppress(ValueError):
+        published = date.fromisoformat(article.date[:10]) if article.date else None
+    try:
+        return extract_statements(article.text, title=article.title, published=published)
+    except Exception as exc:  # an extractor bug must not stop indexing
+        log.warning("statements of %s not extracted: %s", article.source, exc)
+        return []

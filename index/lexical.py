@@ -1,26 +1,25 @@
-"""The store's lexical (BM25) index over chunk texts, kept beside Chroma in the store directory.
+"""The store's lexical (BM25) index over chunk texts: an SQLite FTS5 table in the store catalogue.
 
-Dense vectors miss rare names, numbers and exact words; BM25 finds them. bm25s (sparse matrices,
-saved as .npy files) is rebuilt from the chunks after every change to the store and tagged with
-the store version it reflects, so a reader can tell when it is stale.
+Dense vectors miss rare names, numbers and exact words; BM25 finds them. Each chunk's row holds its
+title and text as this module's tokens (stemmed, stop words gone), so FTS5 only splits on spaces
+and ranks with its ``bm25()``. Rows are inserted and deleted with their article, in the same
+transaction as the article record (index/store.py), so the index is never rebuilt and a reader
+sees it as of the last commit. It replaced bm25s, whose index was rebuilt from every chunk after
+each edit.
 """
 
 from __future__ import annotations
 
-import json
 import re
-import shutil
-from collections.abc import Sequence
+import sqlite3
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
-from pathlib import Path
 
-import bm25s
 import numpy as np
-from bm25s.stopwords import STOPWORDS_EN
 
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*%?|[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
-# bm25s's English list has only 33 words; questions need the usual function words gone too.
-_STOP = frozenset(STOPWORDS_EN) | frozenset(
+# English function words (bm25s's 33-word list is a subset): questions need them gone too.
+_STOP = frozenset(
     """a about above according after again against all also am an and any are as ask asked at be
 because been before being below between both but by can could did do does doing down
 during each few for from further had has have having he her here hers herself him himself
@@ -30,7 +29,13 @@ so some such tell than that the their theirs them themselves then there these th
 those through to told too under until up very was we were what when where which while who
 whom whose why will with would yes you your yours yourself yourselves""".split()
 )
-DIRNAME = "lexical"
+# The tokens are this module's; FTS5 only has to keep them whole: unicode61 with the characters
+# of numbers ("1.92", "15%", "1,000") and of "don't" as token characters.
+SCHEMA = """
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
+    body, tokenize="unicode61 remove_diacritics 0 tokenchars '.,%'''");
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_vocab USING fts5vocab(chunks_fts, 'row');
+"""
 
 
 @lru_cache(maxsize=1)
@@ -47,75 +52,93 @@ def tokenize(text: str) -> list[str]:
     return _stemmer().stemWords(words)
 
 
-class LexicalIndex:
-    """BM25 over chunk ids; ``search`` returns (chunk id, score) best first."""
+def body(title: str, text: str) -> str:
+    """A chunk's row in the index: its article's title and its text, as tokens."""
+    return " ".join(tokenize(f"{title}\n{text}"))
 
-    def __init__(self, ids: list[str], model: bm25s.BM25 | None, version: int) -> None:
-        self.ids = ids
-        self.model = model
-        self.version = version
+
+def insert_rows(conn: sqlite3.Connection, rows: Iterable[tuple[int, str]]) -> None:
+    """Index (chunk rowid, body) rows, inside the caller's transaction."""
+    conn.executemany("INSERT INTO chunks_fts(rowid, body) VALUES (?, ?)", rows)
+
+
+def delete_rows(conn: sqlite3.Connection, rowids: Sequence[int]) -> None:
+    """Remove chunks' rows, inside the caller's transaction."""
+    conn.executemany("DELETE FROM chunks_fts WHERE rowid = ?", [(r,) for r in rowids])
+
+
+def _match(tokens: Sequence[str]) -> str:
+    # Tokens never hold a double quote (see _TOKEN); quoted, "and", "or", "near" stay words.
+    return " OR ".join(f'"{t}"' for t in dict.fromkeys(tokens))
+
+
+class LexicalIndex:
+    """BM25 over the store's chunks; ``search`` returns (chunk id, score) best first.
+
+    ``connect`` returns this thread's connection to the store catalogue; None is an empty index.
+    """
+
+    def __init__(self, connect: Callable[[], sqlite3.Connection] | None = None) -> None:
+        self._connect = connect
 
     @classmethod
-    def build(cls, ids: Sequence[str], texts: Sequence[str], version: int) -> LexicalIndex:
-        if not ids:
-            return cls([], None, version)
-        model = bm25s.BM25()
-        model.index([tokenize(t) or ["\x00"] for t in texts], show_progress=False)
-        return cls(list(ids), model, version)
+    def empty(cls) -> LexicalIndex:
+        return cls(None)
+
+    @classmethod
+    def build(cls, ids: Sequence[str], texts: Sequence[str]) -> LexicalIndex:
+        """An index of (chunk id, "title\\ntext") pairs in memory, built from scratch: for data
+        that is not in a store (training sets) and to check a store's index against."""
+        conn = sqlite3.connect(":memory:", check_same_thread=False)
+        conn.executescript(
+            "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+            "CREATE TABLE chunks (rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE);" + SCHEMA
+        )
+        conn.executemany("INSERT INTO chunks (rowid, id) VALUES (?, ?)", enumerate(ids, 1))
+        insert_rows(conn, ((i, " ".join(tokenize(t))) for i, t in enumerate(texts, 1)))
+        conn.execute("INSERT INTO meta VALUES ('chunk_count', ?)", (str(len(ids)),))
+        conn.commit()
+        return cls(lambda: conn)
 
     def search(self, query: str, k: int) -> list[tuple[str, float]]:
         tokens = tokenize(query)
-        if self.model is None or not tokens:
+        if self._connect is None or not tokens or k <= 0:
             return []
-        vocab = self.model.vocab_dict
-        tokens = [t for t in tokens if t in vocab]
-        if not tokens:
-            return []
-        k = min(k, len(self.ids))
-        docs, scores = self.model.retrieve([tokens], k=k, show_progress=False, n_threads=1)
-        return [
-            (self.ids[int(d)], float(s)) for d, s in zip(docs[0], scores[0], strict=True) if s > 0
-        ]
-
-    def save(self, store_dir: Path) -> None:
-        target = store_dir / DIRNAME
-        tmp = store_dir / (DIRNAME + ".tmp")
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
-        if self.model is not None:
-            self.model.save(str(tmp), show_progress=False)
-        (tmp / "ids.json").write_text(
-            json.dumps({"version": self.version, "ids": self.ids}), encoding="utf-8"
+        rows = self._connect().execute(
+            "SELECT c.id, -f.rank FROM (SELECT rowid, rank FROM chunks_fts WHERE chunks_fts"
+            " MATCH ? ORDER BY rank LIMIT ?) f JOIN chunks c ON c.rowid = f.rowid ORDER BY f.rank",
+            (_match(tokens), k),
         )
-        shutil.rmtree(target, ignore_errors=True)
-        tmp.replace(target)
+        return [(cid, float(score)) for cid, score in rows if score > 0]
 
-    @classmethod
-    def load(cls, store_dir: Path) -> LexicalIndex | None:
-        """The saved index, or None if there is none or it cannot be read."""
-        target = store_dir / DIRNAME
-        try:
-            meta = json.loads((target / "ids.json").read_text(encoding="utf-8"))
-            model = (
-                bm25s.BM25.load(str(target), mmap=False, show_progress=False)
-                if meta["ids"]
-                else None
-            )
-        except (OSError, ValueError, KeyError):
-            return None
-        return cls(meta["ids"], model, int(meta["version"]))
+    def doc_freqs(self, tokens: Sequence[str]) -> tuple[int, dict[str, int]]:
+        """How many chunks are indexed, and how many of them hold each token."""
+        if self._connect is None or not tokens:
+            return 0, {}
+        conn = self._connect()
+        n = conn.execute("SELECT value FROM meta WHERE key = 'chunk_count'").fetchone()
+        uniq = list(dict.fromkeys(tokens))
+        marks = ",".join("?" * len(uniq))
+        got = conn.execute(f"SELECT term, doc FROM chunks_vocab WHERE term IN ({marks})", uniq)
+        return (int(n[0]) if n else 0), dict(got.fetchall())
+
+    def rows(self) -> dict[str, str]:
+        """Every chunk id with its indexed body: a full scan, for checks against a rebuild."""
+        if self._connect is None:
+            return {}
+        got = self._connect().execute(
+            "SELECT c.id, f.body FROM chunks_fts f JOIN chunks c ON c.rowid = f.rowid"
+        )
+        return dict(got.fetchall())
 
 
 def idf(index: LexicalIndex, tokens: Sequence[str]) -> np.ndarray:
     """Inverse document frequency of each stemmed token in the indexed chunks (0 if unseen)."""
-    n = max(len(index.ids), 1)
     out = np.zeros(len(tokens), dtype=np.float32)
-    if index.model is None:
+    total, dfs = index.doc_freqs(tokens)
+    if not total:
         return out
-    vocab = index.model.vocab_dict
-    indptr = index.model.scores["indptr"]
     for i, t in enumerate(tokens):
-        j = vocab.get(t)
-        df = int(indptr[j + 1] - indptr[j]) if j is not None else 0
-        out[i] = np.log(1 + (n - df + 0.5) / (df + 0.5))
+        df = dfs.get(t, 0)
+        out[i] = np.log(1 + (total - df + 0.5) / (df + 0.5))
     return out

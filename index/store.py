@@ -1,45 +1,107 @@
-"""The newsqa store: one directory holding a Chroma database, a lexical index and a manifest.
+"""The newsqa store: a directory holding an SQLite catalogue and a Chroma database.
 
-Chroma's ``PersistentClient`` is thread-safe but not process-safe, so a ``Store`` takes a lock
-on the directory for as long as it is open: a writer (the app, ``newsqa index``) an exclusive
-one, a reader (``newsqa ask``) a shared one. A second writer gets a clear error instead of a
-corrupted store.
+``catalog.sqlite`` (WAL) is the store's record of truth and its commit point: the articles
+(source, title, date, full text, generation), their chunks (text, offsets, sentence spans and
+sentence vectors as binary BLOBs), the lexical index (FTS5, index/lexical.py), the statements
+extracted from each article, and a small log of Chroma records that may need deleting.
+Chroma holds each chunk's vector (and its text, for tools that read the collection) for dense
+search, under the id ``<article id>:<generation>:<position>``. Nothing outside this module
+touches Chroma.
 
-Two collections, both cosine:
-- ``chunks``: the passages that are retrieved and cited (document = passage text). Each carries
-  its sentences' offsets and their late-chunked vectors in its metadata (``sentence_spans``,
-  ``sentence_vectors``: float16, base64), which the answerer reads with the passage. They are
-  never searched by similarity, so a collection of their own would only cost an HNSW index
-  (a third of indexing time, four times the store's size) for nothing.
-- ``articles``: one record per article (document = full cleaned text, vector = mean of its
-  chunks), the catalogue behind ``newsqa list``; written last, so it marks a complete article.
+Write protocol (one article or a group of them; every step is a named fault point):
+1. ``save.intent``: in one transaction, allocate a new generation number and log
+   ``pending(article, generation, chunks)``.
+2. ``save.chroma``: upsert the new generation's chunk vectors into Chroma.
+3. ``save.transaction`` / ``save.committed``: in ONE transaction, delete the replaced article's
+   rows (chunks, lexical rows, statements, article record), insert the new ones, log the
+   replaced generation as pending, clear the new generation's log entry, bump the version.
+   This commit is the moment the edit happens; readers see the old state or the new, whole.
+4. ``save.cleaned``: delete the replaced generation's vectors from Chroma, then clear its log
+   entry. Removal is steps 3-4 without a new generation; a move (same text, new path) is one
+   transaction that changes the article record only.
+Repair, on every open for writing and after a failed write: for each logged pending entry whose
+generation is not the article's current one, delete its vectors from Chroma by id (the ids are
+known, so no scan), then clear the entry. A crash at any step therefore leaves either the old
+article or the new one, never both, never half, and the lexical index is exactly the chunks'.
+Readers ignore Chroma hits whose chunk is not in the catalogue (the window between 2 and 4).
+
+Processes: one writer at a time holds ``.newsqa.write.lock`` (``filelock``) for as long as its
+store is open (the app, ``newsqa index``); a second writer waits up to ``wait`` seconds, told
+who holds it. Readers (``ask``, ``list``, ``eval``) take no writer lock: SQLite in WAL mode lets
+them read the last commit beside the writer. Chroma's ``PersistentClient`` is not process-safe
+(its files are written by one client's in-memory index, and another process's client keeps a
+cached index that never sees later writes: chroma-core/chroma#3792), so Chroma calls go through a
+reader-writer lock (``filelock.ReadWriteLock``, ``.newsqa.commit.lock``): the writer holds it
+exclusively for each Chroma write only, a reader process shares it while it opens Chroma and
+queries, and reopens its client when the catalogue's version moved since it loaded.
+
+Each edit costs what its article costs: every write and read goes by article or chunk id, and
+nothing scans all chunks (``LexicalIndex.rows`` and ``dense_ids`` exist for tests).
 """
 
 from __future__ import annotations
 
-import base64
 import contextlib
-import fcntl
 import json
 import os
+import sqlite3
 import sys
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import chromadb
 import numpy as np
-from chromadb.config import Settings as ChromaSettings
+from filelock import FileLock, ReadWriteLock, Timeout
+from newsqa.index import faults, lexical
+from newsqa.index.articles import ArticleRecord, ChunkRecord
 from newsqa.index.embedding import DIMENSIONS, MODEL_NAME
 
-SCHEMA = 2
+SCHEMA = 3
 CHUNKS = "newsqa_chunks"
-ARTICLES = "newsqa_articles"
 MANIFEST = "newsqa.json"
-LOCK = ".newsqa.lock"
-# Chroma caps how many records one call may carry.
+CATALOG = "catalog.sqlite"
+WRITE_LOCK = ".newsqa.write.lock"
+WRITER_INFO = ".newsqa.writer"
+COMMIT_LOCK = ".newsqa.commit.lock"
+# Chroma caps how many records one call may carry; SQLite how many variables one statement may.
 BATCH = 1000
+# How long a reader waits for the writer's current Chroma write.
+READ_WAIT = 120.0
+
+_TABLES = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS articles (
+    id TEXT PRIMARY KEY, generation INTEGER NOT NULL, source TEXT NOT NULL,
+    key TEXT NOT NULL UNIQUE, path TEXT NOT NULL, title TEXT NOT NULL, date TEXT NOT NULL,
+    url TEXT NOT NULL, text TEXT NOT NULL, chunks INTEGER NOT NULL, chars INTEGER NOT NULL,
+    dropped INTEGER NOT NULL, indexed_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS chunks (
+    rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, article_id TEXT NOT NULL,
+    position INTEGER NOT NULL, start_at INTEGER NOT NULL, end_at INTEGER NOT NULL,
+    text TEXT NOT NULL, spans BLOB NOT NULL, vectors BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS chunks_article ON chunks (article_id, position);
+CREATE TABLE IF NOT EXISTS statements (
+    article_id TEXT NOT NULL, seq INTEGER NOT NULL, speaker TEXT NOT NULL,
+    speaker_key TEXT NOT NULL, role TEXT NOT NULL, organisation TEXT NOT NULL,
+    kind TEXT NOT NULL, verb TEXT NOT NULL, text TEXT NOT NULL, start_at INTEGER NOT NULL,
+    end_at INTEGER NOT NULL, date TEXT, entry INTEGER, PRIMARY KEY (article_id, seq));
+CREATE INDEX IF NOT EXISTS statements_speaker ON statements (speaker_key);
+CREATE INDEX IF NOT EXISTS statements_date ON statements (date);
+CREATE TABLE IF NOT EXISTS pending (
+    article_id TEXT NOT NULL, generation INTEGER NOT NULL, chunks INTEGER NOT NULL,
+    PRIMARY KEY (article_id, generation));
+"""
+
+_CHUNK_COLUMNS = (
+    "c.id, c.article_id, c.position, c.start_at, c.end_at, c.text, "
+    "a.source, a.key, a.path, a.title, a.date, a.url, a.chunks"
+)
+_ARTICLE_COLUMNS = (
+    "id, generation, source, key, path, title, date, url, chunks, chars, dropped, indexed_at"
+)
 
 
 class StoreError(Exception):
@@ -50,47 +112,82 @@ class StoreBusyError(StoreError):
     pass
 
 
-class StoreLock:
-    """An fcntl lock on ``<store>/.newsqa.lock``; the holder's pid and command are written in it."""
+@dataclass
+class NewChunk:
+    """A chunk to store: offsets into its article, its vector, its sentences and their vectors."""
 
-    def __init__(self, directory: Path, exclusive: bool) -> None:
-        self.path = directory / LOCK
-        self.exclusive = exclusive
-        self._fd: int | None = None
+    start: int
+    end: int
+    vector: np.ndarray
+    spans: Sequence[tuple[int, int]]
+    sentence_vectors: np.ndarray
 
-    def acquire(self) -> None:
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, (fcntl.LOCK_EX if self.exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = ""
-            with contextlib.suppress(OSError):
-                holder = os.pread(fd, 500, 0).decode("utf-8", "replace").strip()
-            os.close(fd)
-            what = "write to" if self.exclusive else "read"
-            raise StoreBusyError(
-                f"cannot {what} the store {self.path.parent}: another newsqa process is using it"
-                f"{f' ({holder})' if holder else ''}. Chroma stores must not be shared between "
-                "processes: stop that process (or add articles through the running app), or "
-                "use another store with --store / NEWSQA_STORE."
-            ) from None
-        if self.exclusive:
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, f"pid {os.getpid()}: {' '.join(sys.argv)[:200]}".encode(), 0)
-        self._fd = fd
 
-    def release(self) -> None:
-        if self._fd is not None:
-            with contextlib.suppress(OSError):
-                fcntl.flock(self._fd, fcntl.LOCK_UN)
-                os.close(self._fd)
-            self._fd = None
+@dataclass
+class NewArticle:
+    """An article to store with its chunks and statements; replaces whatever has its key."""
+
+    id: str
+    source: str
+    key: str
+    path: str
+    title: str
+    text: str
+    date: str = ""
+    url: str = ""
+    dropped: int = 0
+    chunks: list[NewChunk] = field(default_factory=list)
+    statements: list[Any] = field(default_factory=list)
+
+
+def _make_client(path: Path) -> Any:
+    """The Chroma client of a store directory (the one place a client is created)."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    return chromadb.PersistentClient(
+        path=str(path / "chroma"),
+        settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False),
+    )
+
+
+def chunk_id(article_id: str, generation: int, position: int) -> str:
+    return f"{article_id}:{generation}:{position}"
+
+
+def _pack_spans(spans: Sequence[tuple[int, int]]) -> bytes:
+    return np.asarray(spans, dtype="<i4").reshape(-1, 2).tobytes()
+
+
+def _pack_vectors(vectors: np.ndarray) -> bytes:
+    # float16: cosines within 1e-3 of float32, half the bytes.
+    return np.asarray(vectors, dtype="<f2").tobytes()
+
+
+def _unpack(spans: bytes, vectors: bytes) -> tuple[np.ndarray, np.ndarray]:
+    return (
+        np.frombuffer(spans, dtype="<i4").reshape(-1, 2),
+        np.frombuffer(vectors, dtype="<f2").astype(np.float32).reshape(-1, DIMENSIONS),
+    )
+
+
+def _batches(items: Sequence[Any], size: int = BATCH) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 class Store:
-    """An open store. ``write=True`` creates it if needed and allows changes."""
+    """An open store. ``write=True`` creates it if needed, takes the writer lock (waiting up to
+    ``wait`` seconds, telling ``on_wait`` why) and allows changes."""
 
-    def __init__(self, path: str | os.PathLike[str], *, write: bool = False) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        write: bool = False,
+        wait: float = 0.0,
+        on_wait: Callable[[str], None] | None = None,
+    ) -> None:
         self.path = Path(path).expanduser()
         self.writable = write
         if write:
@@ -100,139 +197,523 @@ class Store:
                 f"no newsqa store at {self.path}: index some articles first with "
                 f"`newsqa index PATH --store {self.path}`"
             )
-        self._lock = StoreLock(self.path, exclusive=write)
-        self._lock.acquire()
-        try:
-            self.manifest = self._read_manifest()
-            self.client = chromadb.PersistentClient(
-                path=str(self.path / "chroma"),
-                settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False),
-            )
-            self.chunks = self._collection(CHUNKS)
-            self.articles = self._collection(ARTICLES)
-        except BaseException:
-            self._lock.release()
-            raise
-        # Serialises writers inside this process (the app runs handlers on threads).
+        self._check_manifest()
+        self._writer: FileLock | None = None
+        if write:
+            self._take_writer_lock(wait, on_wait)
+        # Serialises writers inside this process (the app runs handlers on threads); callers
+        # hold it around a whole run. The indexer saves from a pipeline thread while its caller
+        # holds write_lock, so the protocol steps take a lock of their own.
         self.write_lock = threading.RLock()
-
-    def _collection(self, name: str) -> Any:
-        # No embedding function: vectors always come from index.embedding, never Chroma's
-        # default (which would try to download a model).
-        config: Any = {"hnsw": {"space": "cosine"}}
-        if self.writable:
-            return self.client.get_or_create_collection(
-                name, configuration=config, embedding_function=None
-            )
+        self._protocol = threading.RLock()
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._connections_lock = threading.Lock()
+        self._commit = ReadWriteLock(self.path / COMMIT_LOCK, is_singleton=False)
+        self._chroma_guard = threading.Lock()
+        self._client: Any = None
+        self._collection: Any = None
+        self._loaded_version = -1
         try:
-            return self.client.get_collection(name, embedding_function=None)
-        except Exception as exc:
-            raise StoreError(
-                f"the store at {self.path} is incomplete ({exc}); re-index it"
-            ) from exc
+            self._init_catalog()
+            if write:
+                self.repair()
+        except BaseException:
+            self.close()
+            raise
+        self.lexical = lexical.LexicalIndex(self._conn)
 
-    def _read_manifest(self) -> dict[str, Any]:
+    # Opening ----------------------------------------------------------------------------
+    def _check_manifest(self) -> None:
         path = self.path / MANIFEST
-        if path.exists():
-            try:
-                manifest = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, json.JSONDecodeError) as exc:
-                raise StoreError(f"the store manifest {path} is unreadable: {exc}") from exc
-            if manifest.get("schema") != SCHEMA or manifest.get("model") != MODEL_NAME:
-                raise StoreError(
-                    f"the store at {self.path} was built by another newsqa version or model "
-                    f"({manifest.get('model')}, schema {manifest.get('schema')}); index into a "
-                    "new --store"
-                )
-            return manifest
-        manifest = {"schema": SCHEMA, "model": MODEL_NAME, "dimensions": DIMENSIONS, "version": 0}
-        self._write_manifest(manifest)
-        return manifest
+        if not path.exists():
+            manifest = {"schema": SCHEMA, "model": MODEL_NAME, "dimensions": DIMENSIONS}
+            tmp = self.path / (MANIFEST + ".tmp")
+            tmp.write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+            tmp.replace(path)
+            return
+        try:
+            manifest = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise StoreError(f"the store manifest {path} is unreadable: {exc}") from exc
+        if manifest.get("model") != MODEL_NAME:
+            raise StoreError(
+                f"the store at {self.path} was built with another embedding model "
+                f"({manifest.get('model')}); index into a new --store"
+            )
+        if manifest.get("schema") != SCHEMA:
+            raise StoreError(
+                f"the store at {self.path} was built by an older newsqa (store schema "
+                f"{manifest.get('schema')}, this version reads {SCHEMA}: a crash-safe catalogue "
+                "replaced the old lexical index and vector metadata). Rebuild it: move the "
+                f"directory aside and run `newsqa index PATH... --store {self.path}` again "
+                "(articles are read from their files)."
+            )
 
-    def _write_manifest(self, manifest: dict[str, Any]) -> None:
-        tmp = self.path / (MANIFEST + ".tmp")
-        tmp.write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-        tmp.replace(self.path / MANIFEST)
+    def _take_writer_lock(self, wait: float, on_wait: Callable[[str], None] | None) -> None:
+        lock = FileLock(self.path / WRITE_LOCK, is_singleton=False)
+        info = self.path / WRITER_INFO
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            holder = ""
+            with contextlib.suppress(OSError):
+                holder = info.read_text(encoding="utf-8").strip()
+            why = (
+                f"the store {self.path} is being written by another newsqa process"
+                f"{f' ({holder})' if holder else ''}; one process writes a store at a time"
+            )
+            if wait > 0:
+                if on_wait:
+                    on_wait(f"{why}: waiting up to {wait:.0f}s for it to finish")
+                with contextlib.suppress(Timeout):
+                    lock.acquire(timeout=wait)
+            if not lock.is_locked:
+                raise StoreBusyError(
+                    f"{why}. Add articles through the running app's Articles tab, stop that "
+                    "process, wait longer (NEWSQA_WRITE_WAIT), or use another store with "
+                    "--store / NEWSQA_STORE."
+                ) from None
+        self._writer = lock
+        since = time.strftime("%Y-%m-%d %H:%M:%S")
+        info.write_text(f"pid {os.getpid()} since {since}: {' '.join(sys.argv)[:200]}", "utf-8")
+
+    def _conn(self) -> sqlite3.Connection:
+        """This thread's connection to the catalogue (SQLite connections are per thread)."""
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(
+                self.path / CATALOG, isolation_level=None, timeout=60, check_same_thread=False
+            )
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+            self._local.conn = conn
+            with self._connections_lock:
+                self._connections.append(conn)
+        return conn
+
+    def _init_catalog(self) -> None:
+        conn = self._conn()
+        if self.writable:
+            conn.executescript(_TABLES + lexical.SCHEMA)
+            for key in ("version", "generation", "chunk_count"):
+                conn.execute("INSERT OR IGNORE INTO meta VALUES (?, '0')", (key,))
+        elif conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'articles'").fetchone() is None:
+            raise StoreError(f"the store at {self.path} is incomplete; re-index it")
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        conn = self._conn()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def _meta(self, key: str) -> int:
+        row = self._conn().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return int(row[0]) if row else 0
 
     @property
     def version(self) -> int:
-        """Bumped after every change, so readers know when derived indexes are stale."""
-        return int(self.manifest.get("version", 0))
-
-    def bump_version(self) -> int:
-        self._require_write()
-        self.manifest["version"] = self.version + 1
-        self._write_manifest(self.manifest)
-        return self.version
+        """Bumped by every commit, so readers know when what they loaded is stale."""
+        return self._meta("version")
 
     def _require_write(self) -> None:
         if not self.writable:
             raise StoreError("this store was opened read-only")
 
-    # Reading --------------------------------------------------------------------------
-    def article_records(self) -> list[dict[str, Any]]:
-        """Metadata of every article, with ``id``."""
-        got = self.articles.get(include=["metadatas"])
-        return [{"id": i, **(m or {})} for i, m in zip(got["ids"], got["metadatas"], strict=True)]
+    # Chroma -----------------------------------------------------------------------------
+    def _chroma(self) -> Any:
+        """The chunk collection, (re)opened as needed; call with the commit lock held."""
+        if self._collection is not None and (self.writable or self._loaded_version == self.version):
+            return self._collection
+        if self._client is not None and not self.writable:
+            # Another process wrote since this client loaded its index: a new client in this
+            # process would reuse the cached one, so the cache goes first (chroma#3792).
+            from chromadb.api.shared_system_client import SharedSystemClient
 
-    def article_texts(self, ids: list[str]) -> dict[str, str]:
-        if not ids:
-            return {}
-        got = self.articles.get(ids=ids, include=["documents"])
-        return dict(zip(got["ids"], got["documents"], strict=True))
-
-    def all_chunks(self) -> tuple[list[str], list[str], list[dict[str, Any]]]:
-        """Ids, passages and metadata of every chunk, in pages Chroma accepts."""
-        ids: list[str] = []
-        docs: list[str] = []
-        metas: list[dict[str, Any]] = []
-        total = self.chunks.count()
-        for offset in range(0, total, BATCH * 5):
-            got = self.chunks.get(
-                include=["documents", "metadatas"], limit=BATCH * 5, offset=offset
+            SharedSystemClient.clear_system_cache()
+        self._loaded_version = self.version
+        self._client = _make_client(self.path)
+        # No embedding function: vectors always come from index.embedding, never Chroma's
+        # default (which would try to download a model).
+        if self.writable:
+            self._collection = self._client.get_or_create_collection(
+                CHUNKS, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
             )
-            ids += got["ids"]
-            docs += got["documents"]
-            metas += got["metadatas"]
-        return ids, docs, metas
+        else:
+            try:
+                self._collection = self._client.get_collection(CHUNKS, embedding_function=None)
+            except Exception as exc:  # chromadb raises NotFoundError or ValueError by version
+                raise StoreError(
+                    f"the store at {self.path} is incomplete ({exc}); re-index it"
+                ) from exc
+        return self._collection
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[Any]:
+        """The collection for a read: in the writer's process directly (its client is the
+        authority), elsewhere under the shared commit lock."""
+        if self.writable:
+            if self._collection is None:
+                with self._chroma_guard:
+                    self._chroma()
+            yield self._collection
+            return
+        with self._chroma_guard:
+            try:
+                with self._commit.read_lock(timeout=READ_WAIT):
+                    yield self._chroma()
+            except Timeout:
+                raise StoreBusyError(
+                    f"the store {self.path} was being written for over {READ_WAIT:.0f}s; try again"
+                ) from None
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[Any]:
+        with self._chroma_guard, self._commit.write_lock():
+            yield self._chroma()
+
+    def _delete_vectors(self, entries: Sequence[tuple[str, int, int]]) -> None:
+        ids = [chunk_id(a, g, p) for a, g, n in entries for p in range(n)]
+        if not ids:
+            return
+        with self._writing() as collection:
+            for part in _batches(ids):
+                collection.delete(ids=list(part))
+
+    def dense_search(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
+        """The ``k`` nearest committed chunks to ``vector``: (chunk id, cosine) best first."""
+        if k <= 0 or self.chunk_count() == 0:
+            return []
+        with self._reading() as collection:
+            got = collection.query(
+                query_embeddings=[np.asarray(vector, dtype=np.float32)],
+                n_results=k,
+                include=["distances"],
+            )
+        hits = list(zip(got["ids"][0], got["distances"][0], strict=True))
+        committed = self._existing([cid for cid, _ in hits])
+        return [(cid, 1.0 - d) for cid, d in hits if cid in committed]
+
+    def dense_ids(self) -> set[str]:
+        """Every chunk id in Chroma: a full scan, for tests and checks only."""
+        with self._reading() as collection:
+            return set(collection.get(include=[])["ids"])
+
+    # Reading ----------------------------------------------------------------------------
+    def _existing(self, ids: Sequence[str]) -> set[str]:
+        out: set[str] = set()
+        for part in _batches(list(ids)):
+            marks = ",".join("?" * len(part))
+            got = self._conn().execute(f"SELECT id FROM chunks WHERE id IN ({marks})", part)
+            out.update(r[0] for r in got)
+        return out
+
+    def articles(self) -> list[ArticleRecord]:
+        """Every article's catalogue record."""
+        got = self._conn().execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles ORDER BY source")
+        return [ArticleRecord(*row) for row in got]
+
+    def article_records(self) -> list[dict[str, Any]]:
+        """Every article's record as a dict (``id``, ``source``, ``title``, ``chunks``, ...)."""
+        return [asdict(r) for r in self.articles()]
+
+    def article_texts(self, ids: Sequence[str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for part in _batches(list(ids)):
+            marks = ",".join("?" * len(part))
+            got = self._conn().execute(f"SELECT id, text FROM articles WHERE id IN ({marks})", part)
+            out.update(got.fetchall())
+        return out
 
     def count(self) -> int:
-        return self.articles.count()
+        """Articles in the store."""
+        return int(self._conn().execute("SELECT count(*) FROM articles").fetchone()[0])
 
-    # Writing --------------------------------------------------------------------------
-    def upsert(self, collection: Any, **records: list[Any]) -> None:
-        self._require_write()
-        n = len(records["ids"])
-        for start in range(0, n, BATCH):
-            collection.upsert(**{k: v[start : start + BATCH] for k, v in records.items()})
+    def chunk_count(self) -> int:
+        """Chunks in the store (kept in the catalogue, so counting scans nothing)."""
+        return self._meta("chunk_count")
 
-    def delete_articles(self, article_ids: list[str]) -> None:
-        """Remove articles with all their chunks (article record first)."""
+    def chunks_by_ids(self, ids: Sequence[str]) -> list[ChunkRecord]:
+        """The committed chunks among ``ids``, in the order given."""
+        found: dict[str, ChunkRecord] = {}
+        for part in _batches(list(ids)):
+            marks = ",".join("?" * len(part))
+            got = self._conn().execute(
+                f"SELECT {_CHUNK_COLUMNS} FROM chunks c JOIN articles a ON a.id = c.article_id "
+                f"WHERE c.id IN ({marks})",
+                part,
+            )
+            found.update((row[0], ChunkRecord(*row)) for row in got)
+        return [found[i] for i in ids if i in found]
+
+    def article_chunks(self, article_ids: Sequence[str]) -> list[ChunkRecord]:
+        """All chunks of the given articles, each article's in order."""
+        out: list[ChunkRecord] = []
+        for aid in dict.fromkeys(article_ids):
+            got = self._conn().execute(
+                f"SELECT {_CHUNK_COLUMNS} FROM chunks c JOIN articles a ON a.id = c.article_id "
+                "WHERE c.article_id = ? ORDER BY c.position",
+                (aid,),
+            )
+            out += [ChunkRecord(*row) for row in got]
+        return out
+
+    def sentences(self, chunk_ids: Sequence[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Each chunk's sentences: spans (n, 2) as article offsets, and their vectors (n, D)."""
+        out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        for part in _batches(list(dict.fromkeys(chunk_ids))):
+            marks = ",".join("?" * len(part))
+            got = self._conn().execute(
+                f"SELECT id, spans, vectors FROM chunks WHERE id IN ({marks})", part
+            )
+            out.update((cid, _unpack(spans, vectors)) for cid, spans, vectors in got)
+        return out
+
+    def statements(
+        self,
+        speaker: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        article_ids: Sequence[str] | None = None,
+    ) -> list[dict[str, Any]]:
+        """Statements, with their article's source, title and date; ``speaker`` matches the
+        speaker key or name (case-insensitive), ``since``/``until`` the ISO date (inclusive)."""
+        where, args = [], []
+        if speaker:
+            where.append("(s.speaker_key = ? OR lower(s.speaker) = lower(?))")
+            args += [speaker, speaker]
+        if since:
+            where.append("s.date >= ?")
+            args.append(since)
+        if until:
+            where.append("s.date <= ?")
+            args.append(until)
+        if article_ids is not None:
+            ids = list(article_ids)
+            if not ids:
+                return []
+            where.append(f"s.article_id IN ({','.join('?' * len(ids))})")
+            args += ids
+        sql = (
+            "SELECT s.article_id, s.speaker, s.speaker_key, s.role, s.organisation, s.kind, "
+            "s.verb, s.text, s.start_at, s.end_at, s.date, s.entry, a.source, a.title, "
+            "a.date FROM statements s JOIN articles a ON a.id = s.article_id"
+            + (f" WHERE {' AND '.join(where)}" if where else "")
+            + " ORDER BY s.date, a.source, s.seq"
+        )
+        keys = (
+            "article_id speaker speaker_key role organisation kind verb text start end date "
+            "entry source title published"
+        ).split()
+        return [dict(zip(keys, row, strict=True)) for row in self._conn().execute(sql, args)]
+
+    # Writing ----------------------------------------------------------------------------
+    def save(self, articles: Sequence[NewArticle]) -> None:
+        """Store articles, each replacing the article with its key or id (the protocol above)."""
         self._require_write()
-        for start in range(0, len(article_ids), BATCH):
-            ids = article_ids[start : start + BATCH]
-            self.articles.delete(ids=ids)
-            self.chunks.delete(where={"article_id": {"$in": ids}})
+        if not articles:
+            return
+        with self._protocol:
+            try:
+                self._save(articles)
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    self.repair()
+                raise
+
+    def _save(self, articles: Sequence[NewArticle]) -> None:
+        with self._transaction() as conn:
+            first = self._meta("generation") + 1
+            gens = list(range(first, first + len(articles)))
+            conn.execute("UPDATE meta SET value = ? WHERE key = 'generation'", (str(gens[-1]),))
+            conn.executemany(
+                "INSERT INTO pending VALUES (?, ?, ?)",
+                [(a.id, g, len(a.chunks)) for a, g in zip(articles, gens, strict=True)],
+            )
+        faults.point("save.intent")
+        ids, vectors, docs, metas = [], [], [], []
+        for a, g in zip(articles, gens, strict=True):
+            for pos, c in enumerate(a.chunks):
+                ids.append(chunk_id(a.id, g, pos))
+                vectors.append(np.asarray(c.vector, dtype=np.float32))
+                docs.append(a.text[c.start : c.end])
+                metas.append({"article_id": a.id, "generation": g})
+        with self._writing() as collection:
+            for part in range(0, len(ids), BATCH):
+                end = part + BATCH
+                collection.upsert(
+                    ids=ids[part:end],
+                    embeddings=vectors[part:end],
+                    documents=docs[part:end],
+                    metadatas=metas[part:end],
+                )
+        faults.point("save.chroma")
+        now = time.strftime("%Y-%m-%dT%H:%M:%S")
+        with self._transaction() as conn:
+            old: list[tuple[str, int, int]] = []
+            for a, g in zip(articles, gens, strict=True):
+                replaced = conn.execute(
+                    "SELECT id FROM articles WHERE key = ? OR id = ?", (a.key, a.id)
+                ).fetchall()
+                for (rid,) in replaced:
+                    old.append(self._delete_article(conn, rid))
+                self._insert_article(conn, a, g, now)
+            faults.point("save.transaction")
+            self._finish_commit(conn, old, [(a.id, g) for a, g in zip(articles, gens, strict=True)])
+        faults.point("save.committed")
+        self._delete_vectors(old)
+        faults.point("save.cleaned")
+        self._clear_pending(old)
+
+    def _insert_article(self, conn: sqlite3.Connection, a: NewArticle, gen: int, now: str) -> None:
+        conn.execute(
+            "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (a.id, gen, a.source, a.key, a.path, a.title, a.date, a.url, a.text, len(a.chunks),
+             len(a.text), a.dropped, now),
+        )  # fmt: skip
+        fts = []
+        for pos, c in enumerate(a.chunks):
+            text = a.text[c.start : c.end]
+            cur = conn.execute(
+                "INSERT INTO chunks (id, article_id, position, start_at, end_at, text, spans, "
+                "vectors) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (chunk_id(a.id, gen, pos), a.id, pos, c.start, c.end, text,
+                 _pack_spans(c.spans), _pack_vectors(c.sentence_vectors)),
+            )  # fmt: skip
+            fts.append((cur.lastrowid, lexical.body(a.title, text)))
+        lexical.insert_rows(conn, fts)
+        conn.executemany(
+            "INSERT INTO statements VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (a.id, i, s.speaker, s.speaker_key, s.role, s.organisation, s.kind, s.verb,
+                 s.text, s.start, s.end, s.date, s.entry)
+                for i, s in enumerate(a.statements)
+            ],
+        )  # fmt: skip
+        conn.execute(
+            "UPDATE meta SET value = value + ? WHERE key = 'chunk_count'", (len(a.chunks),)
+        )
+
+    def _delete_article(self, conn: sqlite3.Connection, aid: str) -> tuple[str, int, int]:
+        """Delete an article's rows (inside a transaction); log its vectors as pending."""
+        gen, n = conn.execute(
+            "SELECT generation, chunks FROM articles WHERE id = ?", (aid,)
+        ).fetchone()
+        got = conn.execute("SELECT rowid FROM chunks WHERE article_id = ?", (aid,))
+        rowids = [r[0] for r in got]
+        lexical.delete_rows(conn, rowids)
+        conn.execute("DELETE FROM chunks WHERE article_id = ?", (aid,))
+        conn.execute("DELETE FROM statements WHERE article_id = ?", (aid,))
+        conn.execute("DELETE FROM articles WHERE id = ?", (aid,))
+        conn.execute("INSERT OR REPLACE INTO pending VALUES (?, ?, ?)", (aid, gen, n))
+        conn.execute("UPDATE meta SET value = value - ? WHERE key = 'chunk_count'", (len(rowids),))
+        return aid, gen, n
+
+    def _finish_commit(
+        self,
+        conn: sqlite3.Connection,
+        old: Sequence[tuple[str, int, int]],
+        new: Sequence[tuple[str, int]],
+    ) -> None:
+        conn.executemany("DELETE FROM pending WHERE article_id = ? AND generation = ?", new)
+        conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'version'")
+
+    def _clear_pending(self, entries: Sequence[tuple[str, int, int]]) -> None:
+        if entries:
+            with self._transaction() as conn:
+                conn.executemany(
+                    "DELETE FROM pending WHERE article_id = ? AND generation = ?",
+                    [(a, g) for a, g, _ in entries],
+                )
+
+    def delete_articles(self, article_ids: Sequence[str]) -> None:
+        """Remove articles with everything stored for them."""
+        self._require_write()
+        with self._protocol:
+            try:
+                with self._transaction() as conn:
+                    old = [
+                        self._delete_article(conn, aid)
+                        for aid in dict.fromkeys(article_ids)
+                        if conn.execute("SELECT 1 FROM articles WHERE id = ?", (aid,)).fetchone()
+                    ]
+                    faults.point("remove.transaction")
+                    self._finish_commit(conn, old, [])
+                faults.point("remove.committed")
+                self._delete_vectors(old)
+                faults.point("remove.cleaned")
+                self._clear_pending(old)
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    self.repair()
+                raise
+
+    def move_article(self, article_id: str, *, source: str, key: str, path: str) -> None:
+        """Point an article at a new source (its file moved): one transaction, no vectors."""
+        self._require_write()
+        with self._protocol, self._transaction() as conn:
+            clash = conn.execute(
+                "SELECT id FROM articles WHERE key = ? AND id != ?", (key, article_id)
+            ).fetchall()
+            old = [self._delete_article(conn, rid) for (rid,) in clash]
+            conn.execute(
+                "UPDATE articles SET source = ?, key = ?, path = ? WHERE id = ?",
+                (source, key, path, article_id),
+            )
+            faults.point("move.transaction")
+            self._finish_commit(conn, old, [])
+        if old:
+            with self._protocol:
+                self._delete_vectors(old)
+                self._clear_pending(old)
+
+    def repair(self) -> int:
+        """Finish what a crashed or failed write left: delete the vectors of every logged
+        generation that is not its article's current one. Returns how many were deleted."""
+        self._require_write()
+        with self._protocol:
+            got = self._conn().execute(
+                "SELECT p.article_id, p.generation, p.chunks FROM pending p LEFT JOIN articles "
+                "a ON a.id = p.article_id AND a.generation = p.generation WHERE a.id IS NULL"
+            )
+            rows = got.fetchall()
+            self._delete_vectors(rows)
+            with self._transaction() as conn:
+                conn.execute(
+                    "DELETE FROM pending WHERE EXISTS (SELECT 1 FROM articles a WHERE "
+                    "a.id = pending.article_id AND a.generation = pending.generation)"
+                )
+                conn.executemany(
+                    "DELETE FROM pending WHERE article_id = ? AND generation = ?",
+                    [(a, g) for a, g, _ in rows],
+                )
+            return sum(n for _, _, n in rows)
 
     def close(self) -> None:
-        self._lock.release()
+        with self._connections_lock:
+            for conn in self._connections:
+                with contextlib.suppress(Exception):
+                    conn.close()
+            self._connections.clear()
+        self._local = threading.local()
+        if self._writer is not None:
+            with contextlib.suppress(OSError):
+                (self.path / WRITER_INFO).unlink()
+            self._writer.release()
+            self._writer = None
+        with contextlib.suppress(Exception):
+            self._commit.close()
 
     def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def pack_vectors(vectors: np.ndarray) -> str:
-    """Sentence vectors as chunk metadata: float16 (cosines within 1e-3 of float32), base64."""
-    return base64.b64encode(np.asarray(vectors, dtype="<f2").tobytes()).decode("ascii")
-
-
-def unpack_vectors(packed: str) -> np.ndarray:
-    """The float32 vectors ``pack_vectors`` stored, one row per sentence."""
-    flat = np.frombuffer(base64.b64decode(packed), dtype="<f2").astype(np.float32)
-    return flat.reshape(-1, DIMENSIONS)
 
 
 @contextlib.contextmanager

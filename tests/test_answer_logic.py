@@ -412,7 +412,7 @@ def _answerer():
     return ExtractiveAnswerer(
         store=None,
         embedder=SimpleNamespace(query_vector=lambda text: np.zeros(3)),
-        retriever=SimpleNamespace(lexical=lambda: LexicalIndex([], None, 0)),
+        retriever=SimpleNamespace(lexical=lambda: LexicalIndex.empty()),
     )
 
 

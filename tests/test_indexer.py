@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 import sys
@@ -11,10 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 from newsqa.index.indexer import Indexer
-from newsqa.index.lexical import LexicalIndex
-from newsqa.index.store import Store, StoreBusyError, StoreError, unpack_vectors
+from newsqa.index.store import Store, StoreBusyError, StoreError
 
 from tests.conftest import CORPUS, SAMPLE
+from tests.store_helpers import check_consistent
 
 pytestmark = pytest.mark.integration
 
@@ -40,22 +39,17 @@ def folder(tmp_path: Path, seed_copy: Path) -> Path:
 
 
 def _state(store: Store) -> dict[str, tuple[str, int]]:
-    """source -> (article id, chunks), checked against the chunks and their sentence vectors."""
+    """source -> (article id, chunks), checked against the chunks and their sentence vectors
+    (and the whole store against Chroma and a lexical rebuild)."""
+    check_consistent(store)
     records = store.article_records()
-    got = store.chunks.get(include=["metadatas", "documents"])
-    chunks = got["metadatas"]
-    ids = {r["id"] for r in records}
-    assert {m["article_id"] for m in chunks} == ids, "chunks without an article, or vice versa"
-    assert len(chunks) == sum(r["chunks"] for r in records)
-    for meta, text in zip(chunks, got["documents"], strict=True):
-        spans = json.loads(meta["sentence_spans"])
-        vectors = unpack_vectors(meta["sentence_vectors"])
-        assert len(spans) == len(vectors) > 0
+    chunks = store.article_chunks([r["id"] for r in records])
+    sentences = store.sentences([c.id for c in chunks])
+    for c in chunks:
+        spans, vectors = sentences[c.id]
         assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-2)
         # The sentences tile the passage: its first starts it, its last ends it.
-        assert spans[0][0] == meta["start"] and spans[-1][1] == meta["end"] == meta["start"] + len(
-            text
-        )
+        assert spans[0][0] == c.start and spans[-1][1] == c.end == c.start + len(c.text)
     return {r["source"]: (r["id"], r["chunks"]) for r in records}
 
 
@@ -82,7 +76,7 @@ def test_incremental_indexing(folder: Path, settings, embedder) -> None:
         assert report.updated == [str(changed)] and len(report.unchanged) == len(files) - 1
         new_state = _state(store)
         assert new_state[str(changed)][0] != state[str(changed)][0]
-        assert store.chunks.get(where={"article_id": state[str(changed)][0]})["ids"] == []
+        assert store.article_chunks([state[str(changed)][0]]) == []
 
         # Duplicate content under another path: stored once, reported.
         dup = folder / "copy-of-seed.txt"
@@ -105,10 +99,8 @@ def test_incremental_indexing(folder: Path, settings, embedder) -> None:
         assert indexer.remove(str(files[3])) == [str(files[3])]
         assert str(files[3]) not in _state(store)
 
-        # The lexical index follows every change.
-        lexical = LexicalIndex.load(store.path)
-        assert lexical is not None and lexical.version == store.version
-        assert len(lexical.ids) == store.chunks.count()
+        # The lexical index follows every change (checked against a rebuild by _state).
+        assert len(store.lexical.rows()) == store.chunk_count()
 
 
 def test_moved_file_is_not_embedded_again(tmp_path: Path, seed_copy: Path, settings, embedder):
@@ -128,12 +120,9 @@ def test_moved_file_is_not_embedded_again(tmp_path: Path, seed_copy: Path, setti
 def test_scholz_nearest_neighbour(folder: Path, settings, embedder) -> None:
     with Store(settings.store, write=True) as store:
         Indexer(store, embedder, settings).index_paths([folder])
-        got = store.chunks.query(
-            query_embeddings=[embedder.query_vector("Scholz ground troops")],
-            n_results=1,
-            include=["documents", "metadatas", "distances"],
-        )
-        meta, doc = got["metadatas"][0][0], got["documents"][0][0]
+        ((cid, _),) = store.dense_search(embedder.query_vector("Scholz ground troops"), 1)
+        (chunk,) = store.chunks_by_ids([cid])
+        meta, doc = chunk.metadata(), chunk.text
         assert meta["source"].endswith("nato-no-plans-to-send-troops-to-ukraine.txt")
         assert "There will be no ground troops on Ukrainian soil" in doc
         # Offsets map back to the stored article text exactly.
@@ -141,7 +130,8 @@ def test_scholz_nearest_neighbour(folder: Path, settings, embedder) -> None:
         assert text[meta["start"] : meta["end"]] == doc
         assert "subscriber" not in text
         # Cosine space, as configured.
-        assert store.chunks.configuration["hnsw"]["space"] == "cosine"
+        with store._reading() as collection:
+            assert collection.configuration["hnsw"]["space"] == "cosine"
 
 
 def test_bad_files_are_reported_and_the_rest_indexed(
@@ -167,7 +157,7 @@ def test_bad_files_are_reported_and_the_rest_indexed(
 def test_second_writer_process_gets_a_clear_error(settings) -> None:
     with Store(settings.store, write=True):
         code = (
-            "from index.store import Store, StoreBusyError\n"
+            "from newsqa.index.store import Store, StoreBusyError\n"
             f"try:\n    Store({str(settings.store)!r}, write=True)\n"
             "except StoreBusyError as e:\n    print('BUSY', e)\n"
         )
