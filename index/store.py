@@ -140,15 +140,34 @@ class NewArticle:
     statements: list[Any] = field(default_factory=list)
 
 
-def _make_client(path: Path) -> Any:
-    """The Chroma client of a store directory (the one place a client is created)."""
+def _make_client(path: Path, url: str | None = None) -> Any:
+    """The Chroma client of a store (the one place a client is created): the Chroma directory
+    inside the store, or with ``url`` (``NEWSQA_CHROMA_URL``, http(s)://host:port) a Chroma
+    server through ``HttpClient``, which is process-safe: any number of clients may read and
+    write it at once."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
-    return chromadb.PersistentClient(
-        path=str(path / "chroma"),
-        settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False),
-    )
+    settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if url:
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(url if "://" in url else f"http://{url}")
+        if parts.scheme not in {"http", "https"} or not parts.hostname:
+            raise StoreError(f"NEWSQA_CHROMA_URL={url!r} is not an http(s)://host:port address")
+        ssl = parts.scheme == "https"
+        try:
+            return chromadb.HttpClient(
+                host=parts.hostname,
+                port=parts.port or (443 if ssl else 8000),
+                ssl=ssl,
+                settings=settings,
+            )
+        except Exception as exc:  # chromadb checks the server at once (a heartbeat)
+            raise StoreError(
+                f"cannot reach the Chroma server at {url} (NEWSQA_CHROMA_URL): {exc}"
+            ) from exc
+    return chromadb.PersistentClient(path=str(path / "chroma"), settings=settings)
 
 
 def chunk_id(article_id: str, generation: int, position: int) -> str:
