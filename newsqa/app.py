@@ -27,6 +27,7 @@ import gradio as gr
 
 from newsqa.assistant import render
 from newsqa.assistant.chain import Assistant
+from newsqa.auth import AuthError, launch_auth
 from newsqa.index.embedding import Embedder
 from newsqa.index.indexer import Indexer, IndexReport
 from newsqa.index.settings import Settings
@@ -455,6 +456,7 @@ def launch(demo: gr.Blocks, settings: Settings, **overrides: Any) -> tuple[Any, 
         "css": CSS,
         "show_error": True,
         "footer_links": ["api"],
+        "auth": launch_auth(settings),  # a login for every page and endpoint (newsqa/auth.py)
     }
     kwargs.update(overrides)
     return demo.launch(**kwargs)
@@ -497,6 +499,7 @@ def serve(settings: Settings) -> None:
 
     Raises ``StoreError`` when the store cannot be opened (e.g. another process holds it).
     """
+    launch_auth(settings)  # no credentials beyond loopback: refuse before any work
     store = Store(settings.store, write=True)
     try:
         embedder = Embedder.from_settings(settings)
@@ -513,7 +516,7 @@ def main() -> None:
     log.setLevel(logging.INFO)
     try:
         serve(Settings())
-    except StoreError as exc:
+    except (StoreError, AuthError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
 

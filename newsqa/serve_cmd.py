@@ -32,10 +32,11 @@ def serve_cmd(
     settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
 
     from newsqa import app
+    from newsqa.auth import AuthError
     from newsqa.index.store import StoreError
 
     try:
         app.serve(settings)
-    except StoreError as exc:
+    except (StoreError, AuthError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
