@@ -1,4 +1,10 @@
-"""Shared fixtures: the real bundled model (loaded once) and paths to the shared corpus."""
+"""Shared fixtures: the real bundled model (loaded once), a fake one for fast tests, and paths
+to the shared corpus.
+
+Plain ``pytest`` runs the unit tests only (``addopts`` in pyproject.toml deselects the
+``integration``, ``browser`` and ``llm`` markers); ``pytest -m ""`` or ``./newsqa.sh test`` runs
+everything.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from newsqa.index.settings import Settings
+from fakes import FakeEmbedder
+from newsqa.index.settings import Settings, apply_process_defaults
+
+# As every entry point does, before torch, OpenVINO or Chroma are imported.
+apply_process_defaults()
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus"
@@ -41,3 +51,19 @@ def seed_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("seed")
     shutil.copy(src, folder / SEED.name)
     return folder / SEED.name
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--screenshot",
+        type=Path,
+        default=None,
+        help="where the browser test saves the chat screenshot (default: a temp dir; "
+        "docs/screenshot-chat.png to refresh the README's)",
+    )
+
+
+@pytest.fixture()
+def fake_embedder() -> FakeEmbedder:
+    """No model, no torch forward pass: vectors are noise (see tests/fakes.py)."""
+    return FakeEmbedder()

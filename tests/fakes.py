@@ -1,0 +1,79 @@
+"""Test doubles shared by the fast tests."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from types import SimpleNamespace
+
+import numpy as np
+
+
+class FakeEmbedder:
+    """The Embedder interface over LangChain's DeterministicFakeEmbedding: no model, no torch.
+
+    Vectors are noise (equal texts, equal vectors), so tests using it exercise the wiring and
+    the rules, never the ranking.
+    """
+
+    def __init__(self) -> None:
+        from langchain_core.embeddings import DeterministicFakeEmbedding
+        from newsqa.index.embedding import DIMENSIONS
+
+        self.dimensions = DIMENSIONS
+        self.fake = DeterministicFakeEmbedding(size=DIMENSIONS)
+        self.forward_passes = 0
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        return [len(t.split()) + t.count(",") for t in texts]
+
+    def _vec(self, text: str) -> np.ndarray:
+        v = np.asarray(self.fake.embed_query(text), dtype=np.float32)
+        return v / np.linalg.norm(v)
+
+    def query_vector(self, text: str) -> np.ndarray:
+        return self._vec(text)
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._vec(text).tolist()
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return [self._vec(t).tolist() for t in texts]
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        self.forward_passes += len(texts)
+        if not texts:
+            return np.zeros((0, self.dimensions), dtype=np.float32)
+        return np.stack([self._vec(t) for t in texts])
+
+    def tokenize_chunks(
+        self,
+        prefixes: Sequence[str],
+        texts: Sequence[str],
+        sentence_spans: Sequence[Sequence[tuple[int, int]]],
+    ) -> list[tuple[Sequence[str], Sequence[str], Sequence[Sequence[tuple[int, int]]]]]:
+        return [(prefixes, texts, sentence_spans)]  # one "batch": nothing to tokenise
+
+    def start_batches(self, batches: list) -> SimpleNamespace:
+        return SimpleNamespace(result=lambda: self.embed_batches(batches))
+
+    def embed_batches(self, batches: list) -> list:
+        from newsqa.index.embedding import EmbeddedChunk
+
+        out = []
+        for prefixes, texts, sentence_spans in batches:
+            self.forward_passes += len(texts)
+            out += [
+                EmbeddedChunk(
+                    vector=self._vec(p + t), sentences=self.encode([t[a:b] for a, b in spans])
+                )
+                for p, t, spans in zip(prefixes, texts, sentence_spans, strict=True)
+            ]
+        return out
+
+    def embed_chunks(
+        self,
+        prefixes: Sequence[str],
+        texts: Sequence[str],
+        sentence_spans: Sequence[Sequence[tuple[int, int]]],
+    ) -> list:
+        return self.embed_batches(self.tokenize_chunks(prefixes, texts, sentence_spans))

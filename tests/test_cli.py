@@ -1,0 +1,175 @@
+"""The ``newsqa`` command in process: typer's CliRunner, a real Chroma store on a temp dir and
+the fake embedder (no model), so each case takes well under a second once torch is imported.
+
+End-to-end runs of the installed command with the real model stay in test_answers.py.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fakes import FakeEmbedder
+from typer.testing import CliRunner
+
+from newsqa import cli
+
+TRAM = """Glimmerton trams return after eight years
+
+Trams returned to the streets of Glimmerton on Saturday after an eight-year absence. The city
+council said the new line cost 96 million pounds and would carry 20,000 passengers a day.
+"""
+
+
+class CountingFactory:
+    """An embedder factory for ``obj=``: hands out one fake embedder and counts the calls."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.embedder = FakeEmbedder()
+
+    def __call__(self, settings: Any) -> FakeEmbedder:
+        self.calls += 1
+        return self.embedder
+
+
+@pytest.fixture()
+def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Any]:
+    """Run ``newsqa ARGS --store <tmp>`` in process; returns click's Result (+ .factory)."""
+    for var in ("NEWSQA_TOP_K", "NEWSQA_LLM", "NEWSQA_STORE"):
+        monkeypatch.delenv(var, raising=False)
+    factory = CountingFactory()
+    runner = CliRunner()
+
+    def invoke(*args: str, store: bool = True) -> Any:
+        argv = [*args, "--store", str(tmp_path / "store")] if store else list(args)
+        result = runner.invoke(cli.app, argv, obj=factory)
+        result.factory = factory
+        return result
+
+    invoke.factory = factory  # type: ignore[attr-defined]
+    return invoke
+
+
+@pytest.fixture()
+def articles(tmp_path: Path) -> Path:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "tram.txt").write_text(TRAM, encoding="utf-8")
+    return folder
+
+
+def test_index_list_remove(run: Callable[..., Any], articles: Path) -> None:
+    result = run("index", str(articles), "-q")
+    assert result.exit_code == 0, result.output
+    assert "1 added" in result.stdout
+    listed = run("list", "--json")
+    assert listed.exit_code == 0, listed.output
+    rows = json.loads(listed.stdout)
+    assert [r["title"] for r in rows] == ["Glimmerton trams return after eight years"]
+    source = rows[0]["source"]
+    removed = run("remove", source)
+    assert removed.exit_code == 0 and f"removed {source}" in removed.stdout
+    assert json.loads(run("list", "--json").stdout) == []
+
+
+def test_list_never_loads_the_model(run: Callable[..., Any], articles: Path) -> None:
+    assert run("index", str(articles), "-q").exit_code == 0
+    run.factory.calls = 0
+    result = run("list", "--json")
+    assert result.exit_code == 0, result.output
+    assert result.factory.calls == 0
+
+
+def test_duplicates_are_no_failure(run: Callable[..., Any], articles: Path) -> None:
+    assert run("index", str(articles), "-q").exit_code == 0
+    shutil.copy(articles / "tram.txt", articles / "tram-copy.txt")
+    again = run("index", str(articles), "-q")
+    assert again.exit_code == 0, again.output
+    assert "tram-copy.txt" in again.stderr and "duplicate" in again.stderr
+    assert "skipped" not in again.stderr.replace("1 skipped", "")
+
+
+def test_a_refused_file_still_exits_1(run: Callable[..., Any], articles: Path) -> None:
+    (articles / "empty.txt").write_text("", encoding="utf-8")
+    result = run("index", str(articles), "-q")
+    assert result.exit_code == 1, result.output
+    assert "empty.txt" in result.stderr and "empty file" in result.stderr
+
+
+def test_misspelled_path_fails_before_anything_loads(
+    run: Callable[..., Any], articles: Path, tmp_path: Path
+) -> None:
+    result = run("index", str(articles) + "-typo")
+    assert result.exit_code == 2
+    assert "no such file or folder" in result.stderr
+    assert "-typo" in result.stderr
+    assert result.factory.calls == 0
+    assert not (tmp_path / "store").exists()  # not even the store was created
+
+
+@pytest.mark.parametrize("k", ["0", "-3", "51"])
+def test_k_out_of_range_is_refused(run: Callable[..., Any], articles: Path, k: str) -> None:
+    run("index", str(articles), "-q")
+    result = run("ask", "How much did the tram line cost?", "--k", k)
+    assert result.exit_code == 2
+    text = " ".join(result.stderr.replace("│", " ").split())
+    assert "Invalid value for '--k'" in text
+    assert "greater than or equal to 1" in text or "less than or equal to 50" in text
+
+
+def test_bad_setting_in_the_environment_is_one_line(
+    run: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NEWSQA_TOP_K", "0")
+    result = run("list")
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "NEWSQA_TOP_K=0" in lines[0] and "greater than or equal to 1" in lines[0]
+    assert "Traceback" not in result.output and "validation error" not in result.output
+
+
+def test_ask_json(run: Callable[..., Any], articles: Path) -> None:
+    run("index", str(articles), "-q")
+    result = run("ask", "How much did the Glimmerton tram line cost?", "--json")
+    assert result.exit_code == 0, result.output
+    res = json.loads(result.stdout)
+    assert res["answerer"] == "extractive"
+    assert {"answer", "abstained", "citations", "sources", "unsupported"} <= set(res)
+    assert res["sources"] and res["sources"][0]["title"].startswith("Glimmerton")
+
+
+def test_ask_prints_the_answer_whole(run: Callable[..., Any], articles: Path) -> None:
+    run("index", str(articles), "-q")
+    json_result = json.loads(run("ask", "How much did the tram line cost?", "--json").stdout)
+    result = run("ask", "How much did the tram line cost?")
+    assert result.exit_code == 0, result.output
+    assert json_result["answer"] in result.stdout
+    assert "Checked answer" not in result.stdout
+
+
+def test_unknown_answerer_is_one_line(run: Callable[..., Any], articles: Path) -> None:
+    run("index", str(articles), "-q")
+    result = run("ask", "How much did the tram line cost?", "--llm", "gpt")
+    assert result.exit_code == 2
+    assert "unknown answerer 'gpt'" in result.stderr and "openai:MODEL" in result.stderr
+
+
+def test_missing_store_says_how_to_fill_it(run: Callable[..., Any]) -> None:
+    result = run("ask", "Anything?")
+    assert result.exit_code == 2
+    assert "index some articles first with `newsqa index PATH" in result.stderr
+
+
+def test_main_applies_the_process_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
+    monkeypatch.setattr(cli, "app", lambda: None)
+    cli.main()
+    import os
+
+    assert os.environ["OMP_WAIT_POLICY"] == "PASSIVE"
