@@ -17,7 +17,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from functools import cached_property
 from pathlib import Path
@@ -125,18 +125,10 @@ class Indexer:
         if not source.startswith(("pasted:", "upload:")):
             wanted.add(str(Path(source).expanduser().resolve()))
         with self.store.write_lock:
-            records = self.store.article_records()
-            hits = [
-                r
-                for r in records
-                if r["source"] in wanted
-                or r["key"] in wanted
-                or r["key"].split("#")[0] in wanted
-                or r["source"].split("#")[0] in wanted
-            ]
+            hits = self.store.find_articles(sources=sorted(wanted))
             if hits:
-                self.store.delete_articles([r["id"] for r in hits])
-            return [r["source"] for r in hits]
+                self.store.delete_articles([r.id for r in hits])
+            return [r.source for r in hits]
 
     def prune(self) -> list[str]:
         """Remove articles whose files no longer exist. Returns their sources."""
@@ -158,7 +150,14 @@ class Indexer:
         self, items: list[Article | Skip], report: IndexReport, progress: Progress | None
     ) -> IndexReport:
         started = time.perf_counter()
-        records = self.store.article_records()
+        # Only the records these items may meet, looked up by key and id.
+        articles = [i for i in items if isinstance(i, Article)]
+        records = [
+            asdict(r)
+            for r in self.store.find_articles(
+                ids=[a.article_id for a in articles], keys=[a.key for a in articles]
+            )
+        ]
         by_key = {r["key"]: r for r in records}
         by_id = {r["id"]: r for r in records}
         todo: list[tuple[Article, dict[str, Any] | None]] = []

@@ -169,6 +169,11 @@ class Settings(BaseSettings):
         1_000, gt=0, description="chunks one article may make; longer articles are skipped"
     )
 
+    # One writer per store (H5): how long a second writer waits for the first.
+    write_wait: float = Field(
+        30.0, ge=0, description="seconds `newsqa index` waits while another process writes"
+    )
+
     # A Chroma server instead of the store's own Chroma directory (H6).
     chroma_url: str | None = Field(
         None, description="http(s)://host:port of a `chroma run` server; unset: local directory"

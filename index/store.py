@@ -82,6 +82,7 @@ CREATE TABLE IF NOT EXISTS chunks (
     rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, article_id TEXT NOT NULL,
     position INTEGER NOT NULL, start_at INTEGER NOT NULL, end_at INTEGER NOT NULL,
     text TEXT NOT NULL, spans BLOB NOT NULL, vectors BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS articles_source ON articles (source);
 CREATE INDEX IF NOT EXISTS chunks_article ON chunks (article_id, position);
 CREATE TABLE IF NOT EXISTS statements (
     article_id TEXT NOT NULL, seq INTEGER NOT NULL, speaker TEXT NOT NULL,
@@ -142,32 +143,58 @@ class NewArticle:
 
 def _make_client(path: Path, url: str | None = None) -> Any:
     """The Chroma client of a store (the one place a client is created): the Chroma directory
-    inside the store, or with ``url`` (``NEWSQA_CHROMA_URL``, http(s)://host:port) a Chroma
-    server through ``HttpClient``, which is process-safe: any number of clients may read and
-    write it at once."""
+    inside the store, or with ``url`` (``NEWSQA_CHROMA_URL``) a Chroma server through
+    ``HttpClient``, which is process-safe: any number of clients may read and write it at once.
+
+    ``url`` is ``http(s)://[TOKEN@]host:port[/[tenant/]database]``: the database (created when
+    missing; default ``default_database``) keeps one store's vectors apart from another's on a
+    shared server, and a token is sent as ``Authorization: Bearer`` for servers that require
+    one (Chroma's token authentication, a distributed deployment behind its gateway)."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
     settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
-    if url:
-        from urllib.parse import urlsplit
+    if not url:
+        return chromadb.PersistentClient(path=str(path / "chroma"), settings=settings)
+    from urllib.parse import unquote, urlsplit
 
-        parts = urlsplit(url if "://" in url else f"http://{url}")
-        if parts.scheme not in {"http", "https"} or not parts.hostname:
-            raise StoreError(f"NEWSQA_CHROMA_URL={url!r} is not an http(s)://host:port address")
-        ssl = parts.scheme == "https"
-        try:
-            return chromadb.HttpClient(
-                host=parts.hostname,
-                port=parts.port or (443 if ssl else 8000),
-                ssl=ssl,
-                settings=settings,
+    parts = urlsplit(url if "://" in url else f"http://{url}")
+    names = [unquote(n) for n in parts.path.strip("/").split("/") if n]
+    if parts.scheme not in {"http", "https"} or not parts.hostname or len(names) > 2:
+        raise StoreError(
+            f"NEWSQA_CHROMA_URL={url!r} is not http(s)://[token@]host:port[/[tenant/]database]"
+        )
+    tenant, database = (["default_tenant", "default_database"][: 2 - len(names)] + names)[-2:]
+    ssl = parts.scheme == "https"
+    token = unquote(parts.password or parts.username or "")
+    server = {
+        "host": parts.hostname,
+        "port": parts.port or (443 if ssl else 8000),
+        "ssl": ssl,
+        "headers": {"Authorization": f"Bearer {token}"} if token else None,
+    }
+    shown = url.replace(f"{token}@", "***@") if token else url
+    try:
+        if database != "default_database":
+            admin = chromadb.AdminClient(
+                ChromaSettings(
+                    anonymized_telemetry=False,
+                    chroma_api_impl="chromadb.api.fastapi.FastAPI",
+                    chroma_server_host=server["host"],
+                    chroma_server_http_port=server["port"],
+                    chroma_server_ssl_enabled=ssl,
+                    chroma_server_headers=server["headers"],
+                )
             )
-        except Exception as exc:  # chromadb checks the server at once (a heartbeat)
-            raise StoreError(
-                f"cannot reach the Chroma server at {url} (NEWSQA_CHROMA_URL): {exc}"
-            ) from exc
-    return chromadb.PersistentClient(path=str(path / "chroma"), settings=settings)
+            try:
+                admin.get_database(database, tenant=tenant)
+            except Exception:  # chromadb raises NotFoundError or ValueError by version
+                admin.create_database(database, tenant=tenant)
+        return chromadb.HttpClient(**server, settings=settings, tenant=tenant, database=database)
+    except Exception as exc:  # the client checks the server at once (a heartbeat)
+        raise StoreError(
+            f"cannot use the Chroma server at {shown} (NEWSQA_CHROMA_URL): {exc}"
+        ) from None
 
 
 def chunk_id(article_id: str, generation: int, position: int) -> str:
@@ -436,6 +463,31 @@ class Store:
         """Every article's catalogue record."""
         got = self._conn().execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles ORDER BY source")
         return [ArticleRecord(*row) for row in got]
+
+    def find_articles(
+        self, *, ids: Sequence[str] = (), keys: Sequence[str] = (), sources: Sequence[str] = ()
+    ) -> list[ArticleRecord]:
+        """The articles with any of these ids or keys, or whose source or key is one of
+        ``sources`` or starts with one of them followed by "#" (the n-th article of a JSON
+        file): lookups by index, whatever the size of the store."""
+        found: dict[str, ArticleRecord] = {}
+        conn = self._conn()
+        for column, values in (("id", ids), ("key", keys), ("source", sources), ("key", sources)):
+            for part in _batches(list(dict.fromkeys(values))):
+                marks = ",".join("?" * len(part))
+                got = conn.execute(
+                    f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE {column} IN ({marks})", part
+                )
+                found.update((row[0], ArticleRecord(*row)) for row in got)
+        for value in dict.fromkeys(sources):
+            for column in ("source", "key"):
+                # "path#0", "path#1", ...: the range "path#" <= x < "path$" ("$" follows "#").
+                got = conn.execute(
+                    f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE {column} >= ? AND {column} < ?",
+                    (value + "#", value + "$"),
+                )
+                found.update((row[0], ArticleRecord(*row)) for row in got)
+        return list(found.values())
 
     def article_records(self) -> list[dict[str, Any]]:
         """Every article's record as a dict (``id``, ``source``, ``title``, ``chunks``, ...)."""

@@ -7,6 +7,7 @@ The embedder (a model load, about a second) and the assistant are built on first
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Callable
 from types import TracebackType
@@ -20,6 +21,11 @@ if TYPE_CHECKING:
     from newsqa.index.store import Store
 
 EmbedderFactory = Callable[[Settings], Any]
+
+
+def _say(message: str) -> None:
+    """Why a command waits (another process writes the store), on stderr."""
+    print(f"newsqa: {message}", file=sys.stderr, flush=True)
 
 
 def default_embedder(settings: Settings) -> Any:
@@ -49,7 +55,11 @@ class Services:
         from newsqa.index.store import Store
 
         self.settings = settings
-        self.store: Store = store if store is not None else Store(settings.store, write=write)
+        self.store: Store = (
+            store
+            if store is not None
+            else Store(settings.store, write=write, wait=settings.write_wait, on_wait=_say)
+        )
         self._owns_store = store is None
         self._embedder = embedder
         self._make_embedder = make_embedder or default_embedder

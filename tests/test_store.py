@@ -1,0 +1,328 @@
+"""The store: each edit touches only its article, statements live and die with their article,
+readers beside a writer (two real processes), a second writer waits and says why, old stores
+are refused with a message. Fast: no model (``CountingEmbedder``), Chroma on temp dirs."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+from newsqa.index import indexer as indexer_module
+from newsqa.index.indexer import Indexer
+from newsqa.index.settings import Settings
+from newsqa.index.statements import Statement
+from newsqa.index.store import MANIFEST, Store, StoreBusyError, StoreError
+
+from tests.store_helpers import CountingEmbedder, check_consistent
+
+REPO = Path(__file__).resolve().parents[1]
+PLACES = ["Aarhus", "Bergen", "Cork", "Dundee", "Essen", "Faro", "Graz", "Hull", "Izmir", "Jena"]
+
+
+def story(place: str, extra: str = "") -> str:
+    return (
+        f"{place} opens new tram line\n\n"
+        f"The city of {place} opened its new tram line on Monday after four years of works. "
+        f'"Today {place} moves forward," said transport chief Lena Vogt of {place}. '
+        f"The line carries {len(place) * 1000} passengers a day and cost 90 million euros. "
+        f"Shop owners in {place} said the works had cost them customers for years. {extra}"
+    )
+
+
+def make_folder(root: Path, n: int) -> Path:
+    folder = root / "articles"
+    folder.mkdir()
+    for place in PLACES[:n]:
+        (folder / f"{place.lower()}.txt").write_text(story(place), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture()
+def settings(tmp_path: Path) -> Settings:
+    return Settings(store=tmp_path / "store", sample_dir=None)
+
+
+def _rows(store: Store, article_id: str) -> dict[str, list[tuple]]:
+    """Every catalogue row of one article (chunk rowids included), and its vectors' ids."""
+    conn = store._conn()
+    chunks = conn.execute(
+        "SELECT rowid, id, text, spans, vectors FROM chunks WHERE article_id = ? ORDER BY rowid",
+        (article_id,),
+    ).fetchall()
+    fts = [
+        conn.execute("SELECT rowid, body FROM chunks_fts WHERE rowid = ?", (r[0],)).fetchone()
+        for r in chunks
+    ]
+    return {
+        "article": conn.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchall(),
+        "chunks": chunks,
+        "fts": fts,
+        "statements": conn.execute(
+            "SELECT * FROM statements WHERE article_id = ?", (article_id,)
+        ).fetchall(),
+    }
+
+
+def test_an_edit_touches_only_its_article_and_scans_nothing(tmp_path: Path, settings) -> None:
+    folder = make_folder(tmp_path, 4)
+    embedder = CountingEmbedder()
+    with Store(settings.store, write=True) as store:
+        indexer = Indexer(store, embedder, settings)
+        indexer.index_paths([folder])
+        before = {r["source"]: _rows(store, r["id"]) for r in store.article_records()}
+        vectors_before = store.dense_ids()
+
+        statements: list[str] = []
+        conn = store._conn()
+        conn.set_trace_callback(statements.append)
+        edited = folder / "bergen.txt"
+        edited.write_text(story("Bergen", "The mayor promised a second line."), encoding="utf-8")
+        # The write runs on this thread's connection: index one file, remove another.
+        report = indexer.index_paths([edited])
+        assert report.updated == [str(edited)]
+        assert indexer.remove(str(folder / "cork.txt")) == [str(folder / "cork.txt")]
+        conn.set_trace_callback(None)
+
+        after = {r["source"]: _rows(store, r["id"]) for r in store.article_records()}
+        untouched = {str(folder / "aarhus.txt"), str(folder / "dundee.txt")}
+        assert set(after) == untouched | {str(edited)}
+        for source in untouched:
+            assert after[source] == before[source], f"{source} was rewritten by another's edit"
+        gone = {i for i in vectors_before - store.dense_ids()}
+        assert {cid.rsplit(":", 2)[0] for cid in gone} == {
+            before[str(edited)]["article"][0][0],
+            before[str(folder / "cork.txt")]["article"][0][0],
+        }
+        check_consistent(store)
+
+    # No statement of the write path reads a whole table (the catalogue's tables by index).
+    writes = [s for s in statements if s.split()[0].upper() in ("SELECT", "DELETE", "UPDATE")]
+    assert writes, "the trace saw no statements"
+    with Store(settings.store, write=True) as store:
+        conn = store._conn()
+        for sql in writes:
+            plan = " | ".join(row[-1] for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}"))
+            # "SCAN chunks_fts VIRTUAL TABLE INDEX 0:=" is FTS5's lookup by rowid.
+            assert not re.search(r"SCAN (articles|chunks|statements|pending)\b", plan), (
+                f"full scan: {sql} -> {plan}"
+            )
+
+
+def test_unchanged_reindex_remove_and_move_never_touch_the_embedder(
+    tmp_path: Path, settings
+) -> None:
+    folder = make_folder(tmp_path, 3)
+    embedder = CountingEmbedder()
+    with Store(settings.store, write=True) as store:
+        indexer = Indexer(store, embedder, settings)
+        indexer.index_paths([folder])
+        calls = embedder.calls
+        fresh = Indexer(store, embedder, settings)  # a new process's indexer: nothing cached
+        assert len(fresh.index_paths([folder]).unchanged) == 3
+        (folder / "cork.txt").rename(folder / "cork2.txt")
+        assert fresh.index_paths([folder]).moved
+        assert fresh.remove(str(folder / "aarhus.txt")) == [str(folder / "aarhus.txt")]
+        assert embedder.calls == calls
+        assert set(check_consistent(store)) == {
+            str(folder / "bergen.txt"),
+            str(folder / "cork2.txt"),
+        }
+
+
+def test_statements_are_stored_replaced_and_removed_with_their_article(
+    tmp_path: Path, settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def extract(text: str, *, title: str = "", published=None) -> list[Statement]:
+        if "BROKEN" in text:
+            raise RuntimeError("extractor bug")
+        start = text.index('"')
+        quote = text[start : text.index('"', start + 1) + 1]
+        version = "v2" if "second line" in text else "v1"
+        return [
+            Statement(
+                "", "Lena Vogt", "lena vogt", "transport chief", "", "quote", "said", quote,
+                start, start + len(quote), date=str(published) if published else version,
+            )
+        ]  # fmt: skip
+
+    monkeypatch.setattr(indexer_module, "extract_statements", extract)
+    folder = make_folder(tmp_path, 2)
+    with Store(settings.store, write=True) as store:
+        indexer = Indexer(store, CountingEmbedder(), settings)
+        indexer.index_paths([folder])
+        got = store.statements(speaker="lena vogt")
+        assert len(got) == 2 and {g["date"] for g in got} == {"v1"}
+        assert all(g["text"].startswith('"Today') and g["source"] for g in got)
+        assert store.statements(speaker="Lena Vogt") == got  # the name works as well as the key
+        bergen = folder / "bergen.txt"
+        bergen.write_text(story("Bergen", "The mayor promised a second line."), encoding="utf-8")
+        indexer.index_paths([folder])
+        assert sorted(g["date"] for g in store.statements(speaker="lena vogt")) == ["v1", "v2"]
+        assert len(store.statements(since="v2", until="v2")) == 1
+        aarhus = next(r["id"] for r in store.article_records() if "aarhus" in r["source"])
+        assert [g["article_id"] for g in store.statements(article_ids=[aarhus])] == [aarhus]
+        indexer.remove(str(bergen))
+        assert [g["date"] for g in store.statements()] == ["v1"]
+        # An extractor failure costs the statements, never the article.
+        (folder / "broken.txt").write_text(story("Cork", "BROKEN"), encoding="utf-8")
+        broken = folder / "broken.txt"
+        assert indexer.index_paths([broken]).added == [str(broken)]
+        check_consistent(store)
+
+
+def test_an_old_store_is_refused_with_a_message(tmp_path: Path) -> None:
+    old = tmp_path / "old"
+    old.mkdir()
+    (old / MANIFEST).write_text(
+        json.dumps({"schema": 2, "model": "sentence-transformers/all-MiniLM-L6-v2"})
+    )
+    for write in (False, True):
+        with pytest.raises(StoreError, match=r"older newsqa .* Rebuild it"):
+            Store(old, write=write)
+    out = subprocess.run(
+        [sys.executable, "-m", "newsqa", "list", "--store", str(old)],
+        capture_output=True, text=True, timeout=300, cwd=REPO,
+    )  # fmt: skip
+    assert out.returncode == 2 and "Traceback" not in out.stderr and "older newsqa" in out.stderr
+
+
+WAITER = """
+import sys, time
+from newsqa.index.store import Store, StoreBusyError
+started = time.monotonic()
+try:
+    with Store(sys.argv[1], write=True, wait=float(sys.argv[2]), on_wait=print):
+        print("GOT after", round(time.monotonic() - started, 1), flush=True)
+except StoreBusyError as exc:
+    print("BUSY", exc, flush=True)
+"""
+
+
+def test_a_second_writer_waits_says_why_then_gives_up_or_proceeds(settings) -> None:
+    run = [sys.executable, "-c", textwrap.dedent(WAITER), str(settings.store)]
+    with Store(settings.store, write=True):
+        out = subprocess.run([*run, "1"], capture_output=True, text=True, timeout=300, cwd=REPO)
+        assert "another newsqa process (pid " in out.stdout, out.stderr[-2000:]
+        assert "waiting up to 1s" in out.stdout
+        assert "BUSY" in out.stdout and "Articles tab" in out.stdout
+        waiter = subprocess.Popen(
+            [*run, "60"], stdout=subprocess.PIPE, text=True, cwd=REPO
+        )  # fmt: skip
+        assert "waiting up to 60s" in (waiter.stdout.readline() if waiter.stdout else "")
+    # The first writer closed: the waiting one proceeds.
+    stdout, _ = waiter.communicate(timeout=120)
+    assert "GOT after" in stdout
+
+
+WRITER = """
+import sys, time
+from pathlib import Path
+from newsqa.index.indexer import Indexer
+from newsqa.index.settings import Settings
+from newsqa.index.store import Store
+from tests.store_helpers import CountingEmbedder
+
+store_dir, folder = Path(sys.argv[1]), Path(sys.argv[2])
+settings = Settings(store=store_dir, sample_dir=None)
+with Store(store_dir, write=True) as store:
+    indexer = Indexer(store, CountingEmbedder(), settings)
+    print("open", flush=True)
+    for path in sorted(folder.glob("*.txt")):
+        indexer.index_paths([path])
+        print("committed", path.name, flush=True)
+        time.sleep(0.3)
+    sys.stdin.readline()  # stays open (like the app) until the test is done reading
+"""
+
+READER = """
+import sys, json
+from pathlib import Path
+from newsqa.assistant.chain import Assistant
+from newsqa.index.settings import Settings
+from newsqa.index.store import Store
+from tests.store_helpers import CountingEmbedder
+
+store_dir = Path(sys.argv[1])
+settings = Settings(store=store_dir, sample_dir=None)
+embedder = CountingEmbedder()
+with Store(store_dir) as store:
+    assistant = Assistant(store, embedder, settings)
+    for line in sys.stdin:
+        res = assistant.ask("What did Lena Vogt say about the tram line?")
+        before = {r["title"].split()[0] for r in store.article_records()}
+        dense = {c.title.split()[0] for c in store.chunks_by_ids(
+            [i for i, _ in store.dense_search(embedder.query_vector("tram"), 100)])}
+        lexical = {c.title.split()[0] for c in store.chunks_by_ids(
+            [i for i, _ in store.lexical.search("tram line passengers", 100)])}
+        after = {r["title"].split()[0] for r in store.article_records()}
+        print(json.dumps({"n": len(after), "dense": sorted(dense), "lexical": sorted(lexical),
+                          "before": sorted(before), "after": sorted(after),
+                          "sources": len(res["sources"])}), flush=True)
+"""
+
+
+def test_readers_beside_a_writer_process_see_each_commit(tmp_path: Path, settings) -> None:
+    folder = make_folder(tmp_path, 6)
+    first = folder / "aarhus.txt"
+    with Store(settings.store, write=True) as store:  # one committed article to start from
+        Indexer(store, CountingEmbedder(), settings).index_paths([first])
+    writer = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(WRITER), str(settings.store), str(folder)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=REPO,
+    )  # fmt: skip
+    reader = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(READER), str(settings.store)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=REPO,
+    )  # fmt: skip
+    assert writer.stdout and writer.stdin and reader.stdin and reader.stdout
+    try:
+        assert writer.stdout.readline().strip() == "open"
+        seen: list[dict] = []
+        committed = 0
+        deadline = time.monotonic() + 240
+        while committed < 6 and time.monotonic() < deadline:
+            reader.stdin.write("ask\n")
+            reader.stdin.flush()
+            line = reader.stdout.readline()
+            assert line, reader.stderr.read() if reader.stderr else ""
+            seen.append(json.loads(line))
+            # Both retrievers find every article committed before they ran (the search is deep
+            # enough for all), and nothing not committed by the time they finished.
+            got = {k: set(v) for k, v in seen[-1].items() if isinstance(v, list)}
+            assert got["before"] <= got["dense"] <= got["after"], seen[-1]
+            assert got["before"] <= got["lexical"] <= got["after"], seen[-1]
+            assert seen[-1]["sources"] > 0
+            if len(seen) > 1:
+                assert seen[-1]["n"] >= seen[-2]["n"]
+            committed = seen[-1]["n"]
+        assert committed == 6, seen
+        assert len({s["n"] for s in seen}) > 2, "the reader never ran beside the writer"
+        # `newsqa list` in a third process while the writer is still open.
+        listed = subprocess.run(
+            [sys.executable, "-m", "newsqa", "list", "--json", "--store", str(settings.store)],
+            capture_output=True, text=True, timeout=300, cwd=REPO,
+        )  # fmt: skip
+        assert listed.returncode == 0, listed.stderr
+        assert len(json.loads(listed.stdout)) == 6
+    finally:
+        reader.stdin.close()
+        writer.stdin.write("\n")
+        writer.stdin.flush()
+        assert reader.wait(timeout=120) == 0, reader.stderr.read() if reader.stderr else ""
+        assert writer.wait(timeout=120) == 0, writer.stderr.read() if writer.stderr else ""
+    with Store(settings.store, write=True) as store:
+        assert len(check_consistent(store)) == 6
+
+
+def test_missing_store_and_read_only_errors(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="no newsqa store"):
+        Store(tmp_path / "nothing")
+    assert issubclass(StoreBusyError, StoreError)
