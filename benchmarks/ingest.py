@@ -235,16 +235,9 @@ def run_newsqa(job: dict[str, Any]) -> dict[str, Any]:
     timers.wrap(Embedder, "tokenize_chunks", "tokenize_chunks (batches for the forward pass)")
     timers.wrap(Embedder, "start_batches", "start_batches (queue the forward passes)")
     timers.wrap(EmbeddingJob, "result", "job.result (wait for the forward passes + pooling)")
-    timers.wrap(
-        Store,
-        "upsert",
-        lambda _s, coll=None, *_a, **_k: f"chroma upsert {getattr(coll, 'name', coll)}",
-    )
-    timers.wrap(Store, "delete_articles", "chroma delete_articles")
-    timers.wrap(Store, "article_records", "chroma article_records")
-    timers.wrap(Indexer, "_repair", "repair check (chunks.get all)")
-    timers.wrap(Indexer, "_refresh_lexical", "BM25 rebuild (read chunks + build + save)")
-    timers.wrap(Store, "all_chunks", "chroma all_chunks (for BM25)")
+    timers.wrap(Store, "save", "store save (Chroma upsert + catalogue commit, per group)")
+    timers.wrap(Store, "find_articles", "catalogue lookups by key/id")
+    timers.wrap(Store, "delete_articles", "store delete_articles")
     # torch runs its passes here, inside job.result; OpenVINO runs them on its own threads,
     # unseen by these timers, so with it the wait in job.result is what the forward costs.
     timers.wrap(Embedder, "_token_embeddings", "model forward pass (torch backend)")

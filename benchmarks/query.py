@@ -120,12 +120,17 @@ def build_if_missing(store: Path, corpus: Path, settings: Settings, embedder: Em
 
 def tutorial_retriever(store: Store, k: int) -> Callable[[str], list[Any]]:
     """The LangChain tutorial's retriever (fp32 HuggingFaceEmbeddings) over the store's chunks."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
     from langchain_chroma import Chroma
     from langchain_huggingface import HuggingFaceEmbeddings
 
     emb = HuggingFaceEmbeddings(model_name=str(model_path()), model_kwargs={"device": "cpu"})
+    # The tutorial's own client on the store's Chroma directory (a baseline, not newsqa's path).
     db = Chroma(
-        client=store.client,
+        client=chromadb.PersistentClient(
+            path=str(store.path / "chroma"), settings=ChromaSettings(anonymized_telemetry=False)
+        ),
         collection_name=CHUNKS,
         embedding_function=emb,
         create_collection_if_not_exists=False,
@@ -213,7 +218,7 @@ def main() -> None:
         version = store.version
         assistant = Assistant(store, embedder, settings)
         tutorial = tutorial_retriever(store, settings.top_k)
-        n_articles, n_chunks = store.count(), store.chunks.count()
+        n_articles, n_chunks = store.count(), store.chunk_count()
         print(f"store {store_dir}: {n_articles} articles, {n_chunks} chunks (read-only)")
         print(f"warming up on {min(5, len(qs))} questions ...", flush=True)
         for q in qs[:5]:  # model, BM25 load, Chroma segments, first kernel shapes
