@@ -5,6 +5,7 @@ are refused with a message. Fast: no model (``CountingEmbedder``), Chroma on tem
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -326,3 +327,19 @@ def test_missing_store_and_read_only_errors(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="no newsqa store"):
         Store(tmp_path / "nothing")
     assert issubclass(StoreBusyError, StoreError)
+
+
+def test_cli_index_beside_a_writer_waits_then_exits_2_with_the_reason(
+    tmp_path: Path, settings
+) -> None:
+    article = tmp_path / "a.txt"
+    article.write_text(story("Aarhus"), encoding="utf-8")
+    with Store(settings.store, write=True):
+        out = subprocess.run(
+            [sys.executable, "-m", "newsqa", "index", str(article), "--store", str(settings.store)],
+            capture_output=True, text=True, timeout=300, cwd=REPO,
+            env={**os.environ, "NEWSQA_WRITE_WAIT": "1"},
+        )  # fmt: skip
+    assert out.returncode == 2, out.stderr
+    assert "waiting up to 1s" in out.stderr and "pid " in out.stderr
+    assert "NEWSQA_WRITE_WAIT" in out.stderr and "Traceback" not in out.stderr
