@@ -12,6 +12,9 @@ Endpoints for ``gradio_client`` (besides the UI's own):
 - ``/clear`` forgets the session's history; ``/history`` returns it.
 - ``/add_article`` (title, text), ``/upload_articles`` (files), ``/delete_article`` (source),
   ``/list_articles`` (search), ``/reindex`` (re-index ``settings.watch_dir``).
+
+``NewsqaApp`` holds the handlers (plain methods, tested without a server) and builds the layout,
+one method per tab; the services come from ``newsqa.services``.
 """
 
 from __future__ import annotations
@@ -21,17 +24,17 @@ import logging
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import gradio as gr
 
 from newsqa.assistant import render
-from newsqa.assistant.chain import Assistant
-from newsqa.auth import AuthError, launch_auth
-from newsqa.index.embedding import Embedder
+from newsqa.auth import launch_auth
 from newsqa.index.indexer import Indexer, IndexReport
-from newsqa.index.settings import Settings
+from newsqa.index.settings import Settings, SettingsError, apply_process_defaults, load_settings
 from newsqa.index.store import Store, StoreError
+from newsqa.services import Services
 
 log = logging.getLogger("newsqa.app")
 
@@ -43,7 +46,9 @@ EXAMPLES = [
 ]
 UPLOAD_TYPES = [".txt", ".md", ".html", ".htm", ".json", ".jsonl"]
 ARTICLE_COLUMNS = ["title", "date", "source", "chunks"]
+ARTICLE_WIDTHS = ["44%", "16%", "32%", "8%"]
 REPORT_COLUMNS = ["article", "result"]
+REPORT_WIDTHS = ["55%", "45%"]
 # Answering runs on Gradio's worker threads; the store and models are shared and thread-safe.
 CHAT_CONCURRENCY = 4
 CSS = (
@@ -89,37 +94,41 @@ def article_rows(records: list[dict[str, Any]], query: str = "") -> list[list[An
     return rows
 
 
-def build_app(settings: Settings, store: Store | None = None, embedder: Any = None) -> gr.Blocks:
-    """The Gradio app over an open, writable store (opened here if not given).
+class NewsqaApp:
+    """The app's handlers, one method each, and its layout, one builder per tab.
 
-    Launch it with ``launch(demo, settings)`` so the upload limit and the CSS are applied.
+    Handlers take and return plain values (strings, lists, dicts) so tests call them directly;
+    only ``build`` touches Gradio's layout. The services (``newsqa.services.Services``) must hold
+    a writable store: the Articles tab writes to it.
     """
-    if store is None:
-        store = Store(settings.store, write=True)
-    if embedder is None:
-        embedder = Embedder.from_settings(settings)
-    assistant = Assistant(store, embedder, settings)
-    indexer = Indexer(store, embedder, settings)
-    choices = answerer_choices(settings)
-    watch_dir = settings.watch_dir
 
-    # Chat ------------------------------------------------------------------------------------
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.settings = services.settings
+        self.store = services.store
+        self.assistant = services.assistant
+        self.indexer = services.indexer
+        self.choices = answerer_choices(self.settings)
+        self.watch_dir = self.settings.watch_dir
+
+    # Chat handlers ---------------------------------------------------------------------------
     def run_chat(
-        message: str, history: list[dict[str, str]], k: float | None, llm: str | None
+        self, message: str, history: list[dict[str, str]], k: float | None, llm: str | None
     ) -> Iterator[dict[str, Any]]:
-        """Stream one turn through the assistant: deltas, then the final result."""
+        """One turn through the assistant: model deltas (if it streams), then the result."""
         question = (message or "").strip()
         if not question:
             raise ValueError(
                 'the question is empty: ask something, e.g. "What did Scholz say about '
                 'ground troops?"'
             )
-        if store.count() == 0:
+        if self.store.count() == 0:
             raise ValueError("no articles are indexed yet: add some in the Articles tab")
-        spec = llm if llm in choices else choices[0]
+        spec = llm if llm in self.choices else self.choices[0]
         passages = max(1, min(int(k), 50)) if k else None
-        yield from assistant.stream(question, history, k=passages, llm=spec)
+        yield from self.assistant.stream(question, history, k=passages, llm=spec)
 
+    @staticmethod
     def next_history(history: list[dict[str, str]], question: str, answer: str) -> list[dict]:
         return [
             *history,
@@ -127,28 +136,29 @@ def build_app(settings: Settings, store: Store | None = None, embedder: Any = No
             {"role": "assistant", "content": answer},
         ]
 
-    def user_turn(message: str, chat: list[dict]) -> tuple[str, list[dict], str]:
-        """Show the question at once and clear the box; the answer streams in next."""
+    def user_turn(self, message: str, chat: list[dict]) -> tuple[str, list[dict], str]:
+        """Show the question at once and clear the box; the answer comes next."""
         message = (message or "").strip()
         if not message:
             return "", chat, ""
         return "", [*chat, render.user_message(message)], message
 
-    def example_turn(chat: list[dict], evt: gr.SelectData) -> tuple[list[dict], str]:
+    def example_turn(self, chat: list[dict], evt: gr.SelectData) -> tuple[list[dict], str]:
         value = evt.value if isinstance(evt.value, dict) else {"text": str(evt.value)}
         message = str(value.get("text", "")).strip()
         return [*chat, render.user_message(message)], message
 
     def respond(
-        message: str, chat: list[dict], history: list[dict], k: float, llm: str
+        self, message: str, chat: list[dict], history: list[dict], k: float, llm: str
     ) -> Iterator[tuple[list[dict], list[dict]]]:
-        """The chat tab's answer: streamed text, then the final answer and its Sources."""
+        """The chat tab's answer: a model's text as it streams, then the final answer and its
+        Sources (an extractive answer arrives whole)."""
         if not message:
             yield chat, history
             return
         text = ""
         try:
-            for event in run_chat(message, history, k, llm):
+            for event in self.run_chat(message, history, k, llm):
                 if event["type"] == "delta":
                     text += event["text"]
                     yield [*chat, render.pending_message(text)], history
@@ -156,7 +166,7 @@ def build_app(settings: Settings, store: Store | None = None, embedder: Any = No
                     result = event["result"]
                     yield (
                         [*chat, *render.result_messages(result)],
-                        next_history(history, message, result["answer"]),
+                        self.next_history(history, message, result["answer"]),
                     )
         except ValueError as exc:
             yield [*chat, render.error_message(str(exc))], history
@@ -165,62 +175,57 @@ def build_app(settings: Settings, store: Store | None = None, embedder: Any = No
             yield [*chat, render.error_message(f"answering failed: {exc}")], history
 
     def chat_api(
-        message: str, history: list[dict], k: float, llm: str
+        self, message: str, history: list[dict], k: float, llm: str
     ) -> Iterator[tuple[str, list[dict]]]:
         """Answer a message (with this session's history); returns the answer text."""
         text = ""
         try:
-            for event in run_chat(message, history, k, llm):
+            for event in self.run_chat(message, history, k, llm):
                 if event["type"] == "delta":
                     text += event["text"]
                     yield text.strip(), history
                 else:
                     answer = event["result"]["answer"]
-                    yield answer, next_history(history, message, answer)
+                    yield answer, self.next_history(history, message, answer)
         except ValueError as exc:
             raise gr.Error(_plain(str(exc))) from exc
 
     def ask_api(
-        message: str, history: list[dict], k: float, llm: str
+        self, message: str, history: list[dict], k: float, llm: str
     ) -> tuple[dict[str, Any], list[dict]]:
         """Answer a message (with this session's history); returns the whole result dict."""
         result: dict[str, Any] = {}
         try:
-            for event in run_chat(message, history, k, llm):
+            for event in self.run_chat(message, history, k, llm):
                 if event["type"] == "final":
                     result = event["result"]
         except ValueError as exc:
             raise gr.Error(_plain(str(exc))) from exc
-        return result, next_history(history, message, result["answer"])
+        return result, self.next_history(history, message, result["answer"])
 
-    def clear() -> tuple[list[dict], list[dict], str]:
+    def clear(self) -> tuple[list[dict], list[dict], str]:
         """Forget this session's conversation."""
         return [], [], ""
 
-    def get_history(history: list[dict]) -> list[dict]:
+    def get_history(self, history: list[dict]) -> list[dict]:
         """This session's conversation, as the chain receives it."""
         return history
 
-    # Articles ----------------------------------------------------------------------------------
-    def stats() -> str:
-        records = store.article_records()
+    # Articles handlers -----------------------------------------------------------------------
+    def stats(self) -> str:
+        records = self.store.article_records()
         chunks = sum(int(r.get("chunks") or 0) for r in records)
-        return f"{len(records)} articles, {chunks} passages · store {store.path}"
+        return f"{len(records)} articles, {chunks} passages · store {self.store.path}"
 
-    def list_articles(query: str) -> list[list[Any]]:
+    def list_articles(self, query: str) -> list[list[Any]]:
         """The indexed articles (title, date, source, chunks) matching a search."""
-        return article_rows(store.article_records(), query)
+        return article_rows(self.store.article_records(), query)
 
-    def refresh(query: str) -> tuple[list[list[Any]], str]:
-        return list_articles(query), stats()
-
-    def progress_callback(progress: gr.Progress, desc: str) -> Callable[[int, int, int], None]:
-        def on_progress(done: int, total: int, chunks: int) -> None:
-            progress((done, total), desc=f"{desc} ({chunks} passages)", unit="articles")
-
-        return on_progress
+    def refresh(self, query: str) -> tuple[list[list[Any]], str]:
+        return self.list_articles(query), self.stats()
 
     def upload_articles(
+        self,
         files: list[str] | None,
         progress: gr.Progress = gr.Progress(),  # noqa: B008
     ) -> list[list[str]]:
@@ -234,217 +239,278 @@ def build_app(settings: Settings, store: Store | None = None, embedder: Any = No
             # a label (the source "upload:<name>") and never becomes a path here.
             items.append((p.name, p.read_bytes()))
         progress(0, desc="Embedding uploaded articles")
-        report = indexer.index_uploads(items, progress=progress_callback(progress, "Embedding"))
+        report = self.indexer.index_uploads(items, progress=_on_progress(progress, "Embedding"))
         return report_rows(report)
 
-    def add_article(title: str, text: str) -> str:
+    def add_article(self, title: str, text: str) -> str:
         """Index a pasted article; returns what happened. Answerable at once."""
-        report = indexer.index_text(title or "", text or "")
+        report = self.indexer.index_text(title or "", text or "")
         if report.skipped:
             skip = report.skipped[0]
             raise gr.Error(_plain(f"refused {skip.source}: {skip.reason}"))
         rows = report_rows(report)
         return "; ".join(f"{article}: {result}" for article, result in rows)
 
-    def delete_article(source: str) -> str:
+    def delete_article(self, source: str) -> str:
         """Remove an article (by its source, as the table shows it); it is never cited again."""
         source = (source or "").strip()
         if not source:
             raise gr.Error("pick an article in the table first")
-        removed = indexer.remove(source)
+        removed = self.indexer.remove(source)
         if not removed:
             raise gr.Error(_plain(f"not indexed: {source}"))
         return "removed " + ", ".join(removed)
 
     def reindex(
+        self,
         progress: gr.Progress = gr.Progress(),  # noqa: B008
     ) -> list[list[str]]:
         """Re-index the configured folder: new and changed files, and drop vanished ones."""
-        if watch_dir is None:
+        if self.watch_dir is None:
             raise gr.Error("no folder is configured: set NEWSQA_WATCH_DIR")
-        progress(0, desc=f"Re-indexing {watch_dir}")
-        report = indexer.index_paths(
-            [watch_dir], prune=True, progress=progress_callback(progress, "Embedding")
+        progress(0, desc=f"Re-indexing {self.watch_dir}")
+        report = self.indexer.index_paths(
+            [self.watch_dir], prune=True, progress=_on_progress(progress, "Embedding")
         )
         return report_rows(report)
 
-    def select_article(evt: gr.SelectData) -> str:
+    def select_article(self, evt: gr.SelectData) -> str:
         row = evt.row_value or []
         return str(row[ARTICLE_COLUMNS.index("source")]) if len(row) == len(ARTICLE_COLUMNS) else ""
 
-    # Layout ------------------------------------------------------------------------------------
-    with gr.Blocks(title="newsqa", analytics_enabled=False) as demo:
-        gr.Markdown(
-            "## newsqa\nAsk about the indexed news articles. Every answer cites its sources."
-        )
-        with gr.Tabs():
-            with gr.Tab("Chat", id="chat"):
-                chatbot = gr.Chatbot(
-                    label="newsqa",
-                    elem_id="nq-chat",
-                    height=560,
-                    sanitize_html=True,
-                    latex_delimiters=[],
-                    examples=[{"text": q} for q in EXAMPLES],
-                    placeholder="Ask a question about the indexed articles.",
-                    feedback_options=None,
-                    buttons=["copy_all"],
-                    group_consecutive_messages=True,
-                )
-                textbox = gr.Textbox(
-                    placeholder="Ask about the news, e.g. " + EXAMPLES[0],
-                    show_label=False,
-                    submit_btn=True,
-                    autofocus=True,
-                    max_lines=6,
-                    max_length=2000,
-                    elem_id="nq-question",
-                )
-                with gr.Row():
-                    clear_btn = gr.Button("Clear conversation", size="sm", variant="secondary")
-                with gr.Accordion("Settings", open=False):
-                    k_slider = gr.Slider(
-                        1, 20, value=settings.top_k, step=1, label="Passages retrieved"
-                    )
-                    llm_choice = gr.Dropdown(
-                        choices=choices,
-                        value=choices[0],
-                        label="Answerer",
-                        visible=len(choices) > 1,
-                    )
-                history = gr.State([])
-                pending = gr.State("")
-                # The API's own in/outputs (not shown), as gr.ChatInterface does for /chat.
-                api_trigger = gr.Button(visible=False)
-                api_answer_box = gr.Textbox(visible=False)
-                api_result = gr.JSON(visible=False)
+    # Layout ----------------------------------------------------------------------------------
+    def build(self) -> gr.Blocks:
+        """The whole app: a header, the Chat tab and the Articles tab, then their events."""
+        with gr.Blocks(title="newsqa", analytics_enabled=False) as demo:
+            gr.Markdown(
+                "## newsqa\nAsk about the indexed news articles. Every answer cites its sources."
+            )
+            with gr.Tabs():
+                chat = self._chat_tab()
+                articles = self._articles_tab()
+            self._chat_events(chat)
+            self._articles_events(demo, articles)
+        return demo
 
-            with gr.Tab("Articles", id="articles") as articles_tab:
-                summary = gr.Textbox(
-                    show_label=False, interactive=False, container=False, elem_classes="nq-status"
+    def _chat_tab(self) -> SimpleNamespace:
+        """The conversation, the question box and the answer settings."""
+        ui = SimpleNamespace()
+        with gr.Tab("Chat", id="chat"):
+            ui.chatbot = gr.Chatbot(
+                label="newsqa",
+                elem_id="nq-chat",
+                height=560,
+                sanitize_html=True,
+                latex_delimiters=[],
+                examples=[{"text": q} for q in EXAMPLES],
+                placeholder="Ask a question about the indexed articles.",
+                feedback_options=None,
+                buttons=["copy_all"],
+                group_consecutive_messages=True,
+            )
+            ui.textbox = gr.Textbox(
+                placeholder="Ask about the news, e.g. " + EXAMPLES[0],
+                show_label=False,
+                submit_btn=True,
+                autofocus=True,
+                max_lines=6,
+                max_length=2000,
+                elem_id="nq-question",
+            )
+            with gr.Row():
+                ui.clear_btn = gr.Button("Clear conversation", size="sm", variant="secondary")
+            with gr.Accordion("Settings", open=False):
+                ui.k_slider = gr.Slider(
+                    1, 20, value=self.settings.top_k, step=1, label="Passages retrieved"
                 )
-                search = gr.Textbox(
-                    label="Search", placeholder="words from the title, source or date"
+                ui.llm_choice = gr.Dropdown(
+                    choices=self.choices,
+                    value=self.choices[0],
+                    label="Answerer",
+                    visible=len(self.choices) > 1,
                 )
-                table = gr.Dataframe(
-                    headers=ARTICLE_COLUMNS,
-                    datatype=["str", "str", "str", "number"],
-                    interactive=False,
-                    wrap=True,
-                    max_height=420,
-                    latex_delimiters=[],
-                    elem_id="nq-articles",
-                )
-                with gr.Row():
-                    selected = gr.Textbox(
-                        label="Selected article (source)",
-                        placeholder="click a row of the table, or type a source",
-                        scale=4,
-                    )
-                    delete_btn = gr.Button("Delete article", variant="stop", scale=1, size="md")
-                op_status = gr.Textbox(label="Result", interactive=False, elem_id="nq-op-status")
-                with gr.Tab("Upload files"):
-                    files = gr.File(
-                        label="Articles: " + " ".join(UPLOAD_TYPES),
-                        file_count="multiple",
-                        file_types=UPLOAD_TYPES,
-                        type="filepath",
-                    )
-                    upload_btn = gr.Button("Add files", variant="primary")
-                with gr.Tab("Paste an article"):
-                    title_box = gr.Textbox(label="Title")
-                    text_box = gr.Textbox(label="Text", lines=8, max_lines=20)
-                    add_btn = gr.Button("Add article", variant="primary")
-                with gr.Tab("Folder"):
-                    if watch_dir is not None:
-                        gr.Markdown(f"Re-index the configured folder `{_plain(str(watch_dir))}`.")
-                    else:
-                        gr.Markdown("No folder is configured: set `NEWSQA_WATCH_DIR`.")
-                    reindex_btn = gr.Button(
-                        "Re-index folder", variant="primary", interactive=watch_dir is not None
-                    )
-                report_table = gr.Dataframe(
-                    headers=REPORT_COLUMNS,
-                    datatype=["str", "str"],
-                    label="What happened to each file",
-                    interactive=False,
-                    wrap=True,
-                    latex_delimiters=[],
-                    elem_id="nq-report",
-                )
+            ui.history = gr.State([])
+            ui.pending = gr.State("")
+            # The API's own in/outputs (not shown), as gr.ChatInterface does for /chat.
+            ui.api_trigger = gr.Button(visible=False)
+            ui.api_answer_box = gr.Textbox(visible=False)
+            ui.api_result = gr.JSON(visible=False)
+        return ui
 
-        # Chat events ---------------------------------------------------------------------------
+    def _articles_tab(self) -> SimpleNamespace:
+        """The indexed articles (search, select, delete) and the ways to add more."""
+        ui = SimpleNamespace()
+        with gr.Tab("Articles", id="articles") as ui.tab:
+            ui.summary = gr.Textbox(
+                show_label=False, interactive=False, container=False, elem_classes="nq-status"
+            )
+            ui.search = gr.Textbox(
+                label="Search", placeholder="words from the title, source or date"
+            )
+            ui.table = gr.Dataframe(
+                headers=ARTICLE_COLUMNS,
+                datatype=["str", "str", "str", "number"],
+                interactive=False,
+                wrap=True,
+                max_height=420,
+                latex_delimiters=[],
+                # Without widths, wrapped columns shrink to one character ("d a t e").
+                column_widths=ARTICLE_WIDTHS,
+                elem_id="nq-articles",
+            )
+            with gr.Row():
+                ui.selected = gr.Textbox(
+                    label="Selected article (source)",
+                    placeholder="click a row of the table, or type a source",
+                    scale=4,
+                )
+                ui.delete_btn = gr.Button("Delete article", variant="stop", scale=1, size="md")
+            ui.op_status = gr.Textbox(label="Result", interactive=False, elem_id="nq-op-status")
+            with gr.Tab("Upload files"):
+                ui.files = gr.File(
+                    label="Articles: " + " ".join(UPLOAD_TYPES),
+                    file_count="multiple",
+                    file_types=UPLOAD_TYPES,
+                    type="filepath",
+                )
+                ui.upload_btn = gr.Button("Add files", variant="primary")
+            with gr.Tab("Paste an article"):
+                ui.title_box = gr.Textbox(label="Title")
+                ui.text_box = gr.Textbox(label="Text", lines=8, max_lines=20)
+                ui.add_btn = gr.Button("Add article", variant="primary")
+            with gr.Tab("Folder"):
+                if self.watch_dir is not None:
+                    gr.Markdown(f"Re-index the configured folder `{_plain(str(self.watch_dir))}`.")
+                else:
+                    gr.Markdown("No folder is configured: set `NEWSQA_WATCH_DIR`.")
+                ui.reindex_btn = gr.Button(
+                    "Re-index folder", variant="primary", interactive=self.watch_dir is not None
+                )
+            ui.report_table = gr.Dataframe(
+                headers=REPORT_COLUMNS,
+                datatype=["str", "str"],
+                label="What happened to each file",
+                interactive=False,
+                wrap=True,
+                latex_delimiters=[],
+                column_widths=REPORT_WIDTHS,
+                elem_id="nq-report",
+            )
+        return ui
+
+    def _chat_events(self, ui: SimpleNamespace) -> None:
         chat_kwargs: dict[str, Any] = {
             "concurrency_id": "chat",
             "concurrency_limit": CHAT_CONCURRENCY,
         }
-        respond_args = ([pending, chatbot, history, k_slider, llm_choice], [chatbot, history])
-        textbox.submit(
-            user_turn,
-            [textbox, chatbot],
-            [textbox, chatbot, pending],
+        respond_args = (
+            [ui.pending, ui.chatbot, ui.history, ui.k_slider, ui.llm_choice],
+            [ui.chatbot, ui.history],
+        )
+        ui.textbox.submit(
+            self.user_turn,
+            [ui.textbox, ui.chatbot],
+            [ui.textbox, ui.chatbot, ui.pending],
             queue=False,
             api_name="user_turn",
             api_visibility="undocumented",
         ).then(
-            respond, *respond_args, api_name="respond", api_visibility="undocumented", **chat_kwargs
+            self.respond,
+            *respond_args,
+            api_name="respond",
+            api_visibility="undocumented",
+            **chat_kwargs,
         )
-        chatbot.example_select(
-            example_turn, [chatbot], [chatbot, pending], queue=False, api_visibility="private"
-        ).then(respond, *respond_args, api_visibility="private", **chat_kwargs)
-        clear_btn.click(clear, None, [chatbot, history, pending], api_name="clear")
-        chatbot.clear(clear, None, [chatbot, history, pending], api_visibility="private")
-        api_trigger.click(
-            chat_api,
-            [textbox, history, k_slider, llm_choice],
-            [api_answer_box, history],
+        ui.chatbot.example_select(
+            self.example_turn,
+            [ui.chatbot],
+            [ui.chatbot, ui.pending],
+            queue=False,
+            api_visibility="private",
+        ).then(self.respond, *respond_args, api_visibility="private", **chat_kwargs)
+        cleared = [ui.chatbot, ui.history, ui.pending]
+        ui.clear_btn.click(self.clear, None, cleared, api_name="clear")
+        ui.chatbot.clear(self.clear, None, cleared, api_visibility="private")
+        api_inputs = [ui.textbox, ui.history, ui.k_slider, ui.llm_choice]
+        ui.api_trigger.click(
+            self.chat_api,
+            api_inputs,
+            [ui.api_answer_box, ui.history],
             api_name="chat",
             **chat_kwargs,
         )
-        api_trigger.click(
-            ask_api,
-            [textbox, history, k_slider, llm_choice],
-            [api_result, history],
-            api_name="ask",
-            **chat_kwargs,
+        ui.api_trigger.click(
+            self.ask_api, api_inputs, [ui.api_result, ui.history], api_name="ask", **chat_kwargs
         )
-        api_trigger.click(
-            get_history, [history], [api_result], api_name="history", api_visibility="undocumented"
+        ui.api_trigger.click(
+            self.get_history,
+            [ui.history],
+            [ui.api_result],
+            api_name="history",
+            api_visibility="undocumented",
         )
 
-        # Article events ------------------------------------------------------------------------
+    def _articles_events(self, demo: gr.Blocks, ui: SimpleNamespace) -> None:
         # Writers queue behind one another (the store serialises them anyway); answering has its
         # own concurrency group, so a long re-index never holds up a question.
         write_kwargs: dict[str, Any] = {"concurrency_id": "write", "concurrency_limit": 1}
-        refresh_args = ([search], [table, summary])
-        demo.load(refresh, *refresh_args, api_visibility="private")
-        articles_tab.select(refresh, *refresh_args, api_visibility="private")
-        search.change(list_articles, [search], [table], api_name="list_articles")
-        table.select(select_article, None, [selected], api_visibility="private")
-        uploaded = upload_btn.click(
-            upload_articles, [files], [report_table], api_name="upload_articles", **write_kwargs
-        )
-        uploaded.success(lambda: None, None, [files], api_visibility="private")
-        uploaded.then(refresh, *refresh_args, api_visibility="private")
-        added = add_btn.click(
-            add_article, [title_box, text_box], [op_status], api_name="add_article", **write_kwargs
-        )
-        added.success(lambda: ("", ""), None, [title_box, text_box], api_visibility="private")
-        added.then(refresh, *refresh_args, api_visibility="private")
-        deleted = delete_btn.click(
-            delete_article, [selected], [op_status], api_name="delete_article", **write_kwargs
-        )
-        deleted.success(lambda: "", None, [selected], api_visibility="private")
-        deleted.then(refresh, *refresh_args, api_visibility="private")
-        reindex_btn.click(
-            reindex,
-            None,
-            [report_table],
-            api_name="reindex",
-            api_visibility="public" if watch_dir is not None else "private",
+        refresh_args = ([ui.search], [ui.table, ui.summary])
+        demo.load(self.refresh, *refresh_args, api_visibility="private")
+        ui.tab.select(self.refresh, *refresh_args, api_visibility="private")
+        ui.search.change(self.list_articles, [ui.search], [ui.table], api_name="list_articles")
+        ui.table.select(self.select_article, None, [ui.selected], api_visibility="private")
+        uploaded = ui.upload_btn.click(
+            self.upload_articles,
+            [ui.files],
+            [ui.report_table],
+            api_name="upload_articles",
             **write_kwargs,
-        ).then(refresh, *refresh_args, api_visibility="private")
-    return demo
+        )
+        uploaded.success(lambda: None, None, [ui.files], api_visibility="private")
+        uploaded.then(self.refresh, *refresh_args, api_visibility="private")
+        added = ui.add_btn.click(
+            self.add_article,
+            [ui.title_box, ui.text_box],
+            [ui.op_status],
+            api_name="add_article",
+            **write_kwargs,
+        )
+        added.success(lambda: ("", ""), None, [ui.title_box, ui.text_box], api_visibility="private")
+        added.then(self.refresh, *refresh_args, api_visibility="private")
+        deleted = ui.delete_btn.click(
+            self.delete_article,
+            [ui.selected],
+            [ui.op_status],
+            api_name="delete_article",
+            **write_kwargs,
+        )
+        deleted.success(lambda: "", None, [ui.selected], api_visibility="private")
+        deleted.then(self.refresh, *refresh_args, api_visibility="private")
+        ui.reindex_btn.click(
+            self.reindex,
+            None,
+            [ui.report_table],
+            api_name="reindex",
+            api_visibility="public" if self.watch_dir is not None else "private",
+            **write_kwargs,
+        ).then(self.refresh, *refresh_args, api_visibility="private")
+
+
+def _on_progress(progress: gr.Progress, desc: str) -> Callable[[int, int, int], None]:
+    """The indexer's progress callback, shown on Gradio's progress bar."""
+
+    def on_progress(done: int, total: int, chunks: int) -> None:
+        progress((done, total), desc=f"{desc} ({chunks} passages)", unit="articles")
+
+    return on_progress
+
+
+def build_app(settings: Settings, store: Store | None = None, embedder: Any = None) -> gr.Blocks:
+    """The Gradio app over an open, writable store (opened here if not given).
+
+    Launch it with ``launch(demo, settings)`` so the upload limit and the CSS are applied.
+    """
+    return NewsqaApp(Services(settings, write=True, store=store, embedder=embedder)).build()
 
 
 def launch(demo: gr.Blocks, settings: Settings, **overrides: Any) -> tuple[Any, str, str]:
@@ -497,26 +563,40 @@ def _shown_path(path: Path) -> Path:
 def serve(settings: Settings) -> None:
     """Open the store, index the sample if it is empty, and serve the app until stopped.
 
-    Raises ``StoreError`` when the store cannot be opened (e.g. another process holds it).
+    Raises ``StoreError`` when the store cannot be opened (e.g. another process holds it), and
+    ``AuthError`` when the app would listen beyond loopback without a login.
     """
     launch_auth(settings)  # no credentials beyond loopback: refuse before any work
-    store = Store(settings.store, write=True)
-    try:
-        embedder = Embedder.from_settings(settings)
-        index_sample(store, embedder, settings)
-        demo = build_app(settings, store, embedder)
-        launch(demo, settings)
-    finally:
-        store.close()
+    with Services(settings, write=True) as services:
+        index_sample(services.store, services.embedder, settings)
+        launch(NewsqaApp(services).build(), settings)
+
+
+def configure_logging() -> None:
+    """newsqa's INFO messages and every library's warnings on stderr, nothing below.
+
+    The level sits on the handler: bm25s sets its own logger to DEBUG when imported, which a
+    root logger level alone would let through ("DEBUG bm25s: Building index from tokens").
+    """
+    root = logging.getLogger()
+    if any(h.get_name() == "newsqa" for h in root.handlers):
+        return  # configured already (serve_cmd, then main in the same process)
+    handler = logging.StreamHandler()
+    handler.set_name("newsqa")
+    handler.setLevel(logging.INFO)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+    root.setLevel(logging.WARNING)
+    logging.getLogger("newsqa").setLevel(logging.INFO)
 
 
 def main() -> None:
     """``python app.py``: settings from ``NEWSQA_*`` variables."""
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    log.setLevel(logging.INFO)
+    apply_process_defaults()
+    configure_logging()
     try:
-        serve(Settings())
-    except (StoreError, AuthError) as exc:
+        serve(load_settings())
+    except (StoreError, SettingsError) as exc:  # SettingsError includes auth's AuthError
         print(f"error: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
 

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from newsqa.index.settings import Settings
+from newsqa.index.settings import SettingsError, apply_process_defaults, load_settings
 
 
 def serve_cmd(
@@ -28,15 +28,19 @@ def serve_cmd(
     ] = None,
 ) -> None:
     """Serve the chat app on 127.0.0.1:7860 (indexes the sample articles into an empty store)."""
-    overrides = {"store": store, "host": host, "port": port}
-    settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
+    apply_process_defaults()
+    try:
+        settings = load_settings(store=store, host=host, port=port)
+    except SettingsError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
 
     from newsqa import app
-    from newsqa.auth import AuthError
     from newsqa.index.store import StoreError
 
+    app.configure_logging()
     try:
         app.serve(settings)
-    except (StoreError, AuthError) as exc:
+    except (StoreError, SettingsError) as exc:  # SettingsError includes auth's AuthError
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None

@@ -99,6 +99,106 @@ def test_main_and_serve_cmd_build_settings(monkeypatch: pytest.MonkeyPatch, tmp_
     assert (flags.store, flags.port, flags.host) == (tmp_path / "flag-store", 8123, "0.0.0.0")
 
 
+# The app's handlers, called directly (no server): the fake embedder, a real store ------------
+
+
+@pytest.fixture()
+def newsqa_app(tmp_path: Path) -> Iterator[app.NewsqaApp]:
+    from fakes import FakeEmbedder
+
+    from newsqa.services import Services
+
+    settings = Settings(store=tmp_path / "store", sample_dir=None)
+    with Services(settings, write=True, embedder=FakeEmbedder()) as services:
+        yield app.NewsqaApp(services)
+
+
+TRAM_TITLE = "Glimmerton trams return after eight years"
+
+
+def test_handlers_add_list_delete(newsqa_app: app.NewsqaApp) -> None:
+    import gradio as gr
+
+    assert newsqa_app.add_article(TRAM_TITLE, TRAM) == f"pasted:{TRAM_TITLE}: added"
+    rows, stats = newsqa_app.refresh("glimmerton")
+    assert [r[0] for r in rows] == [TRAM_TITLE]
+    assert stats.startswith("1 articles")
+    assert newsqa_app.list_articles("nothing-like-this") == []
+    with pytest.raises(gr.Error, match="empty text"):
+        newsqa_app.add_article("Nothing", "   ")
+    assert newsqa_app.delete_article(f"pasted:{TRAM_TITLE}") == f"removed pasted:{TRAM_TITLE}"
+    with pytest.raises(gr.Error, match="not indexed"):
+        newsqa_app.delete_article(f"pasted:{TRAM_TITLE}")
+    with pytest.raises(gr.Error, match="pick an article"):
+        newsqa_app.delete_article("  ")
+    with pytest.raises(gr.Error, match="NEWSQA_WATCH_DIR"):
+        newsqa_app.reindex()
+
+
+def test_upload_handler_reports_each_file(newsqa_app: app.NewsqaApp, tmp_path: Path) -> None:
+    good = tmp_path / "tram.txt"
+    good.write_text(TRAM, encoding="utf-8")
+    empty = tmp_path / "empty.md"
+    empty.write_text("", encoding="utf-8")
+    rows = newsqa_app.upload_articles([str(good), str(empty)])
+    assert rows == [["upload:tram.txt", "added"], ["upload:empty.md", "refused: empty file"]]
+
+
+def test_respond_shows_an_extractive_answer_whole(newsqa_app: app.NewsqaApp) -> None:
+    newsqa_app.add_article(TRAM_TITLE, TRAM)
+    question = "How much did the Glimmerton tram line cost?"
+    _, chat, pending = newsqa_app.user_turn(question, [])
+    updates = list(newsqa_app.respond(pending, chat, [], 6, "extractive"))
+    assert len(updates) == 1  # no pieces cut from a finished answer
+    shown, history = updates[0]
+    assert shown[0] == chat[0] and len(shown) >= 2
+    assert [m["role"] for m in history] == ["user", "assistant"]
+    result, history2 = newsqa_app.ask_api(question, [], 6, "extractive")
+    assert history2[1]["content"] == result["answer"] == history[1]["content"]
+
+
+def test_empty_question_and_empty_store(newsqa_app: app.NewsqaApp) -> None:
+    import gradio as gr
+
+    with pytest.raises(gr.Error, match="the question is empty"):
+        newsqa_app.ask_api("  ", [], 6, "extractive")
+    with pytest.raises(gr.Error, match="no articles are indexed yet"):
+        newsqa_app.ask_api("Anything?", [], 6, "extractive")
+    ((shown, _),) = newsqa_app.respond("Anything?", [], [], 6, "extractive")
+    assert "no articles are indexed yet" in str(shown[-1]["content"])
+
+
+def test_articles_table_columns_have_widths(newsqa_app: app.NewsqaApp) -> None:
+    """Wrapped columns without widths shrink to a character each ("d a t e")."""
+    demo = newsqa_app.build()
+    by_id = {getattr(b, "elem_id", None): b for b in demo.blocks.values()}
+    table = by_id["nq-articles"]
+    assert table.column_widths == app.ARTICLE_WIDTHS
+    assert len(app.ARTICLE_WIDTHS) == len(app.ARTICLE_COLUMNS)
+    assert by_id["nq-report"].column_widths == app.REPORT_WIDTHS
+
+
+def test_app_log_has_no_library_debug() -> None:
+    import io
+    import logging
+
+    import bm25s  # noqa: F401  (sets its own logger to DEBUG when imported)
+
+    app.configure_logging()
+    root = logging.getLogger()
+    handler = next(h for h in root.handlers if h.get_name() == "newsqa")
+    assert isinstance(handler, logging.StreamHandler)
+    shown = io.StringIO()
+    handler.setStream(shown)
+    try:
+        logging.getLogger("bm25s").debug("Building index from tokens")
+        logging.getLogger("newsqa.app").info("serving")
+    finally:
+        root.removeHandler(handler)
+    assert "INFO newsqa.app: serving" in shown.getvalue()
+    assert "bm25s" not in shown.getvalue()
+
+
 # The running app --------------------------------------------------------------------------
 
 
