@@ -634,6 +634,7 @@ class _Extractor:
                 verb in _NEEDS_CLAUSE
                 and kind != "quote"
                 and not _P1.match(self.text[v_end : s.end])
+                and not self.quotes_in(start, end)
             ):
                 continue
             return self.make(people, kind, verb, start, end, s)

@@ -1,0 +1,450 @@
+"""Answers over several speakers, from the statements stored at index time.
+
+"Which leaders ruled out sending troops?", "Who disagreed with Macron?", "How did party leaders
+react to ...?", "What did the two managers say?": one line per speaker (name, role, their words
+quoted or reported, the citation), grouped under the position when the question asks who agreed,
+disagreed or ruled something out; a speaker whose statement does not take that position is not
+listed under it. "When did X ...?" questions answer with the day the statement was made.
+
+Statements come from the articles retrieval found (``Store.statements(article_ids=...)``); each
+is cited through the stored passage that holds it.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from langchain_core.documents import Document
+from newsqa.assistant.answer_types import word_keys
+from newsqa.assistant.citations import citation, result
+from newsqa.index.dates import human
+from newsqa.index.names import fold, is_function_word, name_tokens
+
+# "Which (European) leaders ...", "Which law lords ...", "Which WMC executives ...".
+_WHICH_PLURAL = re.compile(
+    r"^\s*(?:which|what)\s+(?:[\w'’-]+\s+){0,4}?(?P<group>[a-z][\w-]*s)\b(?!\s+(?:is|was)\b)"
+    r"(?:,\s*or\s+[\w\s]+,)?\s+(?:\w+\s+){0,2}?(?P<verb>said|say|ruled|rule|rejected|opposed|"
+    r"supported|backed|agreed|disagreed|reacted|react|called|warned|paid|congratulated|gave|"
+    r"criticised|criticized|welcomed|commented|spoke|spoken|urged|argued|refused|expressed|"
+    r"condemned|praised|insisted|demanded|voiced|have|has|had|did|were|are)\b",
+    re.IGNORECASE,
+)
+# "Who disagreed with Macron?", "Who paid tribute to ...", "Who has spoken out against ...".
+_WHO_VERB = re.compile(
+    r"^\s*who\s+(?:else\s+)?(?:has\s+|have\s+|had\s+|also\s+)*(?P<verb>disagreed|agreed|"
+    r"opposed|supported|backed|ruled|rejected|paid|commented|reacted|criticised|criticized|"
+    r"welcomed|condemned|praised|congratulated|spoken|spoke|warned|said|called|urged|argued|"
+    r"objected|refused|defended|questioned)\b",
+    re.IGNORECASE,
+)
+# "How did party leaders react to ...", "What did European leaders / the two managers say ...".
+_PLURAL_SUBJECT = re.compile(
+    r"^\s*(?:how|what)\s+(?:did|do|have|has)\s+(?P<subject>.+?)\s+(?:say|said|react|reacted|"
+    r"respond|responded|think|tell|told|make\s+of)\b",
+    re.IGNORECASE,
+)
+_GROUP_NOUN = re.compile(
+    r"\b(?:leaders|politicians|ministers|managers|executives|officials|lords|critics|"
+    r"countries|governments|parties|people|experts|analysts|members|chiefs|players|coaches|"
+    r"stars|others|everyone|anyone|both|two|three|several|each|speakers|figures|mps|"
+    r"bosses|leaders'|rivals|colleagues|unions|companies|firms|banks|sides)\b",
+    re.IGNORECASE,
+)
+_AND_NAMES = re.compile(r"\b(?:and|&)\b")
+# A position the question asks about, with the cue words of a statement that takes it.
+_NEGATIVE_Q = re.compile(
+    r"\b(?:ruled?\s+out|rule\s+out|reject\w*|oppos\w*|against|disagree\w*|refus\w*|not\b|"
+    r"n't\b|no\s+plans|incompatible|object\w*|criticis\w*|criticiz\w*|condemn\w*|spoken\s+out)",
+    re.IGNORECASE,
+)
+_NEGATIVE_S = re.compile(
+    r"\b(?:no|not|never|nothing|none|ruled\s+out|rule\s+out|reject\w*|refus\w*|oppos\w*|"
+    r"against|impossible|incompatible|unacceptable|deny|denied|n't|cannot|dismiss\w*|"
+    r"condemn\w*|criticis\w*|criticiz\w*|wrong|unlawful|should\s+be\s+rejected|too\s+low)\b|"
+    r"n't\b",
+    re.IGNORECASE,
+)
+# "nothing can be ruled out", "did not rule out": a negated refusal keeps the door open.
+_OPEN = re.compile(
+    r"\b(?:nothing|not|n't|never|cannot|can't|won't)\b[^.;]{0,25}?\b(?:ruled?\s+out|rule\s+out|"
+    r"exclud\w*|reject\w*)",
+    re.IGNORECASE,
+)
+_REACTION = re.compile(
+    r"\b(?:react\w*|tribute|comment\w*|respond\w*|response|reaction|spoken|spoke|view|views)\b",
+    re.IGNORECASE,
+)
+_ASKS_POSITION = re.compile(
+    r"\b(?:ruled?\s+out|rule\s+out|reject\w*|oppos\w*|disagree\w*|agree\w*|support\w*|"
+    r"back\w*|against|refus\w*)\b",
+    re.IGNORECASE,
+)
+# "disagreed with Macron", "react to Lord Callaghan's death": the person the question is about,
+# not one of its answers.
+_OBJECT_PERSON = re.compile(
+    r"\b(?:with|to|against|about|on)\s+(?P<who>(?:[A-Z][\w'’.-]+\s*)+)", re.UNICODE
+)
+_WHEN = re.compile(r"^\s*(?:when|on\s+what\s+(?:date|day)|what\s+(?:date|day))\b", re.IGNORECASE)
+_SIMILAR = re.compile(r"(?i)\b(?:similar|same|like|comparable)\s+(?:position|view|stance|line)")
+# Verbs that report with "that" ("said that ..."); others take their object ("called him ...").
+_SAY_THAT = {
+    "said",
+    "says",
+    "added",
+    "announced",
+    "suggested",
+    "noted",
+    "warned",
+    "stated",
+    "insisted",
+    "argued",
+    "explained",
+    "claimed",
+    "stressed",
+    "reminded",
+    "admitted",
+    "confirmed",
+    "declared",
+    "predicted",
+    "revealed",
+    "wrote",
+    "replied",
+    "responded",
+    "commented",
+    "assured",
+    "believes",
+    "believed",
+    "thinks",
+    "thought",
+    "conceded",
+    "acknowledged",
+    "maintained",
+    "estimated",
+    "estimates",
+    "promised",
+    "pledged",
+    "vowed",
+    "agreed",
+}
+_QUESTION_WORDS = {
+    "who",
+    "which",
+    "what",
+    "how",
+    "when",
+    "did",
+    "does",
+    "do",
+    "have",
+    "has",
+    "had",
+    "say",
+    "said",
+    "tell",
+    "told",
+    "react",
+    "reacted",
+    "respond",
+    "responded",
+    "comment",
+    "commented",
+    "the",
+    "a",
+    "an",
+    "their",
+    "his",
+    "her",
+    "its",
+    "or",
+    "and",
+    "of",
+    "to",
+    "on",
+    "about",
+    "with",
+    "that",
+    "own",
+    "other",
+    "else",
+    "also",
+    "after",
+    "they",
+    "it",
+    "in",
+    "for",
+    "be",
+    "would",
+    "should",
+    "was",
+    "were",
+    "is",
+    "are",
+    "them",
+    "this",
+    "these",
+    "those",
+}
+
+
+def is_multi_speaker_question(question: str) -> bool:
+    """A question whose answer is several people's words or positions."""
+    q = question.strip()
+    if _WHO_VERB.match(q):
+        return True
+    m = _WHICH_PLURAL.match(q)
+    if m:
+        return True
+    m = _PLURAL_SUBJECT.match(q)
+    if m:
+        subject = m.group("subject")
+        return bool(_GROUP_NOUN.search(subject) or _AND_NAMES.search(subject))
+    return False
+
+
+def is_when_question(question: str) -> bool:
+    """ "When did X say ...", "On what date did X rule out ...": the day of a statement."""
+    return bool(_WHEN.match(question))
+
+
+def _keys(text: str) -> set[str]:
+    return {k for k in word_keys(text) if k not in _QUESTION_WORDS and len(k) > 2} - {
+        "leader",
+        "politician",
+        "minister",
+        "manager",
+        "executive",
+        "official",
+        "people",
+        "who",
+    }
+
+
+def _excluded(question: str) -> set[str]:
+    """Folded name words of the person the question is about ("disagreed with Macron")."""
+    out: set[str] = set()
+    for m in _OBJECT_PERSON.finditer(question):
+        tokens = name_tokens(m.group("who"))
+        out |= {fold(t.removesuffix("'s").removesuffix("’s")) for t in tokens}
+    return {w for w in out if not is_function_word(w)}
+
+
+def _score(qkeys: set[str], st: dict[str, Any]) -> float:
+    skeys = word_keys(st["text"] + " " + (st.get("verb") or ""))
+    if not qkeys:
+        return 0.0
+    return len(qkeys & skeys) / len(qkeys)
+
+
+def _chunk_for(store: Any, st: dict[str, Any], docs: list[Document]) -> Document | None:
+    """The passage (retrieved, else stored) that holds the statement."""
+    for d in docs:
+        m = d.metadata
+        if m.get("article_id") == st["article_id"]:
+            start = int(m.get("start", 0))
+            if start <= st["start"] and st["end"] <= start + len(d.page_content):
+                return d
+    for rec in store.article_chunks([st["article_id"]]):
+        if rec.start <= st["start"] and st["end"] <= rec.end:
+            return Document(page_content=rec.text, metadata=rec.metadata(), id=rec.id)
+    for rec in store.article_chunks([st["article_id"]]):
+        if rec.start <= st["start"] < rec.end:
+            return Document(page_content=rec.text, metadata=rec.metadata(), id=rec.id)
+    return None
+
+
+def _doc_id(doc: Document) -> str:
+    m = doc.metadata
+    return str(m.get("chunk_id") or doc.id or f"{m.get('article_id')}:{m.get('start')}")
+
+
+def _line(st: dict[str, Any], n: int) -> str:
+    who = st["speaker"] + (f" ({st['role']})" if st.get("role") else "")
+    text = st["text"].strip().rstrip(",")
+    if st["kind"] == "quote":
+        return f"{who}: “{text}” [{n}]"
+    if st["kind"] == "position":
+        if _SIMILAR.search(text):
+            return f"{who} {st['verb']} the same: {text} [{n}]"
+        return f"{who} {text} [{n}]"
+    verb = st.get("verb") or "said"
+    if verb == "according to":
+        return f"According to {st['speaker']}, {text} [{n}]"
+    verb = {"told": "said", "tells": "says", "tell": "say"}.get(verb, verb)
+    that = "" if re.match(r"(?i)that\b", text) or verb not in _SAY_THAT else "that "
+    return f"{who} {verb} {that}{text} [{n}]"
+
+
+def answer_speakers(
+    question: str, standalone: str, docs: list[Document], store: Any, max_articles: int = 3
+) -> dict[str, Any] | None:
+    """The per-speaker answer, or None when the stored statements do not answer it (the caller
+    answers as usual then)."""
+    article_ids = list(dict.fromkeys(d.metadata.get("article_id") for d in docs))[:max_articles]
+    article_ids = [a for a in article_ids if a]
+    if not article_ids or not hasattr(store, "statements"):
+        return None
+    statements = store.statements(article_ids=article_ids)
+    if not statements:
+        return None
+    rank = {a: i for i, a in enumerate(article_ids)}
+    statements.sort(key=lambda s: (rank.get(s["article_id"], 99), s["start"]))
+    qkeys = _keys(standalone)
+    excluded = _excluded(standalone)
+    negative = bool(_NEGATIVE_Q.search(standalone))
+    reaction = bool(_REACTION.search(standalone))
+    title_score = {
+        st["article_id"]: len(qkeys & word_keys(st.get("title") or "")) / max(len(qkeys), 1)
+        for st in statements
+    }
+    scored: list[tuple[float, dict[str, Any]]] = []
+    prev: tuple[float, bool] | None = None
+    for st in statements:
+        s = _score(qkeys, st)
+        neg = bool(_NEGATIVE_S.search(st["text"]) or _NEGATIVE_S.search(st.get("verb") or ""))
+        if _OPEN.search(st["text"]):
+            neg = False
+        if reaction:
+            # "How did leaders react to X's death?": every statement of an article about it.
+            s = max(s, title_score.get(st["article_id"], 0.0))
+        if _SIMILAR.search(st["text"]) and prev:
+            # "A similar position was expressed by ...": the position carries over.
+            s, neg = max(s, prev[0]), prev[1]
+        st = {**st, "_neg": neg}
+        prev = (s, neg)
+        speaker_words = {fold(w) for w in st["speaker"].split()} | set(st["speaker_key"].split())
+        if excluded & speaker_words:
+            continue
+        scored.append((s, st))
+    if not scored:
+        return None
+    # The best-scoring article's statements answer; others only if as good.
+    best_score = max(s for s, _ in scored)
+    if best_score <= 0:
+        return None
+    asks_position = bool(_ASKS_POSITION.search(standalone))
+    threshold = max(0.2, 0.5 * best_score)
+    per_speaker: dict[str, tuple[float, dict[str, Any]]] = {}
+    for s, st in scored:
+        if s < threshold:
+            continue
+        if asks_position and negative and not st["_neg"]:
+            continue  # "considering sending troops" is no refusal
+        key = st["speaker_key"]
+        if key not in per_speaker or s > per_speaker[key][0]:
+            per_speaker[key] = (s, st)
+    if not per_speaker:
+        return None
+    chosen = sorted(
+        per_speaker.values(), key=lambda x: (rank.get(x[1]["article_id"], 99), x[1]["start"])
+    )
+    cited_docs: list[Document] = []
+    numbers: dict[str, int] = {}
+    spans: dict[str, list[tuple[int, int]]] = {}
+    lines: list[str] = []
+    out_statements: list[dict[str, Any]] = []
+    for _, st in chosen:
+        doc = _chunk_for(store, st, docs)
+        if doc is None:
+            continue
+        cid = (
+            doc.metadata.get("chunk_id")
+            or doc.id
+            or f"{st['article_id']}:{doc.metadata.get('start')}"
+        )
+        if cid not in numbers:
+            numbers[cid] = len(numbers) + 1
+            cited_docs.append(doc)
+        spans.setdefault(cid, []).append((st["start"], st["end"]))
+        n = numbers[cid]
+        lines.append(_line(st, n))
+        out_statements.append(
+            {
+                "speaker": st["speaker"],
+                "role": st.get("role") or "",
+                "kind": st["kind"],
+                "text": st["text"],
+                "date": st.get("date"),
+                "n": n,
+            }
+        )
+    if not lines:
+        return None
+    head = ""
+    if asks_position and negative:
+        head = "Took that position: "
+    cites = []
+    for doc in cited_docs:
+        cid = (
+            doc.metadata.get("chunk_id")
+            or doc.id
+            or f"{doc.metadata.get('article_id')}:{doc.metadata.get('start')}"
+        )
+        cites.append(citation(numbers[cid], doc, spans[cid]))
+    known = {_doc_id(d) for d in docs}
+    all_docs = docs + [d for d in cited_docs if _doc_id(d) not in known]
+    out = result(
+        question,
+        standalone,
+        head + "\n".join(lines),
+        False,
+        cites,
+        all_docs,
+        "extractive",
+        note=f"speakers {len(lines)}",
+    )
+    out["statements"] = out_statements
+    return out
+
+
+def answer_when(
+    question: str, standalone: str, docs: list[Document], store: Any
+) -> dict[str, Any] | None:
+    """ "On what date did Scholz rule out ...": the day of the best-matching dated statement,
+    "on Tuesday, 27 February 2024", with its citation; None when no dated statement matches."""
+    article_ids = [a for a in dict.fromkeys(d.metadata.get("article_id") for d in docs) if a][:3]
+    if not article_ids or not hasattr(store, "statements"):
+        return None
+    qkeys = _keys(standalone)
+    names = {fold(t) for m in re.finditer(r"[A-Z][\w'’-]+", standalone) for t in [m.group(0)]}
+    best: tuple[float, dict[str, Any]] | None = None
+    for st in store.statements(article_ids=article_ids):
+        if not st.get("date"):
+            continue
+        speaker_words = {fold(w) for w in st["speaker"].split()}
+        if names and not names & speaker_words:
+            continue
+        s = _score(qkeys, st)
+        if best is None or s > best[0]:
+            best = (s, st)
+    if best is None or best[0] < 0.2:
+        return None
+    st = best[1]
+    doc = _chunk_for(store, st, docs)
+    if doc is None:
+        return None
+    day = date.fromisoformat(st["date"])
+    answer = f"On {human(day)}: {_line(st, 1)}"
+    out = result(
+        question,
+        standalone,
+        answer,
+        False,
+        [citation(1, doc, [(st["start"], st["end"])])],
+        docs,
+        "extractive",
+        note="statement date",
+        short_answer=f"{day:%A}, {day.day} {day:%B %Y}",
+    )
+    out["statements"] = [
+        {
+            "speaker": st["speaker"],
+            "role": st.get("role") or "",
+            "kind": st["kind"],
+            "text": st["text"],
+            "date": st["date"],
+            "n": 1,
+        }
+    ]
+    return out
