@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 from langchain_core.documents import Document
 from langchain_core.runnables import RunnableSerializable
+from newsqa.assistant import speakers
 from newsqa.assistant.answer_types import (
     AGE,
     DURATION,
@@ -174,6 +175,10 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
         # The follow-up context the condenser appends helps retrieval; sentences are scored
         # against the question itself.
         text = FOLLOW_UP.sub("", standalone) or standalone
+        # Several speakers ("Which leaders ruled out ...?") or the day of a statement: answered
+        # from the statements stored at index time (assistant/speakers.py); else None.
+        if statements_answer := speakers.answer(question, text, docs, self.store):
+            return statements_answer
         docs = self._expand(docs)
         cands = self._candidates(docs)
         if not cands:
