@@ -380,6 +380,7 @@ def eval_cmd(
 
 app.command("serve")(serve_cmd)
 app.command("train")(__import__("newsqa.train_cmd", fromlist=["train_cmd"]).train_cmd)
+app.command("quotes")(__import__("newsqa.quotes_cmd", fromlist=["quotes_cmd"]).quotes_cmd)
 
 
 def main() -> None:

@@ -1,0 +1,140 @@
+"""Answers over several speakers and "when" answers, from statements stored in a real temp store
+(Chroma + SQLite on a tmp dir; the fake embedder: these tests exercise statements, not ranking).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from langchain_core.documents import Document
+from newsqa.assistant.speakers import (
+    answer,
+    is_multi_speaker_question,
+    is_when_question,
+)
+from newsqa.index.indexer import Indexer
+from newsqa.index.settings import load_settings
+from newsqa.index.store import Store, open_store
+from typer.testing import CliRunner
+
+from tests.conftest import CORPUS, SEED
+from tests.fakes import FakeEmbedder
+
+CALLAGHAN = CORPUS / "bbc/politics/ex-pm-lord-callaghan-dies-aged-92.txt"
+LIVE = Path(__file__).resolve().parent / "eval/articles/live-storm-ingrid.txt"
+
+
+@pytest.fixture(scope="module")
+def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if not SEED.exists() or not CALLAGHAN.exists():
+        pytest.skip("the shared corpus is not beside the repository")
+    folder = tmp_path_factory.mktemp("articles")
+    for src in (SEED, CALLAGHAN, LIVE):
+        shutil.copy(src, folder / src.name)
+    dest = tmp_path_factory.mktemp("store")
+    settings = load_settings(store=str(dest))
+    with open_store(dest, write=True) as store:
+        Indexer(store, FakeEmbedder(), settings).index_paths([folder])
+    return dest
+
+
+@pytest.fixture()
+def store(store_dir: Path) -> Iterator[Store]:
+    with open_store(store_dir) as s:
+        yield s
+
+
+def _docs(store: Store, source_part: str) -> list[Document]:
+    """The passages of one article, as retrieval would hand them over."""
+    aid = next(r["id"] for r in store.article_records() if source_part in r["source"])
+    return [
+        Document(page_content=c.text, metadata={**c.metadata(), "chunk_id": c.id}, id=c.id)
+        for c in store.article_chunks([aid])
+    ]
+
+
+def _names(result: dict) -> set[str]:
+    return {st["speaker"].split()[-1] for st in result["statements"]}
+
+
+def test_question_kinds() -> None:
+    assert is_multi_speaker_question("Which European leaders ruled out sending troops to Ukraine?")
+    assert is_multi_speaker_question("Who disagreed with Macron?")
+    assert is_multi_speaker_question("How did party leaders react to Lord Callaghan's death?")
+    assert is_multi_speaker_question("What did the two managers say after the match?")
+    assert not is_multi_speaker_question("What did Scholz say about ground troops?")
+    assert not is_multi_speaker_question("Who is the NATO Secretary General?")
+    assert is_when_question("On what date did Scholz rule out sending ground troops?")
+    assert not is_when_question("Which leaders ruled out troops?")
+
+
+def test_who_ruled_out_lists_only_those_who_did(store: Store) -> None:
+    q = "Which European leaders ruled out sending troops to Ukraine?"
+    got = answer(q, q, _docs(store, "nato"), store)
+    assert got is not None and not got["abstained"]
+    names = _names(got)
+    assert {"Scholz", "Fiala", "Tusk", "Szijjarto", "Meloni"} <= names
+    # Macron said nothing can be ruled out; Fico that some are considering it: not refusals.
+    assert not names & {"Macron", "Peskov"}
+    lines = got["answer"].splitlines()
+    assert len(lines) == len(got["statements"])
+    assert all("[" in line for line in lines)
+    assert {c["n"] for c in got["citations"]} == {st["n"] for st in got["statements"]}
+    for c in got["citations"]:
+        assert c["quote_spans"] and all(c["passage"][a:b] for a, b in c["quote_spans"])
+
+
+def test_who_disagreed_leaves_out_the_person_asked_about(store: Store) -> None:
+    q = "Who disagreed with Macron about sending troops to Ukraine?"
+    got = answer(q, q, _docs(store, "nato"), store)
+    assert got is not None
+    assert "Macron" not in _names(got)
+    assert {"Scholz", "Fiala", "Tusk"} <= _names(got)
+
+
+def test_reactions_name_every_leader(store: Store) -> None:
+    q = "How did party leaders react to Lord Callaghan's death?"
+    got = answer(q, q, _docs(store, "callaghan"), store)
+    assert got is not None
+    assert {"Blair", "Brown", "Howard", "Kennedy"} <= _names(got)
+    assert "Callaghan" not in _names(got)
+
+
+def test_when_answers_with_the_resolved_day(store: Store) -> None:
+    q = "On what date did Scholz rule out sending ground troops?"
+    got = answer(q, q, _docs(store, "nato"), store)
+    assert got is not None
+    assert "27 February" in got["answer"] and "Tuesday" in got["answer"]
+    assert got["short_answer"] == "Tuesday, 27 February 2024"
+    assert got["statements"][0]["speaker"] == "Olaf Scholz"
+
+
+def test_a_single_speaker_question_is_left_to_the_answerer(store: Store) -> None:
+    q = "What did Scholz say about ground troops?"
+    assert answer(q, q, _docs(store, "nato"), store) is None
+
+
+def test_quotes_command_groups_by_speaker(store_dir: Path) -> None:
+    from newsqa.cli import app
+
+    runner = CliRunner()
+    got = runner.invoke(app, ["quotes", "--store", str(store_dir), "--speaker", "Scholz", "--json"])
+    assert got.exit_code == 0, got.output
+    data = json.loads(got.output)
+    assert [g["speaker"] for g in data] == ["Olaf Scholz"]
+    assert {s["date"] for s in data[0]["statements"]} == {"2024-02-27"}
+    got = runner.invoke(
+        app, ["quotes", "--store", str(store_dir), "--since", "2024-02-27", "--until", "2024-02-27"]
+    )
+    assert got.exit_code == 0, got.output
+    assert "Olaf Scholz" in got.output and "Emmanuel Macron" not in got.output
+    got = runner.invoke(
+        app, ["quotes", "--store", str(store_dir), "--about", "rest centres", "--json"]
+    )
+    assert [g["speaker"] for g in json.loads(got.output)] == ["Graham Rushworth"]
+    got = runner.invoke(app, ["quotes", "--store", str(store_dir), "--since", "not a date"])
+    assert got.exit_code == 2
