@@ -233,8 +233,10 @@ class Store:
         write: bool = False,
         wait: float = 0.0,
         on_wait: Callable[[str], None] | None = None,
+        chroma_url: str | None = None,
     ) -> None:
         self.path = Path(path).expanduser()
+        self._chroma_url = chroma_url  # a Chroma server for the vectors (NEWSQA_CHROMA_URL)
         self.writable = write
         if write:
             self.path.mkdir(parents=True, exist_ok=True)
@@ -383,7 +385,7 @@ class Store:
 
             SharedSystemClient.clear_system_cache()
         self._loaded_version = self.version
-        self._client = _make_client(self.path)
+        self._client = _make_client(self.path, self._chroma_url)
         # No embedding function: vectors always come from index.embedding, never Chroma's
         # default (which would try to download a model).
         if self.writable:
