@@ -138,3 +138,20 @@ def test_quotes_command_groups_by_speaker(store_dir: Path) -> None:
     assert [g["speaker"] for g in json.loads(got.output)] == ["Graham Rushworth"]
     got = runner.invoke(app, ["quotes", "--store", str(store_dir), "--since", "not a date"])
     assert got.exit_code == 2
+
+
+def test_speakers_view_lists_speakers_and_their_statements(store: Store) -> None:
+    import gradio as gr
+
+    from newsqa.speakers_tab import build_speakers_view, speaker_rows, speaker_statements
+
+    rows = speaker_rows(store)
+    names = [r[0] for r in rows]
+    assert "Olaf Scholz" in names and "Graham Rushworth" in names
+    assert all(r[2] >= 1 and r[3] >= 1 for r in rows)
+    assert [r[0] for r in speaker_rows(store, "fiala")] == ["Peter Fiala"]
+    listed = speaker_statements(store, "Olaf Scholz")
+    assert "There will be no ground troops" in listed and "2024-02-27" in listed
+    with gr.Blocks() as demo:
+        build_speakers_view(store)
+    assert any(isinstance(b, gr.Dataframe) for b in demo.blocks.values())
