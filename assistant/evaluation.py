@@ -9,6 +9,7 @@ BM25-only and hybrid retrieval over the same questions.
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -58,7 +59,21 @@ def score_one(item: dict[str, Any], res: dict[str, Any]) -> dict[str, Any]:
         row["cited"] = any(_matches(c["source"], evidence) for c in res["citations"])
         row["correct"] = _correct(res["answer"], item.get("answers") or [])
     row["abstention_ok"] = res["abstained"] != answerable
+    if item.get("speakers") is not None:
+        # "speakers" questions: the share of required speakers named, and whether no speaker
+        # that must not be named is (names matched as whole words, case- and accent-folded).
+        named = _speaker_named(res["answer"])
+        want = item.get("speakers") or []
+        row["speakers_share"] = _mean([named(s) for s in want]) if want else float("nan")
+        row["no_wrong_speaker"] = not any(named(s) for s in item.get("not_speakers") or [])
     return row
+
+
+def _speaker_named(answer: str) -> Callable[[str], bool]:
+    from newsqa.index.names import fold
+
+    words = set(re.findall(r"[\w'-]+", fold(answer)))
+    return lambda name: all(w in words for w in re.findall(r"[\w'-]+", fold(name)))
 
 
 def summarise(rows: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
@@ -81,6 +96,10 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
             "p50_ms": float(np.percentile(lat, 50)) if len(lat) else float("nan"),
             "p95_ms": float(np.percentile(lat, 95)) if len(lat) else float("nan"),
         }
+        spk = [r for r in rs if "speakers_share" in r]
+        if spk:
+            out[kind]["speakers_share"] = float(np.nanmean([r["speakers_share"] for r in spk]))
+            out[kind]["no_wrong_speaker"] = _mean([r["no_wrong_speaker"] for r in spk])
     return out
 
 
