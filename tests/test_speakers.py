@@ -155,3 +155,33 @@ def test_speakers_view_lists_speakers_and_their_statements(store: Store) -> None
     with gr.Blocks() as demo:
         build_speakers_view(store)
     assert any(isinstance(b, gr.Dataframe) for b in demo.blocks.values())
+
+
+def test_evaluation_scores_speakers_and_wrong_speakers() -> None:
+    from newsqa.assistant.evaluation import score_one, summarise
+
+    item = {
+        "id": "x",
+        "kind": "speakers",
+        "question": "Which leaders ruled out troops?",
+        "evidence": ["seed/a.txt"],
+        "answers": [["Scholz"]],
+        "speakers": ["Scholz", "Fiala", "Szijjarto"],
+        "not_speakers": ["Macron"],
+    }
+    res = {
+        "abstained": False,
+        "answer": "Olaf Scholz rejected it [1]\nPeter Szijjártó ruled it out [1]",
+        "sources": [{"source": "seed/a.txt"}],
+        "citations": [{"source": "seed/a.txt"}],
+    }
+    row = score_one(item, res)
+    assert row["speakers_share"] == pytest.approx(2 / 3)
+    assert row["no_wrong_speaker"] is True
+    res["answer"] += "\nEmmanuel Macron said nothing can be ruled out [1]"
+    wrong = score_one(item, res)
+    assert wrong["no_wrong_speaker"] is False
+    for r in (row, wrong):
+        r["latency_ms"] = 1.0
+    got = summarise([row, wrong])["speakers"]
+    assert got["speakers_share"] == pytest.approx(2 / 3) and got["no_wrong_speaker"] == 0.5
