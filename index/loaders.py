@@ -240,7 +240,8 @@ def _article(
         path=origin.path,
         title=title,
         text=cleaned,
-        date=date_,
+        # No date in the metadata: a dateline or a weekday the lead dates (index/dates.py).
+        date=date_ or _text_date(cleaned),
         url=url,
         dropped=tuple(dropped),
     )
@@ -380,6 +381,13 @@ def _from_jsonl(origin: Origin, text: str) -> list[Article | Skip]:
             continue
         out.append(_from_object(origin, obj, lineno))
     return out or [Skip(origin.source, "no JSON lines")]
+
+
+def _text_date(text: str) -> str:
+    from newsqa.index.dates import article_date
+
+    found = article_date(text)
+    return found.isoformat() if found else ""
 
 
 def _iso_date(value: Any) -> str:

@@ -200,3 +200,13 @@ def test_inverted_and_apposition_attributions() -> None:
 def test_empty_and_speechless_text() -> None:
     assert extract_statements("") == []
     assert extract_statements("The river rose by two metres overnight.") == []
+
+
+def test_loaders_date_an_article_from_its_text() -> None:
+    from newsqa.index.loaders import load_pasted
+
+    got = load_pasted(
+        "Troops", "NATO has no plans, Jens Stoltenberg told the AP on Tuesday (27 February)."
+    )
+    assert got.date == "2024-02-27"
+    assert load_pasted("Untitled", "The river rose overnight.").date == ""
