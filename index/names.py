@@ -74,7 +74,8 @@ ROLE_NOUNS = frozenset(
     colonel commander envoy diplomat negotiator sheriff attorney justice speaker whip treasurer
     president-elect vice-president founder owner investor partner executive principal dean
     keeper reporter correspondent journalist historian expert campaigner activist witness
-    vice-minister deputy-minister economist strategist consultant
+    vice-minister deputy-minister economist strategist consultant police detectives
+    investigators source sources residents witnesses campaigners
     """.split()
 )
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")

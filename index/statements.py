@@ -277,7 +277,8 @@ def _apposition_role(app: str) -> tuple[str, str]:
 
 def _split_group(phrase: str) -> list[str]:
     """ "Czech Prime Minister Peter Fiala and his Polish counterpart Donald Tusk" -> two."""
-    parts = _rx_split(r",[ \t]+(?:and[ \t]+)?|[ \t]+and[ \t]+|[ \t]+&[ \t]+", phrase)
+    # "Cable & Wireless" is one name: only "and" and commas join people.
+    parts = _rx_split(r",[ \t]+(?:and[ \t]+)?|[ \t]+and[ \t]+", phrase)
     return [p for p in (p.strip() for p in parts) if p]
 
 
@@ -401,6 +402,8 @@ class _Extractor:
         words = phrase.strip().split()
         if not words:
             return None
+        if not any(is_role_word(w.strip(",.")) for w in words):
+            return None  # "The next generation of DVDs promise ...": no one speaks
         name = " ".join(words[1:] if words[0].lower() in ("a", "an") else words)
         if len(name.split()) > 6:
             return None
@@ -649,7 +652,9 @@ class _Extractor:
             if acc.group("pron"):
                 people = list(last)
             else:
-                who = self.person(acc.group("who"))
+                # "according to figures gathered by Netcraft": the name ends the phrase.
+                runs = list(NAME_RUN_RX.finditer(acc.group("who")))
+                who = self.person(runs[-1].group(0)) if runs else None
                 people = [who] if who else []
             if people:
                 rest_start = s.start + acc.end()
