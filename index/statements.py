@@ -167,7 +167,7 @@ _STOP_SUBJECT = regex.compile(r"[.;:!?\"“”«»„()\[\]]|,(?![ \t]+(?:Jr|Sr)
 _P1 = re.compile(r"\s*(?:that\b|:)")
 _P2 = re.compile(r"^\s*(?:[\w ]{0,40}?)?:\s*$")
 _P3 = re.compile(r"\s*[,:]?\s*[\"“«„]")
-_P4 = re.compile(r"^[,:]?\s*(?:that\s+)?")
+_P4 = re.compile(r"^(?:\s+[^,:;\"“”«»]{1,50}?(?=\s+that\b))?[,:]?\s*(?:that\s+)?")
 _P5 = re.compile(r"\s+\S+(?:\s+\S+){0,4}?\s+that\b")
 _P6 = re.compile(r"^\s*(?:that\b|:)")
 _P7 = re.compile(r",\s*$")
@@ -776,7 +776,13 @@ class _Extractor:
         fallback: Statement | None = None,
     ) -> list[Statement]:
         text = self.text[start:end].strip()
-        d = _dates.date_in(self.unquoted(s.start, s.end), self.reference, self.dated)
+        # The day it was said is in the attribution ("told reporters on Tuesday"), never in
+        # what was said ("said the Budget would be on 16 March"): the statement is blanked.
+        frame = self.unquoted(s.start, s.end)
+        a, b = max(start, s.start) - s.start, min(end, s.end) - s.start
+        if b > a:
+            frame = frame[:a] + " " * (b - a) + frame[b:]
+        d = _dates.date_in(frame, self.reference, self.dated)
         out = []
         for p in people or []:
             out.append(

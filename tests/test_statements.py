@@ -210,3 +210,11 @@ def test_loaders_date_an_article_from_its_text() -> None:
     )
     assert got.date == "2024-02-27"
     assert load_pasted("Untitled", "The river rose overnight.").date == ""
+
+
+def test_a_date_in_what_was_said_is_not_when_it_was_said() -> None:
+    got = extract_statements(
+        "Gordon Brown said on Monday that the Budget would be on 16 March.",
+        published=date(2005, 3, 9),
+    )
+    assert got[0].date == "2005-03-07"
