@@ -35,6 +35,9 @@ reader-writer lock (``filelock.ReadWriteLock``, ``.newsqa.commit.lock``): the wr
 exclusively for each Chroma write only, a reader process shares it while it opens Chroma and
 queries, and reopens its client when the catalogue's version moved since it loaded.
 
+A schema-2 store (Chroma metadata with base64 sentence vectors, a bm25s directory) is upgraded
+in place by the first writer that opens it, without embedding anything (``Store._upgrade``).
+
 Each edit costs what its article costs: every write and read goes by article or chunk id, and
 nothing scans all chunks (``LexicalIndex.rows`` and ``dense_ids`` exist for tests).
 """
@@ -245,6 +248,7 @@ class Store:
                 f"no newsqa store at {self.path}: index some articles first with "
                 f"`newsqa index PATH --store {self.path}`"
             )
+        self._upgrade_from = 0
         self._check_manifest()
         self._writer: FileLock | None = None
         if write:
@@ -266,6 +270,8 @@ class Store:
             self._init_catalog()
             if write:
                 self.repair()
+            if self._upgrade_from:
+                self._upgrade(on_wait)
         except BaseException:
             self.close()
             raise
@@ -289,11 +295,19 @@ class Store:
                 f"the store at {self.path} was built with another embedding model "
                 f"({manifest.get('model')}); index into a new --store"
             )
-        if manifest.get("schema") != SCHEMA:
+        if manifest.get("schema") == 2 and self.writable and not self._chroma_url:
+            self._upgrade_from = 2  # upgraded in place once the writer lock is held
+        elif manifest.get("schema") == 2:
             raise StoreError(
-                f"the store at {self.path} was built by an older newsqa (store schema "
-                f"{manifest.get('schema')}, this version reads {SCHEMA}: a crash-safe catalogue "
-                "replaced the old lexical index and vector metadata). Rebuild it: move the "
+                f"the store at {self.path} was built by an older newsqa (store schema 2). "
+                "Open it once for writing to upgrade it in place (no re-embedding): "
+                f"`newsqa index PATH... --store {self.path}` or `newsqa serve --store "
+                f"{self.path}`."
+            )
+        elif manifest.get("schema") != SCHEMA:
+            raise StoreError(
+                f"the store at {self.path} was built by another newsqa version (store schema "
+                f"{manifest.get('schema')}, this version reads {SCHEMA}). Rebuild it: move the "
                 f"directory aside and run `newsqa index PATH... --store {self.path}` again "
                 "(articles are read from their files)."
             )
@@ -766,6 +780,99 @@ class Store:
                     [(a, g) for a, g, _ in rows],
                 )
             return sum(n for _, _, n in rows)
+
+    def _upgrade(self, notify: Callable[[str], None] | None) -> None:
+        """Schema 2 (Chroma metadata, base64 sentence vectors, a bm25s directory) to this one,
+        in place and without embedding anything: each article is saved through the protocol
+        from its old records, then its old records are deleted. Idempotent, so a crash during
+        the upgrade is finished by the next open (the manifest says 2 until the end)."""
+        import base64
+        import shutil
+
+        from newsqa.index.articles import Article
+        from newsqa.index.indexer import _statements  # imported here: indexer imports store
+
+        if notify:
+            notify(f"upgrading the store {self.path} from schema 2 (once; nothing is re-embedded)")
+        client = _make_client(self.path)
+        names = {getattr(c, "name", c) for c in client.list_collections()}
+        if "newsqa_articles" in names:
+            old_articles = client.get_collection("newsqa_articles", embedding_function=None)
+            old_chunks = client.get_collection(CHUNKS, embedding_function=None)
+            total = old_articles.count()
+            for offset in range(0, total, 200):
+                got = old_articles.get(include=["documents", "metadatas"], limit=200, offset=offset)
+                group = []
+                for aid, text, meta in zip(
+                    got["ids"], got["documents"], got["metadatas"], strict=True
+                ):
+                    n = int(meta["chunks"])
+                    old_ids = [f"{aid}:{p}" for p in range(n)]
+                    if (
+                        self._conn()
+                        .execute("SELECT 1 FROM articles WHERE id = ?", (aid,))
+                        .fetchone()
+                    ):
+                        continue  # upgraded before an interruption
+                    rows = old_chunks.get(ids=old_ids, include=["embeddings", "metadatas"])
+                    by_pos = {
+                        int(m["position"]): (e, m)
+                        for e, m in zip(rows["embeddings"], rows["metadatas"], strict=True)
+                    }
+                    chunks = []
+                    for p in range(n):
+                        e, m = by_pos[p]
+                        flat = np.frombuffer(base64.b64decode(m["sentence_vectors"]), dtype="<f2")
+                        chunks.append(
+                            NewChunk(
+                                int(m["start"]),
+                                int(m["end"]),
+                                np.asarray(e, dtype=np.float32),
+                                [tuple(s) for s in json.loads(m["sentence_spans"])],
+                                flat.astype(np.float32).reshape(-1, DIMENSIONS),
+                            )
+                        )
+                    article = Article(
+                        meta["source"], meta["key"], meta.get("path", ""), meta["title"], text,
+                        meta.get("date", ""), meta.get("url", ""),
+                    )  # fmt: skip
+                    group.append(
+                        NewArticle(
+                            aid,
+                            article.source,
+                            article.key,
+                            article.path,
+                            article.title,
+                            text,
+                            article.date,
+                            article.url,
+                            int(meta.get("dropped", 0)),
+                            chunks,
+                            _statements(article),
+                        )
+                    )
+                self.save(group)
+            # The old chunk ids are known from the articles: deleted by id, no scan.
+            for offset in range(0, total, 200):
+                got = old_articles.get(include=["metadatas"], limit=200, offset=offset)
+                ids = [
+                    f"{aid}:{p}"
+                    for aid, m in zip(got["ids"], got["metadatas"], strict=True)
+                    for p in range(int(m["chunks"]))
+                ]
+                with self._writing() as collection:
+                    for part in _batches(ids):
+                        collection.delete(ids=list(part))
+            with self._writing():
+                client.delete_collection("newsqa_articles")
+        shutil.rmtree(self.path / "lexical", ignore_errors=True)
+        manifest = {"schema": SCHEMA, "model": MODEL_NAME, "dimensions": DIMENSIONS}
+        tmp = self.path / (MANIFEST + ".tmp")
+        tmp.write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+        tmp.replace(self.path / MANIFEST)
+        self._upgrade_from = 0
+        if notify:
+            notify(f"upgraded: {self.count()} articles, {self.chunk_count()} chunks")
 
     def close(self) -> None:
         with self._connections_lock:

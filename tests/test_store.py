@@ -177,20 +177,95 @@ def test_statements_are_stored_replaced_and_removed_with_their_article(
         check_consistent(store)
 
 
-def test_an_old_store_is_refused_with_a_message(tmp_path: Path) -> None:
-    old = tmp_path / "old"
+def _schema2_store(root: Path, folder: Path) -> Path:
+    """A store as newsqa wrote it before the catalogue (schema 2): Chroma collections with the
+    sentence spans and base64 float16 vectors in chunk metadata, and a bm25s directory."""
+    import base64
+
+    import chromadb
+    from newsqa.index.chunking import SentenceChunker
+    from newsqa.index.loaders import load
+
+    old = root / "old"
     old.mkdir()
     (old / MANIFEST).write_text(
-        json.dumps({"schema": 2, "model": "sentence-transformers/all-MiniLM-L6-v2"})
+        json.dumps({"schema": 2, "model": "sentence-transformers/all-MiniLM-L6-v2", "version": 1})
     )
-    for write in (False, True):
-        with pytest.raises(StoreError, match=r"older newsqa .* Rebuild it"):
-            Store(old, write=write)
+    (old / "lexical").mkdir()
+    client = chromadb.PersistentClient(path=str(old / "chroma"))
+    config = {"hnsw": {"space": "cosine"}}
+    chunks = client.create_collection(
+        "newsqa_chunks", configuration=config, embedding_function=None
+    )
+    articles = client.create_collection(
+        "newsqa_articles", configuration=config, embedding_function=None
+    )
+    embedder = CountingEmbedder()
+    chunker = SentenceChunker(embedder.count_tokens, 40, 8)
+    for a in load([folder], 1_000_000):
+        origin = {"source": a.source, "key": a.key, "path": a.path, "title": a.title,
+                  "date": a.date, "url": a.url}  # fmt: skip
+        cs = chunker.chunk(a.text)
+        spans = [[(s.start - c.start, s.end - c.start) for s in c.sentences] for c in cs]
+        texts = [a.text[c.start : c.end] for c in cs]
+        embedded = embedder.embed_batches([([""] * len(cs), texts, spans)])
+        chunks.add(
+            ids=[f"{a.article_id}:{i}" for i in range(len(cs))],
+            embeddings=[e.vector for e in embedded],
+            documents=texts,
+            metadatas=[
+                {**origin, "article_id": a.article_id, "position": i, "chunks": len(cs),
+                 "start": c.start, "end": c.end,
+                 "sentence_spans": json.dumps([[s.start, s.end] for s in c.sentences]),
+                 "sentence_vectors": base64.b64encode(
+                     e.sentences.astype("<f2").tobytes()).decode("ascii")}
+                for i, (c, e) in enumerate(zip(cs, embedded, strict=True))
+            ],
+        )  # fmt: skip
+        articles.add(
+            ids=[a.article_id],
+            embeddings=[embedded[0].vector],
+            documents=[a.text],
+            metadatas=[{**origin, "chunks": len(cs), "chars": len(a.text), "dropped": 0,
+                        "indexed_at": "2026-11-30T10:00:00"}],
+        )  # fmt: skip
+    return old
+
+
+def test_an_old_store_is_upgraded_in_place_when_opened_for_writing(tmp_path: Path) -> None:
+    folder = make_folder(tmp_path, 3)
+    old = _schema2_store(tmp_path, folder)
+    with pytest.raises(StoreError, match=r"older newsqa .* Open it once for writing to upgrade"):
+        Store(old)
     out = subprocess.run(
         [sys.executable, "-m", "newsqa", "list", "--store", str(old)],
         capture_output=True, text=True, timeout=300, cwd=REPO,
     )  # fmt: skip
     assert out.returncode == 2 and "Traceback" not in out.stderr and "older newsqa" in out.stderr
+    said: list[str] = []
+    embedder = CountingEmbedder()
+    with Store(old, write=True, on_wait=said.append) as store:
+        assert "upgrading" in said[0] and "3 articles" in said[-1]
+        sources = check_consistent(store)
+        assert set(sources) == {str(p) for p in folder.glob("*.txt")}
+        assert not (old / "lexical").exists()
+        # Nothing was embedded, and a re-index finds every article unchanged.
+        settings = Settings(store=old, sample_dir=None)
+        report = Indexer(store, embedder, settings).index_paths([folder])
+        assert len(report.unchanged) == 3 and embedder.calls == 0
+    with Store(old) as store:
+        assert store.count() == 3 and store.lexical.search("tram passengers", 5)
+
+
+def test_a_store_of_an_unknown_schema_is_refused_with_a_message(tmp_path: Path) -> None:
+    odd = tmp_path / "odd"
+    odd.mkdir()
+    (odd / MANIFEST).write_text(
+        json.dumps({"schema": 1, "model": "sentence-transformers/all-MiniLM-L6-v2"})
+    )
+    for write in (False, True):
+        with pytest.raises(StoreError, match=r"another newsqa version .* Rebuild it"):
+            Store(odd, write=write)
 
 
 WAITER = """
