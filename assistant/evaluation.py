@@ -3,7 +3,9 @@
 Per kind and overall: hit@5 (an evidence article among the first 5 sources), cited (an evidence
 article among the citations), correct (every gold group has a phrase in the answer), abstention
 accuracy, answered rate on answerable questions, and latency p50/p95; plus hit@5 of dense-only,
-BM25-only and hybrid retrieval over the same questions.
+BM25-only and hybrid retrieval over the same questions. Also: the expected calibration error of
+the answers' ``confidence``, the median answer length in words, and on unanswerable questions
+(kind "nearmiss" included) the share answered with a "planted" wrong-but-plausible phrase.
 """
 
 from __future__ import annotations
@@ -40,9 +42,17 @@ def _correct(answer: str, groups: list[list[str]]) -> bool:
     return bool(groups) and all(any(" ".join(a.lower().split()) in low for a in g) for g in groups)
 
 
+_MARKERS = re.compile(r"\s*\[\d+\]")
+
+
+def answer_words(answer: str) -> int:
+    """Words of an answer without its [n] markers."""
+    return len(_MARKERS.sub("", answer).split())
+
+
 def score_one(item: dict[str, Any], res: dict[str, Any]) -> dict[str, Any]:
     evidence = item.get("evidence") or []
-    answerable = bool(evidence)
+    answerable = bool(evidence) and item.get("kind") != "nearmiss"
     row = {
         "id": item.get("id"),
         "kind": item.get("kind", "?"),
@@ -53,7 +63,13 @@ def score_one(item: dict[str, Any], res: dict[str, Any]) -> dict[str, Any]:
         "sources": [s["source"] for s in res["sources"]],
         "citations": [c["source"] for c in res["citations"]],
         "note": res.get("note", ""),
+        "confidence": res.get("confidence"),
+        "short_answer": res.get("short_answer"),
+        "words": answer_words(res["answer"]),
     }
+    if not answerable and item.get("planted"):
+        # Answered with the plausible wrong answer the question was written around.
+        row["planted"] = not res["abstained"] and _correct(res["answer"], [item["planted"]])
     if answerable:
         row["hit5"] = any(_matches(s["source"], evidence) for s in res["sources"][:5])
         row["cited"] = any(_matches(c["source"], evidence) for c in res["citations"])
@@ -86,6 +102,7 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
         ans = [r for r in rs if r["answerable"]]
         unans = [r for r in rs if not r["answerable"]]
         lat = np.array([r["latency_ms"] for r in rs])
+        answered = [r for r in rs if not r["abstained"] and r.get("confidence") is not None]
         out[kind] = {
             "n": len(rs),
             "hit@5": _mean([r["hit5"] for r in ans]),
@@ -93,6 +110,13 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
             "correct": _mean([r["correct"] for r in ans]),
             "answered": _mean([not r["abstained"] for r in ans]),
             "abstained_unanswerable": _mean([r["abstained"] for r in unans]),
+            "planted": _mean([r["planted"] for r in unans if "planted" in r]),
+            "median_words": _median([r["words"] for r in ans if not r["abstained"]]),
+            # Calibration of the answers given: confidence against being right.
+            "ece": ece(
+                [r["confidence"] for r in answered],
+                [bool(r["answerable"] and r.get("correct")) for r in answered],
+            ),
             "p50_ms": float(np.percentile(lat, 50)) if len(lat) else float("nan"),
             "p95_ms": float(np.percentile(lat, 95)) if len(lat) else float("nan"),
         }
@@ -105,6 +129,27 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
 
 def _mean(xs: list[bool]) -> float:
     return float(np.mean(xs)) if xs else float("nan")
+
+
+def _median(xs: list[int]) -> float:
+    return float(np.median(xs)) if xs else float("nan")
+
+
+def ece(confidence: list[float], correct: list[bool], bins: int = 10) -> float:
+    """Expected calibration error: the gap between confidence and accuracy over equal-width
+    bins of confidence, weighted by the share of answers in each bin."""
+    c = np.asarray(confidence, dtype=float)
+    y = np.asarray(correct, dtype=float)
+    if not len(c):
+        return float("nan")
+    idx = np.minimum((c * bins).astype(int), bins - 1)
+    return float(
+        sum(
+            abs(c[idx == b].mean() - y[idx == b].mean()) * (idx == b).mean()
+            for b in range(bins)
+            if (idx == b).any()
+        )
+    )
 
 
 def run(

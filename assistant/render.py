@@ -32,6 +32,7 @@ CSS = """
   padding: 0 0.35em; margin-right: 0.3em; }
 .nq-cite { font-size: 0.75em; font-weight: 600; vertical-align: super;
   color: var(--link-text-color); }
+.nq-short { font-size: 1.05em; margin-bottom: 0.3em; }
 .nq-note, .nq-unsupported { font-size: 0.85em; color: var(--body-text-color-subdued);
   margin-top: 0.5em; }
 .nq-unsupported { color: var(--color-red-500, #b91c1c); }
@@ -135,11 +136,16 @@ def error_message(text: str) -> dict[str, Any]:
 
 
 def answer_message(result: dict[str, Any]) -> dict[str, Any]:
-    """The final answer: text with markers and flagged unsupported sentences, a list of the
-    unsupported sentences that were left out (``unsupported = "drop"``), and any fallback note."""
+    """The final answer: the short answer in bold when there is one, then the text with markers
+    and flagged unsupported sentences, a list of the unsupported sentences that were left out
+    (``unsupported = "drop"``), and any fallback note."""
     answer = result.get("answer", "")
     unsupported = [s for s in result.get("unsupported") or [] if s.strip()]
     parts = [answer_html(answer, abstained=bool(result.get("abstained")), unsupported=unsupported)]
+    short = result.get("short_answer")
+    if short and not result.get("abstained"):
+        # The short answer first, in bold; the sentence it comes from, with its [n], below.
+        parts.insert(0, _block("nq-short", f"<b>{escape(short)}</b>"))
     left_out = [s for s in unsupported if s.strip() not in answer]
     if left_out:
         items = "".join(f"<li>{escape(s)}</li>" for s in left_out)

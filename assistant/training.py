@@ -4,7 +4,7 @@ Data:
 - SQuAD 2.0, the training subset in ../shared/train/squad2 (10 Wikipedia articles; CC BY-SA 4.0,
   Rajpurkar, Jia and Liang 2018). Each paragraph becomes an article, chunked and embedded by the
   indexer's own code; a question sees its paragraph among the best other paragraphs of the same
-  Wikipedia article, in a store held in memory (no Chroma needed). Split by ARTICLE: the three
+  Wikipedia article, in a store of their own (cached). Split by ARTICLE: the three
   of HELD_OUT are never fitted on; their paragraphs are halved (even/odd) into a calibration half
   (Platt scaling and the threshold) and a test half (the figures reported).
 - Near misses made from answerable questions: a year, figure or name of the question swapped
@@ -19,9 +19,7 @@ Everything runs with a fixed seed; the retrieval and embedding of SQuAD are cach
 from __future__ import annotations
 
 import gzip
-import hashlib
 import json
-import pickle
 import random
 import re
 from collections.abc import Callable, Iterable
@@ -39,7 +37,7 @@ from newsqa.assistant.scorer import (
     hand_scorer,
 )
 from newsqa.index.articles import Article
-from newsqa.index.lexical import LexicalIndex
+from newsqa.index.store import Store
 
 REPO = Path(__file__).resolve().parents[1]
 SQUAD = REPO.parent / "shared" / "train" / "squad2" / "train-v2.0-subset.json.gz"
@@ -49,7 +47,6 @@ FIT_SETS = ("qa", "check", "fresh", "multi")
 VALIDATION_SETS = ("blind", "holdout", "unseen")
 SEED = 20261201
 PASSAGES = 6
-RRF_K = 60
 
 
 # SQuAD as the answerer sees it --------------------------------------------------------------
@@ -68,44 +65,6 @@ class Item:
     history: list[dict[str, str]] | None = None
 
 
-class _Chunks:
-    """The part of a Chroma collection the answerer reads: ``get`` by article ids."""
-
-    def __init__(self, ids: list[str], docs: list[str], metas: list[dict[str, Any]]) -> None:
-        self.ids, self.docs, self.metas = ids, docs, metas
-
-    def get(self, where: dict[str, Any] | None = None, **_: Any) -> dict[str, list[Any]]:
-        wanted = set((where or {}).get("article_id", {}).get("$in", []))
-        rows = [
-            (i, d, m)
-            for i, d, m in zip(self.ids, self.docs, self.metas, strict=True)
-            if m["article_id"] in wanted
-        ]
-        return {
-            "ids": [r[0] for r in rows],
-            "documents": [r[1] for r in rows],
-            "metadatas": [r[2] for r in rows],
-        }
-
-
-class MemoryStore:
-    """SQuAD paragraphs as the indexer would store them, held in memory."""
-
-    def __init__(self, rows: dict[str, list[Any]], texts: dict[str, str]) -> None:
-        self.chunks = _Chunks(rows["ids"], rows["documents"], rows["metadatas"])
-        self.vectors = np.asarray(rows["embeddings"], dtype=np.float32)
-        self.texts = texts
-        docs, metas = rows["documents"], rows["metadatas"]
-        titled = [f"{m['title']}\n{d}" for d, m in zip(docs, metas, strict=True)]
-        self.index = LexicalIndex.build(rows["ids"], titled, 0)
-
-    def article_texts(self, ids: list[str]) -> dict[str, str]:
-        return {i: self.texts[i] for i in ids if i in self.texts}
-
-    def lexical(self) -> LexicalIndex:  # the retriever's method the answerer calls
-        return self.index
-
-
 def load_squad(path: Path = SQUAD) -> list[dict[str, Any]]:
     with gzip.open(path, "rt", encoding="utf-8") as f:
         return json.load(f)["data"]
@@ -122,29 +81,19 @@ def squad_articles(data: list[dict[str, Any]]) -> list[Article]:
     return out
 
 
-def embed_squad(data: list[dict[str, Any]], embedder: Any, cache: Path | None) -> MemoryStore:
-    """Chunk and embed every paragraph with the indexer's own code (cached on disk)."""
-    from newsqa.index.indexer import GROUP, Indexer
+def squad_store(data: list[dict[str, Any]], embedder: Any, cache: Path) -> Store:
+    """Every paragraph indexed by the real indexer into a store of its own under ``cache``
+    (kept: the next run finds it unchanged and embeds nothing)."""
+    from newsqa.index.indexer import Indexer, IndexReport
     from newsqa.index.settings import Settings
 
-    articles = squad_articles(data)
-    digest = hashlib.sha256(
-        "".join(a.article_id for a in articles).encode() + embedder.describe().encode()
-    ).hexdigest()[:16]
-    target = cache / f"squad-{digest}.pkl" if cache else None
-    if target and target.exists():
-        rows = pickle.loads(target.read_bytes())
-    else:
-        indexer = Indexer(None, embedder, Settings(sample_dir=None))  # type: ignore[arg-type]
-        rows = {"ids": [], "embeddings": [], "documents": [], "metadatas": []}
-        for start in range(0, len(articles), GROUP):
-            _, got = indexer._rows(indexer._start(articles[start : start + GROUP]))
-            for k in rows:
-                rows[k] += got["chunks"][k]
-        if target:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(pickle.dumps(rows))
-    return MemoryStore(rows, {a.article_id: a.text for a in articles})
+    path = cache / "squad-store"
+    store = Store(path, write=True)
+    with store.write_lock:
+        Indexer(store, embedder, Settings(store=path, sample_dir=None))._index(
+            list(squad_articles(data)), IndexReport(), None
+        )
+    return store
 
 
 def squad_items(data: list[dict[str, Any]], rng: random.Random) -> list[Item]:
@@ -197,47 +146,21 @@ def _swap(
     return None
 
 
-def squad_docs(item: Item, store: MemoryStore, embedder: Any) -> list[Document]:
-    """The passages a question sees: dense and BM25 rankings within its Wikipedia article fused
-    as the retriever fuses them, at most two per paragraph, its own paragraph always in."""
-    metas = store.chunks.metas
-    own = [i for i, m in enumerate(metas) if m["source"].startswith(f"squad:{item.source}#")]
-    qv = embedder.query_vector(item.question)
-    dense = sorted(own, key=lambda i: -float(store.vectors[i] @ qv))
-    allowed = {store.chunks.ids[i] for i in own}
-    pos = {cid: i for i, cid in enumerate(store.chunks.ids)}
-    hits = store.index.search(item.question, len(store.chunks.ids))
-    lexical = [pos[cid] for cid, _ in hits if cid in allowed]
-    fused: dict[int, float] = {}
-    for ranking in (dense, lexical):
-        for rank, i in enumerate(ranking):
-            fused[i] = fused.get(i, 0.0) + 1.0 / (RRF_K + rank + 1)
-    ordered = sorted(fused, key=lambda i: -fused[i])
-    chosen: list[int] = []
-    per: dict[str, int] = {}
-    for i in ordered:
-        a = metas[i]["article_id"]
-        if per.get(a, 0) < 2:
-            chosen.append(i)
-            per[a] = per.get(a, 0) + 1
-        if len(chosen) == PASSAGES:
-            break
-    gold = [i for i in own if metas[i]["article_id"] == item.article_id]
-    if item.article_id and not any(i in chosen for i in gold):
-        chosen[-1] = gold[0]
-    best = 2 / (RRF_K + 1)
-    return [
-        Document(
-            id=store.chunks.ids[i],
-            page_content=store.chunks.docs[i],
-            metadata={
-                **metas[i],
-                "chunk_id": store.chunks.ids[i],
-                "score": round(fused.get(i, 0.0) / best, 4),
-            },
+def squad_docs(item: Item, retriever: Any, store: Store) -> list[Document]:
+    """The passages the real retriever finds over all SQuAD paragraphs, the question's own
+    paragraph always among them (in the last place when retrieval missed it)."""
+    docs = retriever.search(item.question, PASSAGES)
+    if item.article_id and not any(d.metadata["article_id"] == item.article_id for d in docs):
+        chunks = store.article_chunks([item.article_id])
+        at = next((c for c in chunks if any(c.start <= s < c.end for s in item.starts)), chunks[0])
+        score = docs[-1].metadata.get("score", 0.0) if docs else 0.0
+        gold = Document(
+            id=at.id,
+            page_content=at.text,
+            metadata={**at.metadata(), "chunk_id": at.id, "score": score},
         )
-        for i in chosen
-    ]
+        docs = [*docs[: PASSAGES - 1], gold]
+    return docs
 
 
 def eval_items(names: Iterable[str], split: str) -> list[Item]:
@@ -426,7 +349,11 @@ def run_training(
     settings = Settings(sample_dir=None, **({"store": store_path} if store_path else {}))
     embedder = Embedder.from_settings(settings)
     data = load_squad()
-    mem = embed_squad(data, embedder, cache)
+    cache = cache or Path("/tmp/newsqa-train-cache")
+    mem = squad_store(data, embedder, cache)
+    from newsqa.assistant.retrieval import HybridRetriever
+
+    retriever = HybridRetriever(store=mem, embedder=embedder, k=PASSAGES)
     items = squad_items(data, rng)
     by_split: dict[str, list[Item]] = {}
     for it in items:
@@ -438,10 +365,10 @@ def run_training(
     own = eval_items(FIT_SETS, "train") + eval_items(VALIDATION_SETS, "test") if store_path else []
 
     hand = AnswererModel(hand_scorer(), None, {})
-    local = ExtractiveAnswerer(store=mem, embedder=embedder, retriever=mem, model=hand)
+    local = ExtractiveAnswerer(store=mem, embedder=embedder, retriever=retriever, model=hand)
 
     def ask_squad(it: Item) -> dict[str, Any]:
-        docs = squad_docs(it, mem, embedder)
+        docs = squad_docs(it, retriever, mem)
         return local.invoke({"question": it.question, "standalone": it.question, "docs": docs})
 
     store = assistant = None
@@ -475,6 +402,7 @@ def run_training(
         fitted = AnswererModel(scorer, None, {})
         after = run(fitted, "fitted")
     finally:
+        mem.close()
         if store is not None:
             store.close()
     train = [r for r in after if r.item.split == "train"]

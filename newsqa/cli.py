@@ -341,7 +341,8 @@ def eval_cmd(
         if sink:
             sink.close()
     table = Table(title=f"{qa} · answerer {settings.llm} · {len(rows)} questions")
-    cols = ("hit@5", "cited", "correct", "answered", "abstained_unanswerable", "p50_ms", "p95_ms")
+    cols = ("hit@5", "cited", "correct", "answered", "abstained_unanswerable", "planted", "ece")
+    cols += ("median_words", "p50_ms", "p95_ms")
     table.add_column("kind")
     table.add_column("n", justify="right")
     for c in cols:
@@ -351,7 +352,9 @@ def eval_cmd(
             kind,
             str(m["n"]),
             *[
-                "-" if m[c] != m[c] else (f"{m[c]:.0f}" if c.endswith("ms") else f"{m[c]:.2f}")
+                "-"
+                if m[c] != m[c]
+                else (f"{m[c]:.0f}" if c.endswith(("ms", "words")) else f"{m[c]:.2f}")
                 for c in cols
             ],
         )

@@ -227,3 +227,17 @@ def test_flagging_short_or_overlapping_unsupported_text_keeps_markup_intact() ->
         'span class <span class="nq-unsupported-text">nq.</span>'
         '<span class="nq-flag">unsupported</span></div>'
     )
+
+
+def test_short_answer_comes_first_in_bold_and_escaped() -> None:
+    res = {
+        "answer": "The deal was worth <b>$5bn</b>. [1]",
+        "abstained": False,
+        "short_answer": "$5bn <script>",
+        "answerer": "extractive",
+    }
+    html_ = render.answer_message(res)["content"]
+    assert html_.index("nq-short") < html_.index("nq-answer")
+    assert "<b>$5bn &lt;script&gt;</b>" in html_
+    abstained = render.answer_message({**res, "abstained": True})["content"]
+    assert "nq-short" not in abstained
