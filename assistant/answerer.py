@@ -177,7 +177,7 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
         text = FOLLOW_UP.sub("", standalone) or standalone
         # Several speakers ("Which leaders ruled out ...?") or the day of a statement: answered
         # from the statements stored at index time (assistant/speakers.py); else None.
-        if statements_answer := speakers.answer(question, text, docs, self.store):
+        if statements_answer := speakers.answer(question, standalone, docs, self.store):
             return statements_answer
         docs = self._expand(docs)
         cands = self._candidates(docs)
@@ -277,12 +277,13 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
                 confidence=confidence,
             )
         best = first["best"]
-        if len(parts) == 1 and (short := _short_answer(text, best.text)):
-            # A short answer stands first; its own sentence is the support, with the speaker's
-            # next one for "say" questions (kept by _select).
-            chosen = [c for c in chosen if c is best or c.article_id == best.article_id][:2]
-        else:
-            short = None
+        short = _short_answer(text, best.text) if len(parts) == 1 else None
+        if short:
+            # The short answer stands first; the sentence it comes from is its support.
+            chosen = [best]
+        elif len(parts) == 1 and first["wants"] and not query.speaker:
+            # A figure, date or name asked for: the best sentence and at most one more.
+            chosen = chosen[:2]
         answer, cites = self._compose(chosen, docs)
         return result(
             question,

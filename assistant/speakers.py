@@ -21,7 +21,7 @@ from langchain_core.documents import Document
 from newsqa.assistant.answer_types import word_keys
 from newsqa.assistant.citations import citation, result
 from newsqa.index.dates import human
-from newsqa.index.names import fold, is_function_word, name_tokens
+from newsqa.index.names import NAME_RUN_RX, fold, is_function_word, name_tokens
 
 # "Which (European) leaders ...", "Which law lords ...", "Which WMC executives ...".
 _WHICH_PLURAL = re.compile(
@@ -192,7 +192,7 @@ _QUESTION_WORDS = {
 def is_multi_speaker_question(question: str) -> bool:
     """A question whose answer is several people's words or positions."""
     q = question.strip()
-    if _WHO_VERB.match(q):
+    if _WHO_VERB.match(q) or _ANYONE.match(q):
         return True
     m = _WHICH_PLURAL.match(q)
     if m:
@@ -293,6 +293,13 @@ def answer_speakers(
     statements.sort(key=lambda s: (rank.get(s["article_id"], 99), s["start"]))
     qkeys = _keys(standalone)
     excluded = _excluded(standalone)
+    # "Who disagreed with Macron?": what Macron said is a topic too.
+    topics = [qkeys]
+    if excluded:
+        for st in statements:
+            words = {fold(w) for w in st["speaker"].split()} | set(st["speaker_key"].split())
+            if excluded & words and (t := _keys(st["text"])):
+                topics.append(t)
     negative = bool(_NEGATIVE_Q.search(standalone))
     reaction = bool(_REACTION.search(standalone))
     title_score = {
@@ -302,7 +309,7 @@ def answer_speakers(
     scored: list[tuple[float, dict[str, Any]]] = []
     prev: tuple[float, bool] | None = None
     for st in statements:
-        s = _score(qkeys, st)
+        s = max(_score(t, st) for t in topics)
         neg = bool(_NEGATIVE_S.search(st["text"]) or _NEGATIVE_S.search(st.get("verb") or ""))
         if _OPEN.search(st["text"]):
             neg = False
@@ -451,11 +458,40 @@ def answer_when(
     return out
 
 
+_FOLLOW_UP = re.compile(r"\s*\(following up on: (?P<context>.*)\)\s*$", re.DOTALL)
+_OBJECT_PRONOUN = re.compile(r"\b(?:with|to|against|about|on)\s+(?P<p>him|her)\b", re.IGNORECASE)
+_ANYONE = re.compile(
+    r"^\s*(?:did|has|have|had|does|do)\s+(?:anyone|anybody|any\s+\w+|others?|other\s+\w+|"
+    r"someone|somebody)\s+(?:else\s+)?(?:disagree|agree|oppose|support|back|object|critici[sz]e|"
+    r"reject|rule|say|comment|react|respond|welcome|praise|condemn|warn|refuse)\b",
+    re.IGNORECASE,
+)
+
+
+def _resolve_follow_up(standalone: str) -> str:
+    """ "Did anyone disagree with him? (following up on: What did Macron say? ...)": "him" is
+    the person the previous question named; the context the condenser appended goes."""
+    m = _FOLLOW_UP.search(standalone)
+    if not m:
+        return standalone
+    question = standalone[: m.start()].strip()
+    pron = _OBJECT_PRONOUN.search(question)
+    if pron:
+        for run in NAME_RUN_RX.finditer(m.group("context")):
+            tokens = name_tokens(run.group(0))
+            if tokens and run.group(0).split()[0].lower() not in ("what", "who", "how"):
+                name = " ".join(tokens)
+                question = question[: pron.start("p")] + name + question[pron.end("p") :]
+                break
+    return question
+
+
 def answer(
     question: str, standalone: str, docs: list[Document], store: Any
 ) -> dict[str, Any] | None:
     """The statements' answer to a multi-speaker or "when did X ..." question, else None (the
     caller's answerer answers). The one entry point the answerer calls."""
+    standalone = _resolve_follow_up(standalone)
     try:
         if is_multi_speaker_question(standalone):
             return answer_speakers(question, standalone, docs, store)

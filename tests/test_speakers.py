@@ -185,3 +185,16 @@ def test_evaluation_scores_speakers_and_wrong_speakers() -> None:
         r["latency_ms"] = 1.0
     got = summarise([row, wrong])["speakers"]
     assert got["speakers_share"] == pytest.approx(2 / 3) and got["no_wrong_speaker"] == 0.5
+
+
+def test_a_follow_up_disagreement_excludes_the_person_asked_about(store: Store) -> None:
+    standalone = (
+        "Did anyone disagree with him? (following up on: What did Macron say? French President "
+        "Emmanuel Macron suggested that Western ground forces could be deployed in Ukraine)"
+    )
+    got = answer("Did anyone disagree with him?", standalone, _docs(store, "nato"), store)
+    assert got is not None
+    names = _names(got)
+    assert "Macron" not in names
+    assert {"Scholz", "Fiala", "Tusk"} <= names
+    assert not is_multi_speaker_question("Did anyone die in the storm?")
