@@ -181,3 +181,23 @@ def test_a_question_is_embedded_without_torch(embedder, reference, tmp_path) -> 
     # In process too: the numpy question path gives what the chunk path (torch pooling) gives.
     chunk = embedder.embed_chunks([""], [TEXTS[0]], [[(0, len(TEXTS[0]))]])[0]
     assert float(embedder.query_vector(TEXTS[0]) @ chunk.vector) > 0.9999
+
+
+def test_an_unchanged_reindex_and_a_remove_never_load_the_model(embedder, tmp_path) -> None:
+    """The first run embeds; a second run over the same files, and a removal, in a process with
+    a fresh embedder, never load any part of the model."""
+    from newsqa.index.indexer import Indexer
+    from newsqa.index.store import Store
+
+    for n in range(3):
+        (tmp_path / f"a{n}.txt").write_text(f"Story {n}\n\n{TEXTS[1]} Part {n}.", encoding="utf-8")
+    settings = Settings(store=tmp_path / "store", sample_dir=None, cache_dir=tmp_path / "cache")
+    with Store(settings.store, write=True) as store:
+        first = Indexer(store, embedder, settings).index_paths([tmp_path])
+        assert len(first.added) == 3
+        fresh = Embedder.from_settings(settings)
+        again = Indexer(store, fresh, settings).index_paths([tmp_path])
+        assert len(again.unchanged) == 3 and not again.added and not again.updated
+        assert Indexer(store, fresh, settings).remove(str(tmp_path / "a0.txt"))
+        assert not fresh.loaded and fresh.forward_passes == 0
+        assert not (tmp_path / "cache").exists()
