@@ -58,7 +58,13 @@ class Services:
         self.store: Store = (
             store
             if store is not None
-            else Store(settings.store, write=write, wait=settings.write_wait, on_wait=_say)
+            else Store(
+                settings.store,
+                write=write,
+                wait=settings.write_wait,
+                on_wait=_say,
+                chroma_url=settings.chroma_url,
+            )
         )
         self._owns_store = store is None
         self._embedder = embedder
