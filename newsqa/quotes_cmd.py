@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -39,9 +40,14 @@ def _words(text: str) -> list[str]:
 def matches_speaker(query: str, st: dict[str, Any]) -> bool:
     """ "Scholz", "Olaf Scholz", "szijjártó" all find Olaf Scholz / Peter Szijjarto: every word
     of the query is a word of the speaker's name or key."""
-    have = set(fold(st["speaker"]).split()) | set((st.get("speaker_key") or "").split())
+    have = _name_words(st["speaker"], st.get("speaker_key") or "")
     want = [w.strip(".,") for w in fold(query).split()]
     return bool(want) and all(w in have for w in want)
+
+
+@lru_cache(maxsize=65536)
+def _name_words(speaker: str, key: str) -> frozenset[str]:
+    return frozenset(fold(speaker).split()) | frozenset(key.split())
 
 
 def matches_about(words: list[str], st: dict[str, Any]) -> bool:
@@ -62,6 +68,12 @@ def select(
     without a date of its own is dated by its article for --since/--until."""
     about_words = _words(about) if about else []
     groups: dict[str, dict[str, Any]] = {}
+    # A family-name key is shared by namesakes across articles (Tony and Cherie Blair): full
+    # names group apart, and a name written alone joins the one full name with its key.
+    full: dict[str, set[str]] = {}
+    for st in statements:
+        if len(st["speaker"].split()) > 1:
+            full.setdefault(st.get("speaker_key") or "", set()).add(st["speaker"])
     for st in statements:
         day = st.get("date") or st.get("published") or None
         if (since or until) and not day:
@@ -75,11 +87,16 @@ def select(
         if about_words and not matches_about(about_words, st):
             continue
         key = st.get("speaker_key") or fold(st["speaker"])
+        names = full.get(key, set())
+        if len(st["speaker"].split()) > 1 and len(names) > 1:
+            key = f"{key}|{fold(st['speaker'])}"
+        elif len(names) == 1:
+            st = {**st, "speaker": next(iter(names))}
         g = groups.setdefault(
             key,
             {
                 "speaker": st["speaker"],
-                "speaker_key": key,
+                "speaker_key": key.split("|")[0],
                 "role": st.get("role") or "",
                 "organisation": st.get("organisation") or "",
                 "articles": [],
@@ -112,6 +129,17 @@ def select(
     return out
 
 
+def _candidates(store: Any, speaker: str | None) -> list[dict[str, Any]]:
+    """The statements to filter: for a speaker, those stored under the key of their family name
+    (an indexed lookup) when there are any, else every statement."""
+    if speaker:
+        words = [w.strip(".,") for w in fold(speaker).split() if w.strip(".,")]
+        for key in (" ".join(words), words[-1] if words else ""):
+            if key and (found := store.statements(speaker=key)):
+                return found
+    return store.statements()
+
+
 def quotes_cmd(
     speaker: Annotated[
         str | None, typer.Option("--speaker", help="only this person (any part of the name)")
@@ -142,7 +170,7 @@ def quotes_cmd(
 
     try:
         with open_store(settings.store) as s:
-            statements = s.statements()
+            statements = _candidates(s, speaker)
     except StoreError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
