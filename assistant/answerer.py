@@ -246,7 +246,8 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
         if model.abstention is not None:
             confidence = model.abstention.confidence(qx)
             threshold = model.abstention.threshold if self.threshold is None else self.threshold
-            abstain = confidence < threshold
+            vetoed = model.abstention.veto and (bool(missing) or bool(reason))
+            abstain = confidence < threshold or vetoed
         else:
             # No fitted policy: the rules it was fitted to replace, with no confidence figure.
             confidence = None

@@ -102,13 +102,16 @@ class SentenceScorer:
 
 @dataclass(frozen=True)
 class Abstention:
-    """confidence = Platt(w . x + b); abstain when it is below ``threshold``."""
+    """confidence = Platt(w . x + b); abstain when it is below ``threshold``, or, with ``veto``,
+    when the rules find the question names something the articles never mention or the chosen
+    sentences lack what it asks for (chosen on the fitting sets, see training)."""
 
     weights: np.ndarray
     bias: float
     platt_a: float
     platt_b: float
     threshold: float
+    veto: bool = False
 
     def confidence(self, x: np.ndarray) -> float:
         z = float(x @ self.weights + self.bias)
@@ -146,6 +149,7 @@ def to_json(model: AnswererModel) -> dict[str, Any]:
             "platt_a": a.platt_a,
             "platt_b": a.platt_b,
             "threshold": a.threshold,
+            "veto": a.veto,
         }
     return out
 
@@ -169,6 +173,7 @@ def from_json(data: dict[str, Any]) -> AnswererModel:
             float(a["platt_a"]),
             float(a["platt_b"]),
             float(a["threshold"]),
+            bool(a.get("veto", False)),
         )
     return AnswererModel(scorer, abstention, data.get("info", {}))
 
