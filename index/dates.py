@@ -53,6 +53,9 @@ _DATELINE = re.compile(
     re.IGNORECASE,
 )
 _YEAR_IN_TEXT = re.compile(rf"\b{_YEAR}\b")
+_WEEKDAY_RX = re.compile(_WEEKDAY, re.IGNORECASE)
+_NEXT = re.compile(r"\bnext\b|\bcoming\b")
+_LAST = re.compile(r"\blast\b|\bpast\b")
 
 
 def parse_explicit(phrase: str, reference: date | None = None) -> date | None:
@@ -150,13 +153,13 @@ def resolve_relative(phrase: str, reference: date) -> date | None:
         return reference - relativedelta(days=1) if "last night" in p else reference
     if "tomorrow" in p:
         return reference + relativedelta(days=1)
-    m = re.search(_WEEKDAY, p)
+    m = _WEEKDAY_RX.search(p)
     if not m:
         return None
     rd = _RD[_WEEKDAYS.index(m.group(0))]
-    if re.search(r"\bnext\b|\bcoming\b", p):
+    if _NEXT.search(p):
         return reference + relativedelta(days=1, weekday=rd(+1))
-    if re.search(r"\blast\b|\bpast\b", p):
+    if _LAST.search(p):
         return reference + relativedelta(days=-1, weekday=rd(-1))
     return reference + relativedelta(weekday=rd(-1))
 
@@ -176,7 +179,7 @@ def date_in(
         return parse_explicit(m.group(0), reference)
     m = RELATIVE.search(sentence)
     if m:
-        wd = re.search(_WEEKDAY, m.group(0), re.IGNORECASE)
+        wd = _WEEKDAY_RX.search(m.group(0))
         if wd and dated and wd.group(0).lower() in dated and "next" not in m.group(0).lower():
             return dated[wd.group(0).lower()]
         if reference:

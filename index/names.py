@@ -148,6 +148,16 @@ def name_tokens(run: str) -> list[str]:
     Leading function words, honorifics and anything up to the last role noun go ("Slovak Prime
     Minister Robert Fico" -> Robert Fico; "Mr Brown" -> Brown); a possessive ends the name.
     """
+    return list(_name_tokens(run))
+
+
+@lru_cache(maxsize=65536)
+def _name_tokens(run: str) -> tuple[str, ...]:
+    """The words of a capitalised run that can belong to a person's name, in order.
+
+    Leading function words, honorifics and anything up to the last role noun go ("Slovak Prime
+    Minister Robert Fico" -> Robert Fico; "Mr Brown" -> Brown); a possessive ends the name.
+    """
     words = run.split()
     last_role = max((i for i, w in enumerate(words) if is_role_word(w)), default=-1)
     words = words[last_role + 1 :]
@@ -163,7 +173,7 @@ def name_tokens(run: str) -> list[str]:
         out.append(w.rstrip("."))
     while out and out[-1].lower() in PARTICLES:
         out.pop()
-    return out
+    return tuple(out)
 
 
 def person_names(text: str) -> list[tuple[str, int, int]]:
@@ -212,11 +222,18 @@ def name_key(name: str, article_text: str = "") -> str:
 def _stands_alone(word: str, text: str) -> bool:
     """``word`` occurs in ``text`` with no other capitalised name word right before or after it
     (a title may precede it: "Mr Xi")."""
-    for m in _rx_finditer(
-        rf"(?<![\p{{L}}\p{{M}}'’-]){regex.escape(word)}(?![\p{{L}}\p{{M}}])", text
-    ):
-        before = text[max(0, m.start() - 40) : m.start()]
-        after = text[m.end() : m.end() + 40]
+    # A plain substring scan with the letter boundaries checked by hand: a pattern per word
+    # would be compiled once per name.
+    at = text.find(word)
+    while at >= 0:
+        start, end = at, at + len(word)
+        at = text.find(word, end)
+        if (start and (text[start - 1].isalpha() or text[start - 1] in "'’-")) or (
+            end < len(text) and text[end].isalpha()
+        ):
+            continue
+        before = text[max(0, start - 40) : start]
+        after = text[end : end + 40]
         prev = _rx_search(rf"({WORD})[ \t]+$", before)
         if prev and not is_function_word(prev.group(1)) and not is_role_word(prev.group(1)):
             continue

@@ -76,7 +76,8 @@ _AUX = (
     r"(?:(?:has|have|had|also|later|then|again|once|previously|now|earlier|further|"
     r"publicly|himself|herself|itself|themselves|however|too|\w+ly)[ \t]+)*"
 )
-_VERB_RX = regex.compile(rf"(?<![\p{{L}}])(?P<verb>{_VERB_ALT})(?![\p{{L}}])", regex.IGNORECASE)
+# The standard re module: its matcher runs this long alternation several times faster.
+_VERB_RX = re.compile(rf"\b(?P<verb>{_VERB_ALT})\b", re.IGNORECASE)
 _ROLE_PHRASE = regex.compile(
     rf"(?:(?:the|a|an|his|her|their|its|{WORD}['’]s)[ \t]+)?"
     rf"(?:(?:{WORD}|[a-z][\w-]*)[ \t]+){{0,6}}$"
@@ -131,7 +132,7 @@ _NEEDS_CLAUSE = {
     "replies",
     "reply",
 }
-_ANY_ROLE = re.compile(r"\b(?:" + "|".join(sorted(ROLE_NOUNS)) + r")\b", re.IGNORECASE)
+_LOWER_WORDS = re.compile(r"[a-z][a-z-]*")
 # Verbs that take a person as object before what was said ("told reporters that").
 _OBJECT_VERBS = {
     "told",
@@ -331,7 +332,7 @@ class _Extractor:
 
     def scan_roles(self, sentence: str, start: int) -> None:
         """Remember who holds which role ("German Chancellor Olaf Scholz")."""
-        if not _ANY_ROLE.search(sentence):
+        if ROLE_NOUNS.isdisjoint(_LOWER_WORDS.findall(sentence.lower())):
             return
         for m in NAME_RUN_RX.finditer(sentence):
             tokens = name_tokens(m.group(0))
