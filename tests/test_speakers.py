@@ -198,3 +198,29 @@ def test_a_follow_up_disagreement_excludes_the_person_asked_about(store: Store) 
     assert "Macron" not in names
     assert {"Scholz", "Fiala", "Tusk"} <= names
     assert not is_multi_speaker_question("Did anyone die in the storm?")
+
+
+def test_ask_json_answers_per_speaker_with_statements(store_dir: Path) -> None:
+    """The whole ask path (condense, retrieve, answer) reaches the per-speaker answer."""
+    from newsqa import cli
+
+    class Factory:
+        def __init__(self) -> None:
+            self.embedder = FakeEmbedder()
+
+        def __call__(self, settings: object) -> FakeEmbedder:
+            return self.embedder
+
+    q = "Which European leaders ruled out sending troops to Ukraine?"
+    got = CliRunner().invoke(
+        cli.app, ["ask", q, "--json", "--store", str(store_dir)], obj=Factory()
+    )
+    assert got.exit_code == 0, got.output
+    res = json.loads(got.stdout)
+    assert not res["abstained"]
+    speakers = {st["speaker"] for st in res.get("statements", [])}
+    assert {"Olaf Scholz", "Peter Fiala", "Donald Tusk"} <= speakers
+    assert "Emmanuel Macron" not in speakers
+    assert all(
+        set(st) == {"speaker", "role", "kind", "text", "date", "n"} for st in res["statements"]
+    )
