@@ -59,7 +59,8 @@ def _rx_split(pattern: str, text: str) -> list[str]:
 # its key.
 HONORIFICS = frozenset(
     "mr mrs ms miss mx dr sir dame lord lady baroness baron prof sen rep gov rev fr mme mlle m "
-    "herr frau sr sra srta pan pani signor signora sig st hon rt mp qc".split()
+    "herr frau sr sra srta pan pani signor signora sig st hon rt mp qc msp mep mla kc cbe obe mbe "
+    "jr".split()
 )
 # Role nouns: what a person is called instead of by name ("the chancellor said").
 ROLE_NOUNS = frozenset(
