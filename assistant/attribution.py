@@ -39,9 +39,7 @@ _INVERTED_VERBS = (
     r"replied|responded|wrote|stressed|suggested"
 )
 # Only after a comma or a closing quote: in "Xi said China would act" China is what was said.
-_VERB_SUBJECT = re.compile(
-    rf"[,\"”»“’'—–]\s*(?:{_INVERTED_VERBS})\s+(?:the\s+)?(?P<name>{_NAME})"
-)
+_VERB_SUBJECT = re.compile(rf"[,\"”»“’'—–]\s*(?:{_INVERTED_VERBS})\s+(?:the\s+)?(?P<name>{_NAME})")
 # '..., " said chief executive Tom McKillop.': the verb after a closing quote, a lower-case role
 # between it and the name.
 # "Mark Serwotka, the leader of the Public and Commercial Services Union said: ...": an
