@@ -1,6 +1,11 @@
 """Validation of every evaluation set in tests/eval: qa.json, and the sets written later by
-helpers who had not read the answerer (check, fresh, multi, blind, holdout), to check that its
-rules generalise; the counts per kind apply to qa.json only.
+helpers who had not read the answerer (check, fresh, multi, blind, holdout, unseen, styles,
+speakers), to check that its rules generalise; the counts per kind apply to qa.json only.
+styles.json's evidence includes articles of other news styles written for it
+(``eval/articles/<file>.txt``, under tests/eval/articles); its near misses name the article
+holding a plausible wrong answer (``topic_article``) and that answer (``planted``).
+speakers.json's "speakers" questions list the speakers a complete answer names (``speakers``)
+and those it must not name (``not_speakers``).
 
 Checks the shape of every question (fields, types, kinds, answer groups,
 follow-up histories) and, when the shared corpus is present next to the
@@ -24,7 +29,9 @@ EVAL_DIR = Path(__file__).resolve().parent / "eval"
 QA_PATH = EVAL_DIR / "qa.json"
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 
-KINDS = ("seed", "fact", "say", "multi", "followup", "unanswerable")
+KINDS = ("seed", "fact", "say", "multi", "followup", "unanswerable", "nearmiss", "speakers", "when")
+# Kinds with no answer: the question is about an indexed story that does not answer it.
+NO_ANSWER_KINDS = ("unanswerable", "nearmiss")
 MIN_COUNTS = {
     "seed": 12,
     "say": 18,
@@ -35,7 +42,18 @@ MIN_COUNTS = {
 }
 MIN_TOTAL = 90
 BBC_CATEGORIES = ("business", "entertainment", "politics", "sport", "tech")
-CATEGORIES = ("seed", *BBC_CATEGORIES, "none")
+# The styles of tests/eval/articles (styles.json).
+STYLE_CATEGORIES = (
+    "wire",
+    "liveblog",
+    "translated",
+    "guillemets",
+    "german-quotes",
+    "currencies",
+    "roundup",
+)
+CATEGORIES = ("seed", *BBC_CATEGORIES, *STYLE_CATEGORIES, "none")
+EVAL_ARTICLES = "eval/articles/"
 REQUIRED_FIELDS = {
     "id": str,
     "kind": str,
@@ -44,9 +62,20 @@ REQUIRED_FIELDS = {
     "evidence": list,
     "category": str,
 }
-OPTIONAL_FIELDS = {"history": list}
+OPTIONAL_FIELDS = {
+    "history": list,
+    "speakers": list,
+    "not_speakers": list,
+    "planted": list,
+    "topic_article": str,
+    "short": bool,
+    "unanswerable": bool,
+}
 ROLES = ("user", "assistant")
 MAX_ALTERNATIVES = 3
+# A date may be written in four ways ("27 October 1920", "October 27, 1920", ...): the first one
+# as the article writes it, the others the same date as an answer may write it.
+MAX_DATE_ALTERNATIVES = 4
 MAX_ALTERNATIVE_WORDS = 6
 # "say" questions about BBC articles, beyond the ten seed speakers.
 MIN_BBC_SAY = 8
@@ -117,9 +146,21 @@ def corpus():
     return CORPUS
 
 
+def _no_answer(item):
+    """Unanswerable and near-miss questions, and a "when" question marked unanswerable."""
+    return item.get("kind") in NO_ANSWER_KINDS or item.get("unanswerable") is True
+
+
+def _path(rel):
+    """An evidence path: the corpus's, or an article of tests/eval/articles."""
+    if rel.startswith(EVAL_ARTICLES):
+        return EVAL_DIR / "articles" / rel[len(EVAL_ARTICLES) :]
+    return CORPUS / rel
+
+
 def _story_text(rel):
     """Text of an evidence file, without trailing boilerplate paragraphs."""
-    text = (CORPUS / rel).read_text(encoding="utf-8", errors="replace")
+    text = _path(rel).read_text(encoding="utf-8", errors="replace")
     drop = BOILERPLATE_TAIL.get(rel, 0)
     if drop:
         paragraphs = [p for p in text.splitlines() if p.strip()]
@@ -235,16 +276,23 @@ def test_answer_groups_shape(items):
         kind, answers = item.get("kind"), item.get("answers")
         if not isinstance(answers, list):
             continue  # reported by test_fields_and_types
-        expected = {"unanswerable": 0, "multi": 2}.get(kind, 1)
+        if _no_answer(item):
+            expected = 0
+        elif kind == "speakers":
+            expected = len(item.get("speakers") or [])
+        elif kind == "multi":
+            expected = 2
+        else:  # one fact; a follow-up or fact question may ask for two things of one fact
+            expected = min(max(len(answers), 1), 2)
         if len(answers) != expected:
             problems.append(
                 f"{qid}: kind {kind!r} needs {expected} answer group(s), has {len(answers)}"
             )
         for g, group in enumerate(answers):
-            if not isinstance(group, list) or not 1 <= len(group) <= MAX_ALTERNATIVES:
+            most = MAX_DATE_ALTERNATIVES if kind == "when" else MAX_ALTERNATIVES
+            if not isinstance(group, list) or not 1 <= len(group) <= most:
                 problems.append(
-                    f"{qid}: answers[{g}] must be a list of 1-"
-                    f"{MAX_ALTERNATIVES} alternatives, got {group!r}"
+                    f"{qid}: answers[{g}] must be a list of 1-{most} alternatives, got {group!r}"
                 )
                 continue
             for alt in group:
@@ -288,7 +336,7 @@ def test_evidence_and_category_consistent(items):
         kind, cat = item.get("kind"), item.get("category")
         evidence = item.get("evidence") if isinstance(item.get("evidence"), list) else []
         answers = item.get("answers") if isinstance(item.get("answers"), list) else []
-        if kind == "unanswerable":
+        if _no_answer(item):
             if answers:
                 problems.append(f"{qid}: unanswerable question has answers {answers!r}")
             if evidence:
@@ -312,6 +360,10 @@ def test_evidence_and_category_consistent(items):
                 problems.append(
                     f"{qid}: evidence {ev!r} must be a relative .txt path inside the corpus"
                 )
+                continue
+            if ev.startswith(EVAL_ARTICLES) and len(parts) == 3:
+                if cat not in STYLE_CATEGORIES and cat not in BBC_CATEGORIES:
+                    problems.append(f"{qid}: {ev!r} needs a style category, has {cat!r}")
                 continue
             ev_cat = (
                 "seed"
@@ -337,7 +389,7 @@ def test_evidence_files_exist(items, corpus):
     problems = []
     for i, item in enumerate(items):
         for ev in item.get("evidence") or []:
-            if isinstance(ev, str) and not (corpus / ev).is_file():
+            if isinstance(ev, str) and not _path(ev).is_file():
                 problems.append(f"{_qid(item, i)}: evidence file {ev!r} not found under {corpus}")
     _fail(problems, "missing evidence files")
 
@@ -366,9 +418,7 @@ def test_every_alternative_occurs_in_evidence(items, corpus):
     for i, item in enumerate(items):
         qid = _qid(item, i)
         evidence = [
-            ev
-            for ev in item.get("evidence") or []
-            if isinstance(ev, str) and (corpus / ev).is_file()
+            ev for ev in item.get("evidence") or [] if isinstance(ev, str) and _path(ev).is_file()
         ]
         if not evidence:
             continue  # reported elsewhere
@@ -376,6 +426,8 @@ def test_every_alternative_occurs_in_evidence(items, corpus):
             if ev not in cache:
                 cache[ev] = _norm(_story_text(ev))
         for g, group in enumerate(item.get("answers") or []):
+            if item.get("kind") == "when" and isinstance(group, list):
+                group = group[:1]  # the rest rewrite the same date
             for alt in group if isinstance(group, list) else []:
                 if not isinstance(alt, str) or not alt.strip():
                     continue
@@ -397,7 +449,7 @@ def test_near_duplicates_of_evidence_are_listed(items, corpus):
         ev
         for item in items
         for ev in item.get("evidence") or []
-        if isinstance(ev, str) and (corpus / ev).is_file()
+        if isinstance(ev, str) and (corpus / ev).is_file() and not ev.startswith(EVAL_ARTICLES)
     }
     if not used:
         return
@@ -427,3 +479,27 @@ def test_near_duplicates_of_evidence_are_listed(items, corpus):
                         f"near-duplicate {other!r} that is not listed"
                     )
     _fail(problems, "near-duplicate articles missing from evidence")
+
+
+def test_planted_and_speakers_occur_in_their_articles(items, corpus):
+    problems = []
+    for i, item in enumerate(items):
+        qid = _qid(item, i)
+        topic = item.get("topic_article")
+        if item.get("planted") and not (isinstance(topic, str) and _path(topic).is_file()):
+            problems.append(f"{qid}: planted answers need an existing topic_article, got {topic!r}")
+        elif item.get("planted"):
+            text = _norm(_story_text(topic))
+            problems += [
+                f"{qid}: planted {p!r} not in {topic}"
+                for p in item["planted"]
+                if _norm(p) not in text
+            ]
+        names = (item.get("speakers") or []) + (item.get("not_speakers") or [])
+        texts = [_norm(_story_text(ev)) for ev in item.get("evidence") or [] if _path(ev).is_file()]
+        for name in names:
+            if texts and not any(_norm(name) in t for t in texts):
+                problems.append(f"{qid}: speaker {name!r} is in none of its evidence files")
+        if item.get("kind") == "speakers" and not item.get("speakers"):
+            problems.append(f"{qid}: a speakers question needs its required speakers")
+    _fail(problems, "planted answers or speakers not found")
