@@ -84,6 +84,8 @@ _ASKS_POSITION = re.compile(
 )
 # "disagreed with Macron", "react to Lord Callaghan's death": the person the question is about,
 # not one of its answers.
+# "Who said/warned ... that ...": a question about one claim rather than a position many took.
+_CLAIM_VERBS = {"said", "warned", "argued", "called", "urged"}
 _OBJECT_PERSON = re.compile(
     r"\b(?:with|to|against|about|on)\s+(?P<who>(?:[A-Z][\w'’.-]+\s*)+)", re.UNICODE
 )
@@ -300,7 +302,9 @@ def answer_speakers(
             words = {fold(w) for w in st["speaker"].split()} | set(st["speaker_key"].split())
             if excluded & words and (t := _keys(st["text"])):
                 topics.append(t)
-    negative = bool(_NEGATIVE_Q.search(standalone))
+    # "Who said troops could not be ruled out?" asks for the open position, not a refusal.
+    open_q = bool(_OPEN.search(standalone))
+    negative = bool(_NEGATIVE_Q.search(standalone)) and not open_q
     reaction = bool(_REACTION.search(standalone))
     title_score = {
         st["article_id"]: len(qkeys & word_keys(st.get("title") or "")) / max(len(qkeys), 1)
@@ -333,12 +337,19 @@ def answer_speakers(
         return None
     asks_position = bool(_ASKS_POSITION.search(standalone))
     threshold = max(0.2, 0.5 * best_score)
+    who = _WHO_VERB.match(standalone)
+    if who and who.group("verb").lower() in _CLAIM_VERBS and len(qkeys) >= 5:
+        # "Who warned that NATO troops in Ukraine would make a conflict inevitable?": one claim,
+        # so only the statements that make it nearly as well as the best one.
+        threshold = max(threshold, 0.8 * best_score)
     per_speaker: dict[str, tuple[float, dict[str, Any]]] = {}
     for s, st in scored:
         if s < threshold:
             continue
         if asks_position and negative and not st["_neg"]:
             continue  # "considering sending troops" is no refusal
+        if open_q and not _OPEN.search(st["text"]):
+            continue
         key = st["speaker_key"]
         if key not in per_speaker or s > per_speaker[key][0]:
             per_speaker[key] = (s, st)

@@ -224,3 +224,13 @@ def test_ask_json_answers_per_speaker_with_statements(store_dir: Path) -> None:
     assert all(
         set(st) == {"speaker", "role", "kind", "text", "date", "n"} for st in res["statements"]
     )
+
+
+def test_an_open_position_is_not_a_refusal_and_one_claim_has_its_speaker(store: Store) -> None:
+    docs = _docs(store, "nato")
+    q = "Who said that sending ground troops could not be ruled out?"
+    got = answer(q, q, docs, store)
+    assert got is not None and _names(got) == {"Macron"}
+    q = "Who warned that NATO troops in Ukraine would lead to a conflict with Russia?"
+    got = answer(q, q, docs, store)
+    assert got is not None and _names(got) == {"Peskov"}
