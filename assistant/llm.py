@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
-from langchain_core.language_models import BaseChatModel
+from langchain_core.language_models import BaseChatModel, LangSmithParams
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from newsqa.assistant.answerers import LLMUnavailable
@@ -30,7 +30,6 @@ LOCAL_MODEL_NAME = "SmolLM2-135M-Instruct"
 LOCAL_CONTEXT = 4096
 RUNTIMES = ("llama-cpp", "transformers")
 __all__ = ["LLMUnavailable", "LlamaCppChatModel", "make_chat_model"]
-
 
 
 def local_model_path() -> Path:
@@ -192,6 +191,14 @@ class LlamaCppChatModel(BaseChatModel):
     @property
     def _identifying_params(self) -> dict[str, Any]:
         return {"model_path": self.model_path, "max_tokens": self.max_tokens}
+
+    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
+        """LangChain's standard tracing params: the model is named by its GGUF file."""
+        params = super()._get_ls_params(stop=stop, **kwargs)
+        params["ls_provider"] = "llamacpp"
+        params["ls_model_name"] = kwargs.get("model") or Path(self.model_path).stem
+        params["ls_temperature"] = 0.0
+        return params
 
     def _request(self, messages: list[BaseMessage], stop: list[str] | None) -> dict[str, Any]:
         return {

@@ -46,9 +46,10 @@ class HybridRetriever(BaseRetriever):
         return self.store.lexical
 
     def _get_relevant_documents(
-        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun, k: int | None = None
     ) -> list[Document]:
-        return self.search(query, self.k, self.mode)
+        # ``invoke(query, k=3)`` as LangChain's standard retriever tests expect.
+        return self.search(query, k or self.k, self.mode)
 
     def search(self, query: str, k: int, mode: Mode = "hybrid") -> list[Document]:
         store: Store = self.store

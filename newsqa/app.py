@@ -46,9 +46,9 @@ EXAMPLES = [
 ]
 UPLOAD_TYPES = [".txt", ".md", ".html", ".htm", ".json", ".jsonl"]
 ARTICLE_COLUMNS = ["title", "date", "source", "chunks"]
-ARTICLE_WIDTHS = ["44%", "16%", "32%", "8%"]
+ARTICLE_WIDTHS: list[str | int] = ["44%", "16%", "32%", "8%"]
 REPORT_COLUMNS = ["article", "result"]
-REPORT_WIDTHS = ["55%", "45%"]
+REPORT_WIDTHS: list[str | int] = ["55%", "45%"]
 # Answering runs on Gradio's worker threads; the store and models are shared and thread-safe.
 CHAT_CONCURRENCY = 4
 CSS = (
