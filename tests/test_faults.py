@@ -159,7 +159,7 @@ print("not killed")
 """
 
 
-@pytest.mark.parametrize(("scenario", "point"), [c for c in CASES if c[0] in ("update", "remove")])
+@pytest.mark.parametrize(("scenario", "point"), CASES)
 def test_process_killed_at_every_step_then_rerun(tmp_path: Path, scenario: str, point: str) -> None:
     settings, folder = _setup(tmp_path, scenario)
     out = subprocess.run(
