@@ -394,6 +394,14 @@ def main() -> None:
     except KeyboardInterrupt:
         err.print("interrupted")
         sys.exit(130)
+    except Exception as exc:
+        # A store problem met after opening (a Chroma server gone mid-command): one line, exit 2.
+        from newsqa.index.store import StoreError
+
+        if not isinstance(exc, StoreError):
+            raise
+        err.print(f"[bold red]error:[/] {escape(str(exc))}")
+        sys.exit(2)
 
 
 if __name__ == "__main__":
