@@ -173,7 +173,8 @@ def protagonist(sentences: list[str]) -> frozenset[str]:
     first two sentences, the one whose surname recurs most in the article. A pronoun or a role
     that nothing before it resolves ("He said: ...") most likely refers to that person."""
     text = " ".join(sentences)
-    best, count = frozenset(), 1
+    best: frozenset[str] = frozenset()
+    count = 1
     for sentence in sentences[:2]:
         for run in re.findall(r"\p{Lu}[\p{L}\p{M}'’-]+(?:\s+\p{Lu}[\p{L}\p{M}'’-]+)+", sentence):
             words = [w for w in run.split() if name_words(w)]

@@ -169,21 +169,22 @@ def date_in(
 ) -> date | None:
     """The day a sentence says something happened, if it says: an explicit date, else a relative
     day resolved against ``reference`` (or against a weekday the article dated, ``dated``)."""
-    for m in DATED_WEEKDAY.finditer(sentence):
-        wd = m.group("wd").lower()
+    for found in DATED_WEEKDAY.finditer(sentence):
+        wd = found.group("wd").lower()
         if dated and wd in dated:
             return dated[wd]
-        return parse_explicit(m.group("date"), reference)
-    m = EXPLICIT.search(sentence)
-    if m and (reference or _YEAR_IN_TEXT.search(m.group(0))):
-        return parse_explicit(m.group(0), reference)
-    m = RELATIVE.search(sentence)
-    if m:
-        wd = _WEEKDAY_RX.search(m.group(0))
-        if wd and dated and wd.group(0).lower() in dated and "next" not in m.group(0).lower():
-            return dated[wd.group(0).lower()]
+        return parse_explicit(found.group("date"), reference)
+    explicit = EXPLICIT.search(sentence)
+    if explicit and (reference or _YEAR_IN_TEXT.search(explicit.group(0))):
+        return parse_explicit(explicit.group(0), reference)
+    relative = RELATIVE.search(sentence)
+    if relative:
+        phrase = relative.group(0)
+        day = _WEEKDAY_RX.search(phrase)
+        if day and dated and day.group(0).lower() in dated and "next" not in phrase.lower():
+            return dated[day.group(0).lower()]
         if reference:
-            return resolve_relative(m.group(0), reference)
+            return resolve_relative(phrase, reference)
     return None
 
 

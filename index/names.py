@@ -238,10 +238,8 @@ def _stands_alone(word: str, text: str) -> bool:
         prev = _rx_search(rf"({WORD})[ \t]+$", before)
         if prev and not is_function_word(prev.group(1)) and not is_role_word(prev.group(1)):
             continue
-        if (
-            _rx_match(rf"[ \t]+(?:{_PARTICLE}[ \t]+)*{WORD}", after)
-            and _rx_match(rf"[ \t]+({WORD})", after).group(1).lower() not in _stopwords()
-        ):
+        nxt = _rx_match(rf"[ \t]+(?:{_PARTICLE}[ \t]+)*({WORD})", after)
+        if nxt and nxt.group(1).lower() not in _stopwords():
             continue
         return True
     return False

@@ -581,7 +581,7 @@ class _Extractor:
         sentence = self.text[s.start : s.end]
         by = _BY.search(sentence)
         if by:
-            people = []
+            group: list[_Person] = []
             for member in _split_group(by.group("who")):
                 run = list(NAME_RUN_RX.finditer(member))
                 if not run:
@@ -594,11 +594,11 @@ class _Extractor:
                     org = "office"
                 who = self.person(" ".join(tokens), role, org) if tokens else None
                 if who:
-                    people.append(who)
-            if people:
+                    group.append(who)
+            if group:
                 prev = so_far[-1] if so_far and _SIMILAR.search(sentence) else None
                 verb = prev.verb if prev else "expressed"
-                return self.make(people, "position", verb, s.start, s.end, s)
+                return self.make(group, "position", verb, s.start, s.end, s)
         for m in _VERB_RX.finditer(sentence):
             verb = " ".join(m.group("verb").lower().split())
             v_start, v_end = s.start + m.start(), s.start + m.end()

@@ -75,7 +75,7 @@ def select(
         if len(st["speaker"].split()) > 1:
             full.setdefault(st.get("speaker_key") or "", set()).add(st["speaker"])
     for st in statements:
-        day = st.get("date") or st.get("published") or None
+        day = st.get("date") or st.get("published") or ""
         if (since or until) and not day:
             continue
         if since and day < since:
