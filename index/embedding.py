@@ -298,10 +298,10 @@ class Embedder(Embeddings):
             for batch, enc, tokens in zip(rows, encs, arrays, strict=True):
                 out[batch] = _mean_pool_np(tokens, enc["attention_mask"])
             return out
-        encs = [self._tokenize([texts[i] for i in batch]) for batch in rows]
-        outputs = self._outputs(encs, self._start(encs))
-        for batch, enc, tokens in zip(rows, encs, outputs, strict=True):
-            out[batch] = _mean_pool(tokens, enc["attention_mask"]).numpy()
+        tensors = [self._tokenize([texts[i] for i in batch]) for batch in rows]
+        outputs = self._outputs(tensors, self._start(tensors))
+        for batch, tensor, hidden in zip(rows, tensors, outputs, strict=True):
+            out[batch] = _mean_pool(hidden, tensor["attention_mask"]).numpy()
         return out
 
     def _bare_tokenize(self, texts: list[str]) -> dict[str, np.ndarray]:

@@ -170,7 +170,7 @@ def _make_client(path: Path, url: str | None = None) -> Any:
     tenant, database = (["default_tenant", "default_database"][: 2 - len(names)] + names)[-2:]
     ssl = parts.scheme == "https"
     token = unquote(parts.password or parts.username or "")
-    server = {
+    server: dict[str, Any] = {
         "host": parts.hostname,
         "port": parts.port or (443 if ssl else 8000),
         "ssl": ssl,
