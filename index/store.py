@@ -33,7 +33,10 @@ them read the last commit beside the writer. Chroma's ``PersistentClient`` is no
 cached index that never sees later writes: chroma-core/chroma#3792), so Chroma calls go through a
 reader-writer lock (``filelock.ReadWriteLock``, ``.newsqa.commit.lock``): the writer holds it
 exclusively for each Chroma write only, a reader process shares it while it opens Chroma and
-queries, and reopens its client when the catalogue's version moved since it loaded.
+queries, and reopens its client when the catalogue's version moved since it loaded. (That reload
+reads the whole vector index again: cheap at this corpus's size, seconds at a million chunks, so
+a long-lived reader beside a busy writer at that scale belongs on a Chroma server,
+``NEWSQA_CHROMA_URL``, whose clients need neither the lock nor the reload.)
 
 A schema-2 store (Chroma metadata with base64 sentence vectors, a bm25s directory) is upgraded
 in place by the first writer that opens it, without embedding anything (``Store._upgrade``).
@@ -390,7 +393,9 @@ class Store:
     # Chroma -----------------------------------------------------------------------------
     def _chroma(self) -> Any:
         """The chunk collection, (re)opened as needed; call with the commit lock held."""
-        if self._collection is not None and (self.writable or self._loaded_version == self.version):
+        # A writer's client is the authority, and a server's clients always see its state.
+        current = self.writable or self._chroma_url or self._loaded_version == self.version
+        if self._collection is not None and current:
             return self._collection
         if self._client is not None and not self.writable:
             # Another process wrote since this client loaded its index: a new client in this
@@ -417,9 +422,9 @@ class Store:
 
     @contextlib.contextmanager
     def _reading(self) -> Iterator[Any]:
-        """The collection for a read: in the writer's process directly (its client is the
-        authority), elsewhere under the shared commit lock."""
-        if self.writable:
+        """The collection for a read: in the writer's process or from a Chroma server directly,
+        elsewhere under the shared commit lock."""
+        if self.writable or self._chroma_url:
             if self._collection is None:
                 with self._chroma_guard:
                     self._chroma()
@@ -436,8 +441,12 @@ class Store:
 
     @contextlib.contextmanager
     def _writing(self) -> Iterator[Any]:
-        with self._chroma_guard, self._commit.write_lock():
-            yield self._chroma()
+        with self._chroma_guard:
+            if self._chroma_url:  # the server serialises its clients' writes itself
+                yield self._chroma()
+                return
+            with self._commit.write_lock():
+                yield self._chroma()
 
     def _delete_vectors(self, entries: Sequence[tuple[str, int, int]]) -> None:
         ids = [chunk_id(a, g, p) for a, g, n in entries for p in range(n)]
