@@ -35,6 +35,7 @@ from newsqa.index.indexer import Indexer, IndexReport
 from newsqa.index.settings import Settings, SettingsError, apply_process_defaults, load_settings
 from newsqa.index.store import Store, StoreError
 from newsqa.services import Services
+from newsqa.speakers_tab import build_speakers_view
 
 log = logging.getLogger("newsqa.app")
 
@@ -396,6 +397,8 @@ class NewsqaApp:
                 column_widths=REPORT_WIDTHS,
                 elem_id="nq-report",
             )
+            with gr.Accordion("Speakers", open=False):
+                build_speakers_view(self.services)  # who is quoted (newsqa/speakers_tab.py)
         return ui
 
     def _chat_events(self, ui: SimpleNamespace) -> None:
