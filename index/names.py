@@ -154,11 +154,7 @@ def name_tokens(run: str) -> list[str]:
 
 @lru_cache(maxsize=65536)
 def _name_tokens(run: str) -> tuple[str, ...]:
-    """The words of a capitalised run that can belong to a person's name, in order.
-
-    Leading function words, honorifics and anything up to the last role noun go ("Slovak Prime
-    Minister Robert Fico" -> Robert Fico; "Mr Brown" -> Brown); a possessive ends the name.
-    """
+    """The body of ``name_tokens``, cached: the same runs recur across an article."""
     words = run.split()
     last_role = max((i for i, w in enumerate(words) if is_role_word(w)), default=-1)
     words = words[last_role + 1 :]

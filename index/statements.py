@@ -82,7 +82,13 @@ _ROLE_PHRASE = regex.compile(
     rf"(?:(?:the|a|an|his|her|their|its|{WORD}['’]s)[ \t]+)?"
     rf"(?:(?:{WORD}|[a-z][\w-]*)[ \t]+){{0,6}}$"
 )
-_APPOSITION = regex.compile(rf"(?P<name>{NAME_RUN}),[ \t]+(?P<app>[^,\"“”«»]{{3,120}}?),?[ \t]*$")
+# "Sen. Dale Whitcomb of Idaho, the committee's top Republican, voted": a place may follow.
+_APPOSITION = regex.compile(
+    rf"(?P<name>{NAME_RUN}(?:[ \t]+of[ \t]+{NAME_RUN})?),[ \t]+"
+    rf"(?P<app>[^,\"“”«»]{{3,120}}?),?[ \t]*$"
+)
+# AP style party and state after a name: "Sen. Tom Kirkwood, R-Mont.," "Rep. Jo Hale, D-Texas,".
+_AP_PARTY = regex.compile(r",[ \t]+[DRI]-\p{Lu}[\p{L}.]*(?=,|$)")
 _PRONOUN_SUBJ = regex.compile(r"(?i)(?:^|[\s,;:—–\"“”«»])(?P<p>he|she|they|we)[ \t]*$")
 _THE_ROLE = regex.compile(
     r"(?i)(?:^|[\s,;:\"“”«»])(?:the|a|an|his|her|its|their)[ \t]+(?:[\w'’-]+[ \t]+){0,3}?"
@@ -98,6 +104,8 @@ _BY = regex.compile(
 )
 # Verbs that report speech only with a quotation or a "that" clause ("continued his run").
 _NEEDS_CLAUSE = {
+    "state",
+    "states",
     "continued",
     "continues",
     "continue",
@@ -350,9 +358,13 @@ class _Extractor:
         before = self.text[s_start:v_start]
         aux = _rx_search(rf"{_AUX}$", before)
         end = s_start + (aux.start() if aux else len(before))
-        head = self.text[s_start:end].rstrip()
-        if _rx_search(r"(?i)(?:\b(?:not|never|to|be|been|being|was|were|is|are)|n't)$", head):
-            return None  # negated ("did not specify"), infinitive or passive ("was estimated")
+        head = _AP_PARTY.sub("", self.text[s_start:end].rstrip())
+        # Negated ("did not specify"), infinitive, passive ("was estimated") or in a relative
+        # clause ("Ellison, who wrote the bill, called it ..."): not the subject's statement.
+        if _rx_search(
+            r"(?i)(?:\b(?:not|never|to|be|been|being|was|were|is|are|who|which|that)|n't)$", head
+        ):
+            return None
         app = _APPOSITION.search(head)
         if app and (
             _rx_match(rf"(?:the|a|an|his|her|its|their|{WORD}['’]s)\b", app.group("app"))

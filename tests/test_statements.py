@@ -218,3 +218,15 @@ def test_a_date_in_what_was_said_is_not_when_it_was_said() -> None:
         published=date(2005, 3, 9),
     )
     assert got[0].date == "2005-03-07"
+
+
+def test_ap_style_party_state_and_relative_clauses() -> None:
+    got = extract_statements(
+        "Sen. Margaret Ellison, D-Ore., who wrote the bill with Sen. Tom Kirkwood, R-Mont., "
+        'called it "a down payment, not a blank check." Sen. Dale Whitcomb of Idaho, the '
+        "committee's top Republican, voted against the bill."
+    )
+    assert [(st.speaker, st.kind) for st in got] == [
+        ("Margaret Ellison", "quote"),
+        ("Dale Whitcomb", "position"),
+    ]
