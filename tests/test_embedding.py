@@ -24,6 +24,7 @@ def reference() -> Embedder:
     return Embedder(precision="fp32", backend="torch")
 
 
+@pytest.mark.integration
 def test_auto_picks_openvino_when_installed(embedder) -> None:
     pytest.importorskip("openvino")
     assert choose_backend("auto") == "openvino"
@@ -39,6 +40,7 @@ def test_settings_choose_the_backend(monkeypatch) -> None:
     assert embedder.batch_size == 32  # OpenVINO's default is 4: it runs any shape, unpadded
 
 
+@pytest.mark.integration
 def test_backends_agree_on_texts(embedder, reference) -> None:
     got, want = embedder.encode(TEXTS), reference.encode(TEXTS)
     assert got.shape == want.shape == (3, 384)
@@ -49,6 +51,7 @@ def test_backends_agree_on_texts(embedder, reference) -> None:
     assert float(alone @ got[2]) > 0.9999
 
 
+@pytest.mark.integration
 def test_backends_agree_on_chunks_and_sentences(embedder, reference) -> None:
     text = "Scholz ruled out ground troops. He spoke in Freiburg on Tuesday."
     spans = [(0, 31), (32, len(text))]
@@ -61,6 +64,7 @@ def test_backends_agree_on_chunks_and_sentences(embedder, reference) -> None:
     assert float(got.sentences[0] @ got.sentences[1]) < 0.95
 
 
+@pytest.mark.integration
 def test_openvino_telemetry_is_off(embedder) -> None:
     """OpenVINO's converter would report usage over the network; newsqa stubs it out."""
     pytest.importorskip("openvino")
@@ -69,6 +73,7 @@ def test_openvino_telemetry_is_off(embedder) -> None:
         import openvino_telemetry  # noqa: F401
 
 
+@pytest.mark.integration
 def test_chunks_come_back_in_input_order(embedder) -> None:
     """Chunks are batched by length; the vectors must still line up with the input."""
     texts = [
@@ -86,6 +91,7 @@ def test_chunks_come_back_in_input_order(embedder) -> None:
 TOPICS = ["ground troops", "the budget", "a football final", "interest rates", "a film award"]
 
 
+@pytest.mark.integration
 def test_jobs_in_flight_together_keep_their_own_vectors(embedder, reference) -> None:
     """The indexer starts one group's forward passes before it collects the last group's, and
     finished infer requests are reused: each job must still get its own vectors, in order."""
@@ -107,6 +113,7 @@ def test_jobs_in_flight_together_keep_their_own_vectors(embedder, reference) -> 
     assert (embedder.encode(texts) * want).sum(axis=1).min() > 0.999
 
 
+@pytest.mark.integration
 def test_the_converted_model_is_kept_between_runs(embedder, tmp_path) -> None:
     pytest.importorskip("openvino")
     first = Embedder(backend="openvino", cache_dir=tmp_path)
@@ -157,6 +164,7 @@ print(json.dumps({"torch": "torch" in sys.modules, "transformers": "transformers
 """
 
 
+@pytest.mark.integration
 def test_a_question_is_embedded_without_torch(embedder, reference, tmp_path) -> None:
     """With OpenVINO and the converted model cached, the question path imports neither torch
     nor transformers (a cold `newsqa ask` would pay seconds for them), and its vector is
@@ -183,6 +191,7 @@ def test_a_question_is_embedded_without_torch(embedder, reference, tmp_path) -> 
     assert float(embedder.query_vector(TEXTS[0]) @ chunk.vector) > 0.9999
 
 
+@pytest.mark.integration
 def test_an_unchanged_reindex_and_a_remove_never_load_the_model(embedder, tmp_path) -> None:
     """The first run embeds; a second run over the same files, and a removal, in a process with
     a fresh embedder, never load any part of the model."""
