@@ -29,14 +29,14 @@ _WHICH_PLURAL = re.compile(
     r"(?:,\s*or\s+[\w\s]+,)?\s+(?:\w+\s+){0,2}?(?P<verb>said|say|ruled|rule|rejected|opposed|"
     r"supported|backed|agreed|disagreed|reacted|react|called|warned|paid|congratulated|gave|"
     r"criticised|criticized|welcomed|commented|spoke|spoken|urged|argued|refused|expressed|"
-    r"condemned|praised|insisted|demanded|voiced|have|has|had|did|were|are)\b",
+    r"condemned|praised|insisted|demanded|voiced)\b",
     re.IGNORECASE,
 )
 # "Who disagreed with Macron?", "Who paid tribute to ...", "Who has spoken out against ...".
 _WHO_VERB = re.compile(
     r"^\s*who\s+(?:else\s+)?(?:has\s+|have\s+|had\s+|also\s+)*(?P<verb>disagreed|agreed|"
     r"opposed|supported|backed|ruled|rejected|paid|commented|reacted|criticised|criticized|"
-    r"welcomed|condemned|praised|congratulated|spoken|spoke|warned|said|called|urged|argued|"
+    r"welcomed|condemned|praised|congratulated|spoken|spoke|warned|said|urged|argued|"
     r"objected|refused|defended|questioned)\b",
     re.IGNORECASE,
 )
@@ -85,7 +85,7 @@ _ASKS_POSITION = re.compile(
 # "disagreed with Macron", "react to Lord Callaghan's death": the person the question is about,
 # not one of its answers.
 # "Who said/warned ... that ...": a question about one claim rather than a position many took.
-_CLAIM_VERBS = {"said", "warned", "argued", "called", "urged"}
+_CLAIM_VERBS = {"said", "warned", "argued", "urged"}
 _OBJECT_PERSON = re.compile(
     r"\b(?:with|to|against|about|on)\s+(?P<who>(?:[A-Z][\w'’.-]+\s*)+)", re.UNICODE
 )

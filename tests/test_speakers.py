@@ -234,3 +234,10 @@ def test_an_open_position_is_not_a_refusal_and_one_claim_has_its_speaker(store: 
     q = "Who warned that NATO troops in Ukraine would lead to a conflict with Russia?"
     got = answer(q, q, docs, store)
     assert got is not None and _names(got) == {"Peskov"}
+
+
+def test_questions_about_facts_are_not_taken_for_speaker_questions() -> None:
+    assert not is_multi_speaker_question("Which countries are considering sending troops?")
+    assert not is_multi_speaker_question("Who called the police?")
+    assert not is_multi_speaker_question("Which companies have the most staff?")
+    assert is_multi_speaker_question("Which managers called for video technology?")
