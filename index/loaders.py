@@ -170,7 +170,11 @@ def load_upload(name: str, data: bytes, max_bytes: int) -> list[Article | Skip]:
     return parse(text, suffix, origin)
 
 
-def load_pasted(title: str, text: str, max_bytes: int | None = None) -> Article | Skip:
+# The default of NEWSQA_MAX_PASTE_BYTES (index/settings.py), for callers that pass no setting.
+MAX_PASTE_BYTES = 1_000_000
+
+
+def load_pasted(title: str, text: str, max_bytes: int | None = MAX_PASTE_BYTES) -> Article | Skip:
     """An article typed or pasted by a user; the same title again replaces it. Text over
     ``max_bytes`` (UTF-8; ``NEWSQA_MAX_PASTE_BYTES``) is refused before any work is done."""
     title = " ".join((title or "").split())

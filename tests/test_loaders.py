@@ -239,6 +239,8 @@ def test_paste_limits_name_their_setting() -> None:
     assert isinstance(load_pasted("Small", "Body.", max_bytes=1_000_000), Article)
     nul = load_pasted("T", "Body\x00 with a NUL.", max_bytes=1_000_000)
     assert isinstance(nul, Skip) and "NUL characters" in nul.reason
+    # Without a setting, the setting's default applies.
+    assert load_pasted("Big", text).reason == s.reason  # type: ignore[union-attr]
 
 
 def test_chunk_limit_names_its_setting() -> None:
