@@ -173,3 +173,42 @@ def test_main_applies_the_process_defaults(monkeypatch: pytest.MonkeyPatch) -> N
     import os
 
     assert os.environ["OMP_WAIT_POLICY"] == "PASSIVE"
+
+
+def test_newsqa_sh_reinstall_is_not_called_a_first_run(tmp_path: Path) -> None:
+    """./newsqa.sh over an existing .venv whose pyproject.toml changed says it updates; only a
+    missing .venv is set up "once". pip and the newsqa command are stand-ins that record calls."""
+    import os
+    import stat
+    import subprocess
+
+    repo = Path(__file__).resolve().parents[1]
+    work = tmp_path / "repo"
+    (work / ".venv" / "bin").mkdir(parents=True)
+    shutil.copy(repo / "newsqa.sh", work / "newsqa.sh")
+    (work / "pyproject.toml").write_text("[project]\nname = 'x'\n", encoding="utf-8")
+    log = tmp_path / "calls.log"
+    for name in ("python", "pip", "newsqa"):
+        tool = work / ".venv" / "bin" / name
+        tool.write_text(f'#!/bin/sh\necho "{name} $*" >> "{log}"\n', encoding="utf-8")
+        tool.chmod(tool.stat().st_mode | stat.S_IEXEC)
+    env = {**os.environ, "NEWSQA_LLM": "extractive"}
+
+    def run_sh(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["bash", str(work / "newsqa.sh"), *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+        )
+
+    first = run_sh("list")
+    assert first.returncode == 0, first.stderr
+    assert "updating .venv" in first.stderr and "first run" not in first.stderr
+    assert "newsqa list" in log.read_text(encoding="utf-8")
+    again = run_sh("list")  # installed: nothing to say, straight to the command
+    assert again.returncode == 0 and "updating" not in again.stderr
+    (work / "pyproject.toml").write_text("[project]\nname = 'y'\n", encoding="utf-8")
+    changed = run_sh("list")
+    assert "updating .venv" in changed.stderr and "first run" not in changed.stderr
