@@ -129,14 +129,37 @@ def select(
     return out
 
 
-def _candidates(store: Any, speaker: str | None) -> list[dict[str, Any]]:
-    """The statements to filter: for a speaker, those stored under the key of their family name
-    (an indexed lookup) when there are any, else every statement."""
+def _candidates(
+    store: Any,
+    speaker: str | None,
+    about: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+) -> list[dict[str, Any]]:
+    """The statements worth filtering, read through indexed lookups where a filter allows: a
+    speaker's family-name key; the articles the lexical index finds for ``--about``; statements
+    dated in the range plus the undated ones of articles dated in it. Else every statement."""
     if speaker:
         words = [w.strip(".,") for w in fold(speaker).split() if w.strip(".,")]
         for key in (" ".join(words), words[-1] if words else ""):
             if key and (found := store.statements(speaker=key)):
                 return found
+    if about and hasattr(store, "lexical"):
+        # Any chunk with any of the words (the statement filter then wants all of them).
+        hits = store.lexical.search(about, 100_000)
+        ids = list(dict.fromkeys(cid.rsplit(":", 2)[0] for cid, _ in hits))
+        return store.statements(article_ids=ids)
+    if since or until:
+        dated = store.statements(since=since, until=until)
+        in_range = [
+            r["id"]
+            for r in store.article_records()
+            if r.get("date")
+            and (not since or r["date"] >= since)
+            and (not until or r["date"] <= until)
+        ]
+        undated = [st for st in store.statements(article_ids=in_range) if not st.get("date")]
+        return dated + undated
     return store.statements()
 
 
@@ -170,7 +193,7 @@ def quotes_cmd(
 
     try:
         with open_store(settings.store) as s:
-            statements = _candidates(s, speaker)
+            statements = _candidates(s, speaker, about, since_day, until_day)
     except StoreError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
