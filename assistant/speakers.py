@@ -233,6 +233,17 @@ def _excluded(question: str) -> set[str]:
     return {w for w in out if not is_function_word(w)}
 
 
+def _subject_names(question: str) -> set[str]:
+    """Folded name words of the people a "What did X and Y say ...?" question names."""
+    m = _PLURAL_SUBJECT.match(question)
+    if not m:
+        return set()
+    out: set[str] = set()
+    for run in NAME_RUN_RX.finditer(m.group("subject")):
+        out |= {fold(t) for t in name_tokens(run.group(0))}
+    return {w for w in out if not is_function_word(w)}
+
+
 def _score(qkeys: set[str], st: dict[str, Any]) -> float:
     skeys = word_keys(st["text"] + " " + (st.get("verb") or ""))
     if not qkeys:
@@ -331,10 +342,24 @@ def answer_speakers(
         scored.append((s, st))
     if not scored:
         return None
-    # The best-scoring article's statements answer; others only if as good.
+    # "What did Blair and Howard say about ...": the people the question names as its subject.
+    named = _subject_names(standalone)
+    if named:
+        own = [
+            (sc, st)
+            for sc, st in scored
+            if named & ({fold(w) for w in st["speaker"].split()} | set(st["speaker_key"].split()))
+        ]
+        # "the chief executives of Fiat and GM" names companies, not the speakers: no filter.
+        scored = own or scored
+    # The best-scoring article's statements answer; another article's only if nearly as good.
     best_score = max(s for s, _ in scored)
     if best_score <= 0:
         return None
+    article_best: dict[str, float] = {}
+    for sc, st in scored:
+        article_best[st["article_id"]] = max(article_best.get(st["article_id"], 0.0), sc)
+    scored = [(sc, st) for sc, st in scored if article_best[st["article_id"]] >= 0.8 * best_score]
     asks_position = bool(_ASKS_POSITION.search(standalone))
     threshold = max(0.2, 0.5 * best_score)
     who = _WHO_VERB.match(standalone)

@@ -241,3 +241,9 @@ def test_questions_about_facts_are_not_taken_for_speaker_questions() -> None:
     assert not is_multi_speaker_question("Who called the police?")
     assert not is_multi_speaker_question("Which companies have the most staff?")
     assert is_multi_speaker_question("Which managers called for video technology?")
+
+
+def test_named_subjects_limit_the_speakers(store: Store) -> None:
+    q = "What did Scholz and Fico say about sending troops to Ukraine?"
+    got = answer(q, q, _docs(store, "nato"), store)
+    assert got is not None and _names(got) == {"Scholz", "Fico"}
