@@ -16,6 +16,7 @@ the reference.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
 import os
@@ -282,6 +283,19 @@ class Embedder(Embeddings):
     def query_vector(self, text: str) -> np.ndarray:
         """The question's vector, cached: retriever and answerer both need it."""
         return _cached_query(self, text)
+
+    def prefetch(self, text: str, then: Callable[[np.ndarray], Any] | None = None) -> None:
+        """Embed ``text`` (into the question cache) on a background thread, then call ``then``
+        with its vector: a cold process overlaps loading the model (OpenVINO compiles without
+        the GIL) with its own imports. Errors are left for the foreground call to raise."""
+
+        def run() -> None:
+            with contextlib.suppress(Exception):
+                vector = self.query_vector(text)
+                if then is not None:
+                    then(vector)
+
+        threading.Thread(target=run, name="newsqa-prefetch", daemon=True).start()
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Normalised embeddings of ``texts``: the mean of their token vectors, as

@@ -250,6 +250,8 @@ def ask_cmd(
     settings = settings_from(store=store, llm=llm)
     past = _load_history(history)
     services = _reader(ctx, settings)
+    # The model and Chroma load on a thread of their own while the answerer's modules import.
+    services.embedder.prefetch(question.strip(), lambda v: services.store.dense_search(v, 1))
     try:
         assistant = services.assistant
         if as_json:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from types import SimpleNamespace
+from typing import Any
 
 import numpy as np
 
@@ -32,6 +33,11 @@ class FakeEmbedder:
 
     def query_vector(self, text: str) -> np.ndarray:
         return self._vec(text)
+
+    def prefetch(self, text: str, then: Any = None) -> None:
+        """``Embedder.prefetch``, in the foreground (tests stay deterministic)."""
+        if then is not None:
+            then(self.query_vector(text))
 
     def embed_query(self, text: str) -> list[float]:
         return self._vec(text).tolist()

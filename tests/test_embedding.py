@@ -210,3 +210,17 @@ def test_an_unchanged_reindex_and_a_remove_never_load_the_model(embedder, tmp_pa
         assert Indexer(store, fresh, settings).remove(str(tmp_path / "a0.txt"))
         assert not fresh.loaded and fresh.forward_passes == 0
         assert not (tmp_path / "cache").exists()
+
+
+@pytest.mark.integration
+def test_prefetch_embeds_in_the_background_into_the_cache(tmp_path) -> None:
+    import threading
+
+    e = Embedder(cache_dir=tmp_path)
+    done = threading.Event()
+    got: list[np.ndarray] = []
+    e.prefetch(TEXTS[0], lambda v: (got.append(v), done.set()))
+    assert done.wait(300) and e.loaded
+    passes = e.forward_passes
+    assert np.array_equal(e.query_vector(TEXTS[0]), got[0])  # from the cache: no new pass
+    assert e.forward_passes == passes
