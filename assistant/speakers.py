@@ -86,6 +86,23 @@ _ASKS_POSITION = re.compile(
 # not one of its answers.
 # "Who said/warned ... that ...": a question about one claim rather than a position many took.
 _CLAIM_VERBS = {"said", "warned", "argued", "urged"}
+_STANCE_LABEL = re.compile(
+    r"\b(?:ruled?\s+out|rule\s+out|reject\w*|oppos\w*|disagree\w*|refus\w*|against|"
+    r"critici\w*|object\w*)",
+    re.IGNORECASE,
+)
+_STANCE_LABELS = {
+    "ruled ": "Ruled it out",
+    "rule o": "Ruled it out",
+    "reject": "Rejected it",
+    "oppose": "Opposed it",
+    "opposi": "Opposed it",
+    "disagr": "Disagreed",
+    "refuse": "Refused",
+    "agains": "Spoke against it",
+    "critic": "Criticised it",
+    "object": "Objected",
+}
 _OBJECT_PERSON = re.compile(
     r"\b(?:with|to|against|about|on)\s+(?P<who>(?:[A-Z][\w'’.-]+\s*)+)", re.UNICODE
 )
@@ -417,7 +434,13 @@ def answer_speakers(
         return None
     head = ""
     if asks_position and negative:
-        head = "Took that position: "
+        # The position the question asks about heads the list: "Ruled it out:", "Disagreed:".
+        stance = _STANCE_LABEL.search(standalone)
+        head = (
+            _STANCE_LABELS.get(stance.group(0).lower()[:6], "Took that position")
+            if stance
+            else "Took that position"
+        ) + ":\n"
     cites = []
     for doc in cited_docs:
         cid = (

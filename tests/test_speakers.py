@@ -80,7 +80,8 @@ def test_who_ruled_out_lists_only_those_who_did(store: Store) -> None:
     assert {"Scholz", "Fiala", "Tusk", "Szijjarto", "Meloni"} <= names
     # Macron said nothing can be ruled out; Fico that some are considering it: not refusals.
     assert not names & {"Macron", "Peskov"}
-    lines = got["answer"].splitlines()
+    head, *lines = got["answer"].splitlines()
+    assert head == "Ruled it out:"  # grouped under the position asked about
     assert len(lines) == len(got["statements"])
     assert all("[" in line for line in lines)
     assert {c["n"] for c in got["citations"]} == {st["n"] for st in got["statements"]}
