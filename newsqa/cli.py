@@ -343,7 +343,8 @@ def eval_cmd(
         if sink:
             sink.close()
     table = Table(title=f"{qa} · answerer {settings.llm} · {len(rows)} questions")
-    cols = ("hit@5", "cited", "correct", "answered", "abstained_unanswerable", "planted", "ece")
+    cols: tuple[str, ...] = ("hit@5", "cited", "correct", "answered", "abstained_unanswerable")
+    cols += ("planted", "ece")
     cols += ("median_words", "p50_ms", "p95_ms")
     table.add_column("kind")
     table.add_column("n", justify="right")
