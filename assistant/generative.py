@@ -32,7 +32,13 @@ from langchain_core.output_parsers import StrOutputParser
 from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 from newsqa.assistant.citations import citation, result
 from newsqa.assistant.prompts import answer_prompt, condense_prompt, format_history, format_passages
-from newsqa.assistant.verify import SUPPORT_THRESHOLD, SentenceCheck, check_sentences, names_in
+from newsqa.assistant.verify import (
+    SUPPORT_THRESHOLD,
+    SentenceCheck,
+    check_sentences,
+    mentions_all,
+    names_in,
+)
 from newsqa.index.settings import Settings
 
 T = TypeVar("T")
@@ -283,7 +289,9 @@ class GenerativeAnswerer(Runnable[dict, dict]):
     def _answer(self, inp: dict) -> dict:
         return self._verified(inp, "".join(self._deltas(inp)), _CachedEncoder(self.embedder))
 
-    def _extractive_instead(self, inp: dict, unsupported: list[str]) -> dict | None:
+    def _extractive_instead(
+        self, inp: dict, unsupported: list[str], *, off_topic: bool = False
+    ) -> dict | None:
         """The extractive answer, with a note, when no generated sentence passed the check and
         the extractive answerer answers; None when it abstains too.
 
@@ -294,11 +302,13 @@ class GenerativeAnswerer(Runnable[dict, dict]):
         if res.get("abstained"):
             return None
         n = len(unsupported)
-        res["note"] = (
-            f"{self.label}'s answer was not supported by the passages it cites "
-            f"({n} sentence{'s' if n != 1 else ''} failed the check); the extractive answer is "
-            "given instead."
+        why = (
+            "rests on passages that do not name what the question asks about"
+            if off_topic
+            else f"was not supported by the passages it cites ({n} sentence"
+            f"{'s' if n != 1 else ''} failed the check)"
         )
+        res["note"] = f"{self.label}'s answer {why}; the extractive answer is given instead."
         return res
 
     def _fall_back(self, inp: dict) -> dict:
@@ -331,6 +341,20 @@ class GenerativeAnswerer(Runnable[dict, dict]):
         )
         supported = [c for c in checks if c.supported]
         unsupported = [c.text for c in checks if not (c.supported or c.neutral)]
+        asked = names_in(standalone)
+        if (
+            supported
+            and asked
+            and not any(
+                mentions_all(asked, [passages[n] + " " + titles[n] for n in c.support])
+                for c in supported
+            )
+        ):
+            # Every kept sentence rests on passages that never name whom or what the question
+            # names: true to its passage, but no answer. The extractive answer, when it answers.
+            instead = self._extractive_instead(inp, [c.text for c in supported], off_topic=True)
+            if instead is not None:
+                return instead
         if not supported:
             note = ""
             if unsupported:

@@ -229,6 +229,14 @@ def _coverage(claim: str, vocabulary: set[str]) -> float:
     return sum(_known(w, vocabulary) for w in words) / len(words)
 
 
+def mentions_all(names: set[str], texts: Sequence[str]) -> bool:
+    """Do ``texts`` name every one of ``names`` (exact word or shared stem)? For "what did
+    Scholz say" a passage that never names Scholz cannot hold the answer, however well it
+    supports a sentence copied from it."""
+    vocabulary = _vocabulary(texts)
+    return all(_known(n, vocabulary) for n in names)
+
+
 def _content(text: str) -> list[str]:
     return re.findall(r"[a-z0-9]+(?:'t)?", text.lower().replace("’", "'"))
 

@@ -531,3 +531,18 @@ def test_news_about_ai_and_rules_is_evidence(sentence: str) -> None:
     )
     (check,) = check_sentences(f"{sentence[:-1]} [1].", {1: passage}, FakeEncoder())
     assert check.supported
+
+
+def test_a_supported_answer_from_passages_that_never_name_the_subject_falls_back() -> None:
+    """True to its passage but no answer: a "what did Scholz say" answer copied from a passage
+    that never names Scholz gives way to the extractive answer."""
+    sentence = (
+        'He noted that NATO allies have been providing "unprecedented support" Ukraine since 2014'
+    )
+    gen = answerer([f"{sentence} [1]."], FakeEncoder())
+    res = ask(gen, "What did Scholz say?")
+    assert res["answerer"] == "extractive" and not res["abstained"]
+    assert "do not name what the question asks about" in res["note"]
+    # Asked about Stoltenberg, whom passage 1 names, the same sentence is the answer.
+    res = ask(answerer([f"{sentence} [1]."], FakeEncoder()), "What did Stoltenberg say?")
+    assert res["answerer"] == "fake:model" and res["answer"] == f"{sentence} [1]."
