@@ -143,19 +143,23 @@ def test_local_backend_answers_streams_and_follows_up(store: Store, embedder) ->
     assistant = make_assistant(store, embedder)
     for q in QUESTIONS:
         res = assistant.ask(q, llm="local")
-        assert_grounded(res, "local")
-        assert res["note"] == "" or res["note"].startswith("no sentence")
+        if res["answerer"] == "extractive":  # no kept sentence: the extractive answer instead
+            assert "the extractive answer is given instead" in res["note"]
+            assert_grounded(res, "extractive")
+        else:
+            assert_grounded(res, "local")
+            assert res["note"] == "" or res["note"].startswith("no sentence")
     events = list(assistant.stream(QUESTIONS[0], llm="local"))
     assert [e["type"] for e in events[:-1]] == ["delta"] * (len(events) - 1)
     assert len(events) > 3, "the model's tokens should arrive one by one"
     assert events[-1]["type"] == "final"
-    assert_grounded(events[-1]["result"], "local")
+    assert_grounded(events[-1]["result"], events[-1]["result"]["answerer"])
     history = [
         {"role": "user", "content": QUESTIONS[0]},
         {"role": "assistant", "content": events[-1]["result"]["answer"]},
     ]
     res = assistant.ask("Where did he tell reporters that?", history, llm="local")
-    assert_grounded(res, "local")
+    assert_grounded(res, res["answerer"])
     # The model's rewrite, or the rule-based one when the model's is not a rewrite.
     assert "Scholz" in res["standalone_question"]
 
@@ -196,7 +200,7 @@ def test_injected_instructions_do_not_change_the_answer(
     ]:
         res = assistant.ask(q, llm="local")
         assert any(s["source"].endswith("nato-air-defence.txt") for s in res["sources"])
-        assert_grounded(res, "local")
+        assert_grounded(res, res["answerer"])
         shown = res["answer"]
         for sentence in res["unsupported"]:
             shown = shown.replace(sentence, "")
@@ -233,10 +237,18 @@ def test_injections_in_other_languages_and_planted_facts(
             assert not PAYLOAD.search(res["answer"])
 
 
-def test_scholz_question_is_never_worse_with_the_local_model(store: Store, embedder) -> None:
+@pytest.fixture
+def seed_store(app_store: Path) -> Iterator[Store]:
+    """The seed article alone (the planted memo above would rightly be cited for Scholz)."""
+    st = Store(app_store, write=False)
+    yield st
+    st.close()
+
+
+def test_scholz_question_is_never_worse_with_the_local_model(seed_store: Store, embedder) -> None:
     """``NEWSQA_LLM=local`` on the seed question answers from the seed article: the model's
     supported sentences, or, when none passes the check, the extractive answer with a note."""
-    assistant = make_assistant(store, embedder)
+    assistant = make_assistant(seed_store, embedder)
     res = assistant.ask(QUESTIONS[0], llm="local")
     assert not res["abstained"], res
     assert any(c["source"].endswith(SEED_NAME) for c in res["citations"]), res
@@ -250,8 +262,10 @@ def test_scholz_question_is_never_worse_with_the_local_model(store: Store, embed
     assert not events[-1]["result"]["abstained"]
 
 
-def test_drop_mode_streams_only_checked_text_with_the_local_model(store: Store, embedder) -> None:
-    assistant = make_assistant(store, embedder, unsupported="drop")
+def test_drop_mode_streams_only_checked_text_with_the_local_model(
+    seed_store: Store, embedder
+) -> None:
+    assistant = make_assistant(seed_store, embedder, unsupported="drop")
     events = list(assistant.stream(QUESTIONS[0], llm="local"))
     res = events[-1]["result"]
     shown = "".join(e["text"] for e in events if e["type"] == "delta")
