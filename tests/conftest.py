@@ -53,6 +53,15 @@ def seed_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder / SEED.name
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that uses the real model (the ``embedder`` fixture) is an integration test even if
+    its file forgot the marker: the default loop stays seconds. Runs before ``-m`` selects."""
+    for item in items:
+        if "embedder" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.integration)
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--screenshot",
