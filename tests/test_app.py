@@ -89,6 +89,7 @@ def test_main_and_serve_cmd_build_settings(monkeypatch: pytest.MonkeyPatch, tmp_
 
     seen: list[Settings] = []
     monkeypatch.setattr(app, "serve", seen.append)
+    monkeypatch.setattr(app, "configure_logging", lambda: None)
     monkeypatch.setenv("NEWSQA_STORE", str(tmp_path / "env-store"))
     monkeypatch.setenv("NEWSQA_PORT", "8123")
     monkeypatch.delenv("NEWSQA_HOST", raising=False)
@@ -97,6 +98,20 @@ def test_main_and_serve_cmd_build_settings(monkeypatch: pytest.MonkeyPatch, tmp_
     env, flags = seen
     assert (env.store, env.port, env.host) == (tmp_path / "env-store", 8123, "127.0.0.1")
     assert (flags.store, flags.port, flags.host) == (tmp_path / "flag-store", 8123, "0.0.0.0")
+
+
+def test_main_reports_a_bad_setting_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    served: list[Settings] = []
+    monkeypatch.setattr(app, "serve", served.append)
+    monkeypatch.setattr(app, "configure_logging", lambda: None)
+    monkeypatch.setenv("NEWSQA_TOP_K", "0")
+    with pytest.raises(SystemExit) as exit_info:
+        app.main()
+    assert exit_info.value.code == 2 and served == []
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["error: NEWSQA_TOP_K=0: input should be greater than or equal to 1"]
 
 
 # The app's handlers, called directly (no server): the fake embedder, a real store ------------
