@@ -125,3 +125,12 @@ def test_no_embedding_at_question_time_beyond_the_question(assistant: Assistant)
     before = assistant.embedder.forward_passes
     assistant.ask("What did Fico add about bilateral agreements?")
     assert assistant.embedder.forward_passes == before
+
+
+def test_a_short_answer_two_sentences_disagree_on_is_not_shown() -> None:
+    from newsqa.assistant.answerer import _agreed_short
+
+    q = "How much did BMW invest in Mini production?"
+    assert _agreed_short(q, "£280m", ["BMW has announced £100m of new investment."]) is None
+    assert _agreed_short(q, "£280m", ["The plant is near Oxford."]) == "£280m"
+    assert _agreed_short(q, "£280m", ["On top of the £280m, it hired staff."]) == "£280m"
