@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
-from newsqa.assistant.answer_types import NUMBER
+from newsqa.assistant.answer_types import NUMBER, word_key
 from newsqa.index.chunking import split_sentences
 
 # Cosine of all-MiniLM-L6-v2 sentence vectors above which a passage sentence supports a claim.
@@ -209,12 +209,14 @@ def _vocabulary(texts: Sequence[str]) -> set[str]:
             low = w.lower()
             words.add(low)
             words.add(re.sub(r"['’]s$", "", low))
+            words.add(word_key(low))
     return words
 
 
 def _known(name: str, vocabulary: set[str]) -> bool:
-    """Exact word, or a shared stem ("Ukrainian" for "Ukraine")."""
-    if name in vocabulary:
+    """Exact word, the same word in the other spelling or inflection ("organization" for
+    "organisations", ``word_key``), or a shared stem ("Ukrainian" for "Ukraine")."""
+    if name in vocabulary or word_key(name) in vocabulary:
         return True
     need = max(5, len(name) - 3)
     return len(name) >= need and any(len(v) >= need and v[:need] == name[:need] for v in vocabulary)

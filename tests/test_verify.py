@@ -546,3 +546,12 @@ def test_a_supported_answer_from_passages_that_never_name_the_subject_falls_back
     # Asked about Stoltenberg, whom passage 1 names, the same sentence is the answer.
     res = ask(answerer([f"{sentence} [1]."], FakeEncoder()), "What did Stoltenberg say?")
     assert res["answerer"] == "fake:model" and res["answer"] == f"{sentence} [1]."
+
+
+def test_british_and_american_spellings_count_as_the_same_words() -> None:
+    from newsqa.assistant.verify import _coverage, _vocabulary
+
+    passage = "The organisation's defence programme was analysed by the centre."
+    claim = "The organization analyzed its defense program at the center."
+    assert _coverage(claim, _vocabulary([passage])) == 1.0
+    assert _coverage("The army travelled north.", _vocabulary(["Troops traveled south."])) < 1.0
