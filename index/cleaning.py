@@ -31,6 +31,13 @@ _STRONG = [
     r"©\s?\d{4}|\(c\)\s?\d{4}",
 ]
 _STRONG_RE = re.compile("|".join(f"(?:{p})" for p in _STRONG), re.IGNORECASE | re.MULTILINE)
+# Text every pattern above needs (lower case): a paragraph with none of them cannot match, and
+# checking them first skips the regex, whose search was a quarter of an unchanged re-index.
+_NEEDED = (
+    "read this", "support", "become a", "subscri", "sign up", "follow us", "rights reserved",
+    "share this", "click here", "more:", "also:", "advertisement", "donate", "our journalis",
+    "our newsroom", "our reporting", "financial independence", "protected", "©", "(c)",
+)  # fmt: skip
 # C0 controls but tab, newline, carriage return, vertical tab and form feed, and DEL.
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 _QUOTED_RE = re.compile(r"\"[^\"]*\"|“[^”]*”")
@@ -59,7 +66,9 @@ def is_boilerplate(paragraph: str) -> bool:
 
     Quoted speech is ignored: "support us", said by someone in the story, is news.
     """
-    return bool(_STRONG_RE.search(_QUOTED_RE.sub(" ", paragraph)))
+    unquoted = _QUOTED_RE.sub(" ", paragraph)
+    lower = unquoted.lower()
+    return any(k in lower for k in _NEEDED) and bool(_STRONG_RE.search(unquoted))
 
 
 def strip_boilerplate(text: str) -> tuple[str, list[str]]:

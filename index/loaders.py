@@ -126,7 +126,8 @@ class Origin:
 
     @classmethod
     def of_file(cls, path: Path) -> Origin:
-        return cls(str(path), str(path.resolve()), str(path.resolve()))
+        resolved = str(path.resolve())
+        return cls(str(path), resolved, resolved)
 
     def nth(self, n: int | None) -> Origin:
         """The n-th article of a multi-article (JSON) file."""
