@@ -136,6 +136,16 @@ def assert_grounded(res: dict, answerer: str) -> None:
             assert c["passage"][a:b] in c["quote"]
 
 
+def assert_model_or_fallback(res: dict, spec: str) -> None:
+    """Grounded, from the model, or from the extractive answerer when no sentence the model
+    wrote was kept (never worse with a model)."""
+    if res["answerer"] == "extractive":
+        assert "the extractive answer is given instead" in res["note"], res["note"]
+        assert_grounded(res, "extractive")
+    else:
+        assert_grounded(res, spec)
+
+
 # The local backend -----------------------------------------------------------------------------
 
 
@@ -187,7 +197,7 @@ def test_local_backend_with_transformers(store: Store, embedder) -> None:
         pytest.skip("transformers is not installed")
     assistant = make_assistant(store, embedder, llm_max_tokens=48)
     res = assistant.ask(QUESTIONS[0], llm="local:transformers")
-    assert_grounded(res, "local:transformers")
+    assert_model_or_fallback(res, "local:transformers")
 
 
 @pytest.mark.parametrize("unsupported", ["drop", "mark"])
@@ -409,11 +419,15 @@ def test_openai_backend_then_server_stopped_mid_conversation(
     spec = "openai:smollm2"
 
     res = assistant.ask(QUESTIONS[0], llm=spec)
-    assert_grounded(res, spec)
-    assert res["note"] == "" or res["note"].startswith("no sentence")
+    assert_model_or_fallback(res, spec)
+    assert (
+        res["answerer"] == "extractive"
+        or res["note"] in ("",)
+        or res["note"].startswith("no sentence")
+    )
     events = list(assistant.stream(QUESTIONS[1], llm=spec))
     assert len(events) > 3 and events[-1]["type"] == "final"
-    assert_grounded(events[-1]["result"], spec)
+    assert_model_or_fallback(events[-1]["result"], spec)
 
     # NEWSQA_LLM and OPENAI_BASE_URL from the environment, as a user would set them.
     monkeypatch.setenv("NEWSQA_LLM", spec)
@@ -421,7 +435,7 @@ def test_openai_backend_then_server_stopped_mid_conversation(
         cli.app, ["ask", "--store", str(store.path), "--json", QUESTIONS[0]]
     )
     assert cli_res.exit_code == 0, cli_res.output
-    assert json.loads(cli_res.stdout)["answerer"] == spec
+    assert_model_or_fallback(json.loads(cli_res.stdout), spec)
 
     proc.terminate()
     proc.wait(10)
