@@ -184,7 +184,8 @@ def test_cli_ask_with_the_local_model(store_dir: Path, monkeypatch: pytest.Monke
     data = json.loads(res.stdout)
     assert isinstance(data["unsupported"], list)
     assert data["answerer"] == "local" or "extractive answer is given instead" in data["note"]
-    assert data["sources"][0]["source"].endswith(SEED_NAME)
+    # The planted memo (PLANTED) names Scholz and ground troops too: the seed is among the sources.
+    assert any(x["source"].endswith(SEED_NAME) for x in data["sources"][:2])
     res = CliRunner().invoke(cli.app, args)
     assert res.exit_code == 0, res.output
     assert "Sources" in res.stdout or "Related reading" in res.stdout
