@@ -16,6 +16,7 @@ the reference.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import hashlib
 import importlib.util
@@ -295,7 +296,10 @@ class Embedder(Embeddings):
                 if then is not None:
                     then(vector)
 
-        threading.Thread(target=run, name="newsqa-prefetch", daemon=True).start()
+        thread = threading.Thread(target=run, name="newsqa-prefetch", daemon=True)
+        thread.start()
+        # A process that exits first waits for it: native code must not be cut off mid-call.
+        atexit.register(thread.join, 30)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Normalised embeddings of ``texts``: the mean of their token vectors, as
