@@ -164,3 +164,50 @@ def test_the_cli_uses_the_server_from_the_setting(tmp_path: Path) -> None:
         timeout=300,
     )
     assert refused.returncode == 2 and "NEWSQA_CHROMA_URL" in refused.stderr
+
+
+def test_the_app_writes_to_the_server_and_a_reader_process_sees_it(
+    tmp_path: Path, embedder: Any
+) -> None:
+    """The app (through Services, as `newsqa serve` builds it) writes an article's vectors to the
+    server; a `newsqa ask` process beside it answers from that article."""
+    import socket
+
+    from gradio_client import Client
+
+    from newsqa import app
+    from newsqa.services import Services
+
+    url = database_url()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    settings = Settings(store=tmp_path / "store", sample_dir=None, chroma_url=url, port=port)
+    with Services(settings, write=True, embedder=embedder) as services:
+        demo = app.build_app(settings, services.store, embedder)
+        _, local, _ = app.launch(demo, settings, prevent_thread_lock=True, quiet=True)
+        try:
+            Client(local, verbose=False).predict("Tram line opens", TRAM, api_name="/add_article")
+            assert server_collection(url).count() == services.store.chunk_count() > 0
+            env = {**os.environ, "NEWSQA_CHROMA_URL": url, "NEWSQA_STORE": str(settings.store)}
+            asked = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "newsqa",
+                    "ask",
+                    "How much did the tram line cost?",
+                    "--json",
+                ],
+                capture_output=True,
+                text=True,
+                env=env,
+                cwd=REPO,
+                timeout=600,
+            )
+            assert asked.returncode == 0, asked.stderr[-2000:]
+            result = json.loads(asked.stdout)
+            assert result["sources"][0]["source"] == "pasted:Tram line opens"
+            assert "212 million" in result["answer"]
+        finally:
+            demo.close()
