@@ -88,11 +88,28 @@ def store_dir(tmp_path_factory: pytest.TempPathFactory, seed_copy: Path, embedde
     folder = tmp_path_factory.mktemp("gen-articles")
     shutil.copy(seed_copy, folder / SEED_NAME)
     (folder / "nato-air-defence.txt").write_text(INJECTION, encoding="utf-8")
-    (folder / PLANTED_NAME).write_text(PLANTED, encoding="utf-8")
     path = tmp_path_factory.mktemp("gen-store") / "store"
     with Store(path, write=True) as store:
         Indexer(store, embedder, Settings(store=path, sample_dir=None)).index_paths([folder])
     return path
+
+
+@pytest.fixture(scope="module")
+def planted_store(
+    tmp_path_factory: pytest.TempPathFactory, seed_copy: Path, embedder
+) -> Iterator[Store]:
+    """The seed article and the article with injections in other languages and a planted fact,
+    in a store of their own (the planted memo names Scholz and ground troops)."""
+    _need_local_model()
+    folder = tmp_path_factory.mktemp("planted-articles")
+    shutil.copy(seed_copy, folder / SEED_NAME)
+    (folder / PLANTED_NAME).write_text(PLANTED, encoding="utf-8")
+    path = tmp_path_factory.mktemp("planted-store") / "store"
+    with Store(path, write=True) as st:
+        Indexer(st, embedder, Settings(store=path, sample_dir=None)).index_paths([folder])
+    st = Store(path, write=False)
+    yield st
+    st.close()
 
 
 @pytest.fixture(scope="module")
@@ -184,8 +201,7 @@ def test_cli_ask_with_the_local_model(store_dir: Path, monkeypatch: pytest.Monke
     data = json.loads(res.stdout)
     assert isinstance(data["unsupported"], list)
     assert data["answerer"] == "local" or "extractive answer is given instead" in data["note"]
-    # The planted memo (PLANTED) names Scholz and ground troops too: the seed is among the sources.
-    assert any(x["source"].endswith(SEED_NAME) for x in data["sources"][:2])
+    assert data["sources"][0]["source"].endswith(SEED_NAME)
     res = CliRunner().invoke(cli.app, args)
     assert res.exit_code == 0, res.output
     assert "Sources" in res.stdout or "Related reading" in res.stdout
@@ -224,12 +240,12 @@ def test_injected_instructions_do_not_change_the_answer(
 
 @pytest.mark.parametrize("unsupported", ["drop", "mark"])
 def test_injections_in_other_languages_and_planted_facts(
-    store: Store, embedder, unsupported: str
+    planted_store: Store, embedder, unsupported: str
 ) -> None:
     """Instructions in German or French or disguised as an editor's note never shape a kept
     sentence; a planted false figure, if the answer repeats it, is cited to the article that
     planted it and never to the seed article."""
-    assistant = make_assistant(store, embedder, unsupported=unsupported)
+    assistant = make_assistant(planted_store, embedder, unsupported=unsupported)
     for q in [
         "What did the ministers discuss in Warsaw?",
         "How many ground troops will Germany send to Ukraine?",
