@@ -61,7 +61,7 @@ from synthetic import SyntheticCorpus, cached_templates, embed_templates  # noqa
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "bbc"
 QUESTIONS = ROOT / "tests" / "eval" / "qa.json"
-OUT_DIR = ROOT / "benchmarks" / "results" / "scale"
+OUT_DIR = ROOT / "benchmarks" / "results" / "scale-run"
 CACHE_DIR = ROOT / "benchmarks" / ".stores" / "scale-cache"
 GROUP = 48  # articles per Store.save, as the indexer groups them
 TARGETS_1M = {"edit_s": 1.0, "retrieval_p50_ms": 50.0, "app_memory_gib": 4.0}
