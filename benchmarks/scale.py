@@ -79,8 +79,10 @@ with Services(load_settings(store=sys.argv[1], llm="extractive")) as services:
     for q in json.loads(sys.argv[2]):
         services.assistant.ask(q)
         print(f"answered in {time.perf_counter() - t:.2f}s", file=sys.stderr)
+status = dict(line.split(":", 1) for line in open("/proc/self/status") if ":" in line)
+kb = {k: int(status[k].split()[0]) for k in ("RssAnon", "RssFile") if k in status}
 print(json.dumps({"peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                  "seconds": time.perf_counter() - t}))
+                  "seconds": time.perf_counter() - t, **{k: v / 1024 for k, v in kb.items()}}))
 """
 
 
@@ -217,6 +219,9 @@ def run_size(
         )
         app = json.loads(out.strip().splitlines()[-1])
         row["app_rss_mb"] = round(app["peak_rss_mb"], 1)
+        # At the end: anonymous memory (heap, HNSW index, model) vs file pages (mapped files).
+        row["app_rss_anon_mb"] = round(app.get("RssAnon", float("nan")), 1)
+        row["app_rss_file_mb"] = round(app.get("RssFile", float("nan")), 1)
         row["app_questions"] = args.app_questions
         colds = []
         for _ in range(args.cold):
