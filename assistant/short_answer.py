@@ -552,9 +552,15 @@ def _rows(examples: list[dict]) -> tuple[list[list[float]], list[int], list[int]
         kind = answer_kind(q)
         keys = question_keys(q)
         spans = [
-            s for s in candidates(kind, sent) if _in_question(sent[s.start : s.end], keys, q) < 1.0
+            s
+            for s in candidates(kind, sent)  # type: ignore[arg-type]
+            if _in_question(sent[s.start : s.end], keys, q) < 1.0
         ]
-        for s, row in zip(spans, features(q, sent, kind, spans), strict=True):
+        for s, row in zip(
+            spans,
+            features(q, sent, kind, spans),  # type: ignore[arg-type]
+            strict=True,
+        ):
             overlaps = s.start < ex["end"] and ex["start"] < s.end
             X.append(row)
             y.append(int(overlaps and _f1(sent[s.start : s.end], ex["answer"]) >= 0.5))
