@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import regex
 import simplemma
 from breame.spelling import get_american_spelling
-from newsqa.assistant.attribution import name_words
+from newsqa.index.attribution import name_words
 from newsqa.index.lexical import tokenize
 from newsqa.index.names import NAME_RUN_RX
 

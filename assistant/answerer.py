@@ -38,14 +38,6 @@ from newsqa.assistant.answer_types import (
     type_bonus,
     wants_sum,
 )
-from newsqa.assistant.attribution import (
-    ROLES,
-    SAY_QUESTION,
-    Attribution,
-    attribute,
-    name_words,
-    question_speaker,
-)
 from newsqa.assistant.citations import citation, result
 from newsqa.assistant.condense import people
 from newsqa.assistant.scorer import (
@@ -54,6 +46,14 @@ from newsqa.assistant.scorer import (
     SENTENCE_FEATURES,
     AnswererModel,
     load_model,
+)
+from newsqa.index.attribution import (
+    ROLES,
+    SAY_QUESTION,
+    Attribution,
+    attribute,
+    name_words,
+    question_speaker,
 )
 from newsqa.index.chunking import split_sentences
 from newsqa.index.lexical import idf, tokenize

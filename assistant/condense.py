@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from langchain_core.runnables import RunnableLambda
-from newsqa.assistant.attribution import is_say_question, name_words
+from newsqa.index.attribution import is_say_question, name_words
 
 # "Sonia O'Sullivan", "Ronald McDonald": capitals inside a name too.
 _PERSON = re.compile(

@@ -1,7 +1,7 @@
 """Person-name primitives in general language: Unicode name words, titles and roles, keys.
 
 Shared by index-time statement extraction (``newsqa.index.statements``) and the answerer's
-attribution (``newsqa.assistant.attribution``). Names are found by shape, not by a list of known
+attribution (``newsqa.index.attribution``). Names are found by shape, not by a list of known
 people: runs of capitalised words in any script with Latin-style case (Özil, Łukasz, Ørsted,
 Ángela, Butler-Sloss, O'Leary, al-Assad), with the particles of family names (de, van, von, bin).
 What is not a name is general English: function words (bm25s's English stopword list), honorifics,

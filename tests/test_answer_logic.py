@@ -14,8 +14,8 @@ from newsqa.assistant.answer_types import (
     type_bonus,
 )
 from newsqa.assistant.answerer import Candidate, Query, _descriptors, _role_holders, _split_parts
-from newsqa.assistant.attribution import attribute, question_speaker
 from newsqa.assistant.condense import condense
+from newsqa.index.attribution import attribute, question_speaker
 
 
 def test_descriptive_names_are_not_required_in_the_articles() -> None:
@@ -428,7 +428,7 @@ def test_names_that_only_say_which_role_holder_are_no_content() -> None:
 
 
 def test_the_found_speakers_own_words_beat_a_nearly_as_good_sentence() -> None:
-    from newsqa.assistant.attribution import Attribution
+    from newsqa.index.attribution import Attribution
 
     def cand(text: str, score: float, speakers: set[str], start: int) -> Candidate:
         c = Candidate(text, start, start + len(text), 0, "a", start, np.zeros(3))
@@ -448,7 +448,7 @@ def test_the_found_speakers_own_words_beat_a_nearly_as_good_sentence() -> None:
 
 def test_the_speakers_statement_on_the_topic_scores_higher() -> None:
     from langchain_core.documents import Document
-    from newsqa.assistant.attribution import Attribution
+    from newsqa.index.attribution import Attribution
 
     def cand(text: str, speakers: set[str]) -> Candidate:
         c = Candidate(text, 0, len(text), 0, "a", 0, np.zeros(3))
@@ -468,7 +468,7 @@ def test_the_speakers_statement_on_the_topic_scores_higher() -> None:
 
 def test_a_namesake_is_not_the_asked_speaker() -> None:
     from newsqa.assistant.answerer import _drop_namesakes
-    from newsqa.assistant.attribution import Attribution
+    from newsqa.index.attribution import Attribution
 
     def cand(text: str, article: str) -> Candidate:
         c = Candidate(text, 0, len(text), 0, article, 0, np.zeros(3))

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from newsqa.assistant.attribution import attribute, question_speaker
 from newsqa.assistant.condense import condense
 from newsqa.assistant.retrieval import _diversify, _promote_leaders
+from newsqa.index.attribution import attribute, question_speaker
 
 SENTENCES = [
     "Earlier, Slovak Prime Minister Robert Fico said that some countries are considering it.",
@@ -158,7 +158,7 @@ def test_quote_styles_attribute_the_inverted_speaker() -> None:
 
 
 def test_role_descriptors_are_not_names() -> None:
-    from newsqa.assistant.attribution import name_words
+    from newsqa.index.attribution import name_words
 
     words = name_words(
         "Slovak Prime Minister Robert Fico and his Polish counterpart Donald Tusk met "

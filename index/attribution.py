@@ -5,6 +5,10 @@ that ...), and through pronouns or roles in a neighbouring sentence ("According 
 "At the same time, he reminded that ..."). A sentence with a speech or stance verb and a named
 subject gets that name; one that refers back with a pronoun or role, or continues a quotation,
 inherits the last named speaker.
+
+The one home of the attribution rules: the assistant's answerer calls this module (sentence by
+sentence over the retrieved articles) and ``newsqa.index.statements`` extracts the stored
+statements; both read names through ``newsqa.index.names``. Nothing here imports the assistant.
 """
 
 from __future__ import annotations
