@@ -16,10 +16,12 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from newsqa.assistant.chain import Assistant
+
+if TYPE_CHECKING:  # the metrics import without the chain (training.py uses them)
+    from newsqa.assistant.chain import Assistant
 
 
 def load_set(path: Path) -> list[dict[str, Any]]:
@@ -80,7 +82,7 @@ def score_one(item: dict[str, Any], res: dict[str, Any]) -> dict[str, Any]:
         # that must not be named is (names matched as whole words, case- and accent-folded).
         named = _speaker_named(res["answer"])
         want = item.get("speakers") or []
-        row["speakers_share"] = _mean([named(s) for s in want]) if want else float("nan")
+        row["speakers_share"] = mean([named(s) for s in want]) if want else float("nan")
         row["no_wrong_speaker"] = not any(named(s) for s in item.get("not_speakers") or [])
     return row
 
@@ -105,12 +107,12 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
         answered = [r for r in rs if not r["abstained"] and r.get("confidence") is not None]
         out[kind] = {
             "n": len(rs),
-            "hit@5": _mean([r["hit5"] for r in ans]),
-            "cited": _mean([r["cited"] for r in ans]),
-            "correct": _mean([r["correct"] for r in ans]),
-            "answered": _mean([not r["abstained"] for r in ans]),
-            "abstained_unanswerable": _mean([r["abstained"] for r in unans]),
-            "planted": _mean([r["planted"] for r in unans if "planted" in r]),
+            "hit@5": mean([r["hit5"] for r in ans]),
+            "cited": mean([r["cited"] for r in ans]),
+            "correct": mean([r["correct"] for r in ans]),
+            "answered": mean([not r["abstained"] for r in ans]),
+            "abstained_unanswerable": mean([r["abstained"] for r in unans]),
+            "planted": mean([r["planted"] for r in unans if "planted" in r]),
             "median_words": _median([r["words"] for r in ans if not r["abstained"]]),
             # Calibration of the answers given: confidence against being right.
             "ece": ece(
@@ -123,11 +125,12 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
         spk = [r for r in rs if "speakers_share" in r]
         if spk:
             out[kind]["speakers_share"] = float(np.nanmean([r["speakers_share"] for r in spk]))
-            out[kind]["no_wrong_speaker"] = _mean([r["no_wrong_speaker"] for r in spk])
+            out[kind]["no_wrong_speaker"] = mean([r["no_wrong_speaker"] for r in spk])
     return out
 
 
-def _mean(xs: list[bool]) -> float:
+def mean(xs: list[bool]) -> float:
+    """The share of true values; NaN for none."""
     return float(np.mean(xs)) if xs else float("nan")
 
 
@@ -170,15 +173,27 @@ def run(
         rows.append(row)
         if on_row:
             on_row(row)
-    retrieval = {}
-    answerable = [i for i in items if i.get("evidence")]
-    for mode in ("dense", "lexical", "hybrid"):
-        hits = []
-        for item in answerable:
-            standalone = assistant.condenser.invoke(
-                {"question": item["question"], "history": item.get("history") or []}
-            )
-            docs = assistant.retriever.search(standalone, 5, mode)
-            hits.append(any(_matches(d.metadata["source"], item["evidence"]) for d in docs))
-        retrieval[mode] = _mean(hits)
+    retrieval = retrieval_hits(assistant, items)
     return rows, summarise(rows), retrieval
+
+
+def retrieval_hits(
+    assistant: Assistant,
+    items: list[dict[str, Any]],
+    modes: tuple[str, ...] = ("dense", "lexical", "hybrid"),
+) -> dict[str, float]:
+    """hit@5 per retrieval mode: the share of questions with evidence for which one of the
+    first five passages comes from an evidence file (the question condensed as the chain does)."""
+    answerable = [i for i in items if i.get("evidence")]
+    standalone = [
+        assistant.condenser.invoke({"question": i["question"], "history": i.get("history") or []})
+        for i in answerable
+    ]
+    out = {}
+    for mode in modes:
+        hits = []
+        for item, question in zip(answerable, standalone, strict=True):
+            docs = assistant.retriever.search(question, 5, mode)
+            hits.append(any(_matches(d.metadata["source"], item["evidence"]) for d in docs))
+        out[mode] = mean(hits)
+    return out

@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 from langchain_core.documents import Document
+from newsqa.assistant.evaluation import ece, mean
 from newsqa.assistant.scorer import (
     QUESTION_FEATURES,
     SENTENCE_FEATURES,
@@ -327,31 +328,14 @@ def metrics(rows: list[Row], model: AnswererModel | None) -> dict[str, float]:
         abstained = {id(r): bool(o) for r, o in zip(rows, off, strict=True)}
     out = {
         "n": float(len(rows)),
-        "correct": _mean([r.correct and not abstained[id(r)] for r in ans]),
-        "answered": _mean([not abstained[id(r)] for r in ans]),
-        "abstain_unans": _mean([abstained[id(r)] for r in unans]),
+        "correct": mean([r.correct and not abstained[id(r)] for r in ans]),
+        "answered": mean([not abstained[id(r)] for r in ans]),
+        "abstain_unans": mean([abstained[id(r)] for r in unans]),
     }
     if conf is not None:
         out["ece"] = ece([conf[id(r)] for r in rows], [r.correct for r in rows])
         out["auc"] = auc([conf[id(r)] for r in rows], [r.correct for r in rows])
     return out
-
-
-def ece(confidence: list[float], correct: list[bool], bins: int = 10) -> float:
-    """Expected calibration error: the gap between confidence and accuracy, over equal-width
-    bins, weighted by how many answers fall in each."""
-    c = np.asarray(confidence, dtype=float)
-    y = np.asarray(correct, dtype=float)
-    if not len(c):
-        return float("nan")
-    idx = np.minimum((c * bins).astype(int), bins - 1)
-    return float(
-        sum(
-            abs(c[idx == b].mean() - y[idx == b].mean()) * (idx == b).mean()
-            for b in range(bins)
-            if (idx == b).any()
-        )
-    )
 
 
 def auc(score: list[float], label: list[bool]) -> float:
@@ -360,10 +344,6 @@ def auc(score: list[float], label: list[bool]) -> float:
     from sklearn.metrics import roc_auc_score
 
     return float(roc_auc_score(label, score)) if 0 < sum(label) < len(label) else float("nan")
-
-
-def _mean(xs: list[bool]) -> float:
-    return float(np.mean(xs)) if xs else float("nan")
 
 
 # The whole run --------------------------------------------------------------------------
@@ -490,7 +470,7 @@ def _report(before: list[Row], after: list[Row], model: AnswererModel) -> dict[s
     dense = SentenceScorer(np.eye(len(SENTENCE_FEATURES))[SENTENCE_FEATURES.index("dense")])
     for name, (rb, ra) in groups.items():
         always = {**metrics(ra, None), "answered": 1.0, "abstain_unans": 0.0}
-        always["correct"] = _mean([r.correct for r in ra if r.item.answers])
+        always["correct"] = mean([r.correct for r in ra if r.item.answers])
         out[name] = {
             "rules": metrics(rb, None),
             "fitted": metrics(ra, model),

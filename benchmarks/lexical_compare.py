@@ -25,7 +25,7 @@ apply_process_defaults()
 
 import bm25s  # noqa: E402
 from newsqa.assistant.chain import Assistant  # noqa: E402
-from newsqa.assistant.evaluation import _matches  # noqa: E402
+from newsqa.assistant.evaluation import retrieval_hits  # noqa: E402
 from newsqa.index.embedding import Embedder  # noqa: E402
 from newsqa.index.lexical import tokenize  # noqa: E402
 from newsqa.index.settings import Settings  # noqa: E402
@@ -54,18 +54,8 @@ class Bm25sIndex:
 
 
 def hit_rates(assistant: Assistant, items: list[dict]) -> dict[str, float]:
-    out = {}
-    answerable = [i for i in items if i.get("evidence")]
-    for mode in ("lexical", "hybrid"):
-        hits = []
-        for item in answerable:
-            standalone = assistant.condenser.invoke(
-                {"question": item["question"], "history": item.get("history") or []}
-            )
-            docs = assistant.retriever.search(standalone, 5, mode)
-            hits.append(any(_matches(d.metadata["source"], item["evidence"]) for d in docs))
-        out[mode] = round(sum(hits) / max(len(hits), 1), 3)
-    return out
+    hits = retrieval_hits(assistant, items, ("lexical", "hybrid"))
+    return {mode: round(rate, 3) for mode, rate in hits.items()}
 
 
 def main() -> None:

@@ -1,17 +1,13 @@
 """Unit tests of the answerer's abstention and attribution logic, fast: a real Chroma store on a
-temp dir, LangChain's DeterministicFakeEmbedding instead of the model (vectors are noise, so
+temp dir, tests/fakes.py's FakeEmbedder instead of the model (vectors are noise, so
 these tests exercise the rules, not the ranking)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from types import SimpleNamespace
-
-import numpy as np
 import pytest
-from langchain_core.embeddings import DeterministicFakeEmbedding
+from fakes import FakeEmbedder
+from newsqa.assistant import evaluation
 from newsqa.assistant.chain import Assistant
-from newsqa.index.embedding import DIMENSIONS, EmbeddedChunk
 from newsqa.index.indexer import Indexer
 from newsqa.index.settings import Settings
 from newsqa.index.store import Store
@@ -24,59 +20,6 @@ ARTICLE = (
     "He added that some countries were considering bilateral agreements. "
     "The summit in Paris was attended by many European heads of government."
 )
-
-
-class FakeEmbedder:
-    """The Embedder interface over DeterministicFakeEmbedding: no model, no torch."""
-
-    def __init__(self) -> None:
-        self.fake = DeterministicFakeEmbedding(size=DIMENSIONS)
-        self.forward_passes = 0
-
-    def count_tokens(self, texts: Sequence[str]) -> list[int]:
-        return [len(t.split()) + t.count(",") for t in texts]
-
-    def _vec(self, text: str) -> np.ndarray:
-        v = np.asarray(self.fake.embed_query(text), dtype=np.float32)
-        return v / np.linalg.norm(v)
-
-    def query_vector(self, text: str) -> np.ndarray:
-        return self._vec(text)
-
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        self.forward_passes += len(texts)
-        return np.stack([self._vec(t) for t in texts]) if texts else np.zeros((0, DIMENSIONS))
-
-    def embed_chunks(
-        self,
-        prefixes: Sequence[str],
-        texts: Sequence[str],
-        sentence_spans: Sequence[Sequence[tuple[int, int]]],
-    ) -> list[EmbeddedChunk]:
-        return self.embed_batches(self.tokenize_chunks(prefixes, texts, sentence_spans))
-
-    def tokenize_chunks(
-        self,
-        prefixes: Sequence[str],
-        texts: Sequence[str],
-        sentence_spans: Sequence[Sequence[tuple[int, int]]],
-    ) -> list[tuple[Sequence[str], Sequence[str], Sequence[Sequence[tuple[int, int]]]]]:
-        return [(prefixes, texts, sentence_spans)]  # one "batch": nothing to tokenise
-
-    def start_batches(self, batches: list) -> SimpleNamespace:
-        return SimpleNamespace(result=lambda: self.embed_batches(batches))
-
-    def embed_batches(self, batches: list) -> list[EmbeddedChunk]:
-        out = []
-        for prefixes, texts, sentence_spans in batches:
-            self.forward_passes += len(texts)
-            out += [
-                EmbeddedChunk(
-                    vector=self._vec(p + t), sentences=self.encode([t[a:b] for a, b in spans])
-                )
-                for p, t, spans in zip(prefixes, texts, sentence_spans, strict=True)
-            ]
-        return out
 
 
 @pytest.fixture(scope="module")
@@ -134,3 +77,15 @@ def test_a_short_answer_two_sentences_disagree_on_is_not_shown() -> None:
     assert _agreed_short(q, "£280m", ["BMW has announced £100m of new investment."]) is None
     assert _agreed_short(q, "£280m", ["The plant is near Oxford."]) == "£280m"
     assert _agreed_short(q, "£280m", ["On top of the £280m, it hired staff."]) == "£280m"
+
+
+def test_retrieval_hits_counts_questions_whose_evidence_is_in_the_first_five(
+    assistant: Assistant,
+) -> None:
+    items = [
+        {"question": "What did Scholz say about troops?", "evidence": ["articles/troops.txt"]},
+        {"question": "Who attended the summit?", "evidence": ["elsewhere/other.txt"]},
+        {"question": "Who is Fico?", "evidence": []},  # no evidence: not counted
+    ]
+    hits = evaluation.retrieval_hits(assistant, items)
+    assert hits == {"dense": 0.5, "lexical": 0.5, "hybrid": 0.5}

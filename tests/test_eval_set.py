@@ -18,6 +18,8 @@ Every failing check lists all offending questions by id, so one run shows
 everything that needs fixing.
 """
 
+import bisect
+import functools
 import json
 import re
 from collections import Counter
@@ -441,7 +443,38 @@ def test_every_alternative_occurs_in_evidence(items, corpus):
 
 def _shingles(text):
     words = re.findall(r"\w+", text.lower())
-    return {" ".join(words[k : k + 3]) for k in range(len(words) - 2)}
+    return frozenset(map(" ".join, zip(words, words[1:], words[2:])))
+
+
+@functools.cache
+def _corpus_shingles(corpus: Path) -> tuple[dict[str, frozenset[str]], list[str], list[int]]:
+    """Every corpus article's word 3-gram set, read once for all sets; the names sorted by the
+    size of their set (with the sizes), so a scan looks only at articles of a size that can
+    reach the Jaccard threshold."""
+    shingles = {
+        p.relative_to(corpus).as_posix(): _shingles(p.read_text(encoding="utf-8", errors="replace"))
+        for p in corpus.rglob("*.txt")
+    }
+    by_size = sorted(shingles, key=lambda rel: (len(shingles[rel]), rel))
+    return shingles, by_size, [len(shingles[rel]) for rel in by_size]
+
+
+@functools.cache
+def _near_duplicates(corpus: Path, ev: str) -> tuple[str, ...]:
+    """Corpus articles whose 3-gram Jaccard similarity with ``ev`` reaches the threshold.
+    Exact: J(A, B) >= t needs t*|A| <= |B| <= |A|/t, so only that size window is compared."""
+    shingles, by_size, sizes = _corpus_shingles(corpus)
+    mine = shingles[ev]
+    if not mine:
+        return ()
+    lo = bisect.bisect_left(sizes, NEAR_DUPLICATE_JACCARD * len(mine))
+    hi = bisect.bisect_right(sizes, len(mine) / NEAR_DUPLICATE_JACCARD)
+    twins = []
+    for other in by_size[lo:hi]:
+        theirs = shingles[other]
+        if other != ev and len(mine & theirs) / len(mine | theirs) >= NEAR_DUPLICATE_JACCARD:
+            twins.append(other)
+    return tuple(sorted(twins))
 
 
 def test_near_duplicates_of_evidence_are_listed(items, corpus):
@@ -451,23 +484,7 @@ def test_near_duplicates_of_evidence_are_listed(items, corpus):
         for ev in item.get("evidence") or []
         if isinstance(ev, str) and (corpus / ev).is_file() and not ev.startswith(EVAL_ARTICLES)
     }
-    if not used:
-        return
-    all_files = sorted(p.relative_to(corpus).as_posix() for p in corpus.rglob("*.txt"))
-    shingles = {
-        rel: _shingles((corpus / rel).read_text(encoding="utf-8", errors="replace"))
-        for rel in all_files
-    }
-    twins = {}
-    for ev in used:
-        mine = shingles[ev]
-        for other in all_files:
-            if other == ev or not mine:
-                continue
-            theirs = shingles[other]
-            union = len(mine | theirs)
-            if union and len(mine & theirs) / union >= NEAR_DUPLICATE_JACCARD:
-                twins.setdefault(ev, []).append(other)
+    twins = {ev: dup for ev in used if (dup := _near_duplicates(corpus, ev))}
     problems = []
     for i, item in enumerate(items):
         evidence = set(item.get("evidence") or [])

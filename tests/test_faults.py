@@ -159,6 +159,7 @@ print("not killed")
 """
 
 
+@pytest.mark.slow  # one process per step; the in-process faults above run in the default loop
 @pytest.mark.parametrize(("scenario", "point"), CASES)
 def test_process_killed_at_every_step_then_rerun(tmp_path: Path, scenario: str, point: str) -> None:
     settings, folder = _setup(tmp_path, scenario)

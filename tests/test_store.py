@@ -280,6 +280,7 @@ except StoreBusyError as exc:
 """
 
 
+@pytest.mark.slow  # processes side by side: `pytest -m slow`, and CI
 def test_a_second_writer_waits_says_why_then_gives_up_or_proceeds(settings) -> None:
     run = [sys.executable, "-c", textwrap.dedent(WAITER), str(settings.store)]
     with Store(settings.store, write=True):
@@ -343,6 +344,7 @@ with Store(store_dir) as store:
 """
 
 
+@pytest.mark.slow  # processes side by side: `pytest -m slow`, and CI
 def test_readers_beside_a_writer_process_see_each_commit(tmp_path: Path, settings) -> None:
     folder = make_folder(tmp_path, 6)
     first = folder / "aarhus.txt"
@@ -404,6 +406,7 @@ def test_missing_store_and_read_only_errors(tmp_path: Path) -> None:
     assert issubclass(StoreBusyError, StoreError)
 
 
+@pytest.mark.slow  # processes side by side: `pytest -m slow`, and CI
 def test_cli_index_beside_a_writer_waits_then_exits_2_with_the_reason(
     tmp_path: Path, settings
 ) -> None:
