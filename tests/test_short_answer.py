@@ -6,6 +6,7 @@ they were not fitted on.
 
 from __future__ import annotations
 
+import functools
 import json
 
 import pytest
@@ -121,10 +122,16 @@ def test_answer_kind(question: str, kind: str | None) -> None:
     assert answer_kind(question) == kind
 
 
-def _held_out() -> list[dict]:
+@functools.cache
+def _squad() -> tuple[dict, ...]:
+    """The SQuAD examples, read and split into sentences once for the module."""
     if not (sa.SQUAD / "train-v2.0-subset.json.gz").exists():
         pytest.skip("SQuAD subset not present")
-    return [e for e in sa.squad_examples() if e["title"] in sa.HELD_OUT]
+    return tuple(sa.squad_examples())
+
+
+def _held_out() -> list[dict]:
+    return [e for e in _squad() if e["title"] in sa.HELD_OUT]
 
 
 def _first_candidate(examples: list[dict]) -> float:
@@ -155,9 +162,10 @@ def test_the_shipped_weights_beat_the_first_span_on_held_out_articles() -> None:
     assert kept["contain"] >= 0.7 and kept["answered"] >= 0.6
 
 
+@pytest.mark.slow  # fits a model on 400 questions
 def test_training_on_a_small_sample_beats_the_baseline() -> None:
     examples = _held_out()
-    train = [e for e in sa.squad_examples() if e["title"] == "Beyoncé"][:400]
+    train = [e for e in _squad() if e["title"] == "Beyoncé"][:400]
     model = sa.fit(train)
     scores = sa.evaluate(examples, model, 0.0)["all"]
     assert scores["contain"] * scores["answered"] > _first_candidate(examples)
