@@ -21,7 +21,13 @@ from langchain_core.documents import Document
 from newsqa.assistant.answer_types import word_keys
 from newsqa.assistant.citations import citation, result
 from newsqa.index.dates import human
-from newsqa.index.names import NAME_RUN_RX, fold, is_function_word, name_tokens
+from newsqa.index.names import (
+    NAME_RUN_RX,
+    fold,
+    is_function_word,
+    name_tokens,
+    speaker_identities,
+)
 
 # "Which (European) leaders ...", "Which law lords ...", "Which WMC executives ...".
 _WHICH_PLURAL = re.compile(
@@ -73,8 +79,10 @@ _OPEN = re.compile(
     r"exclud\w*|reject\w*)",
     re.IGNORECASE,
 )
+# "... say after Newcastle beat Bolton": words said after an event react to it.
 _REACTION = re.compile(
-    r"\b(?:react\w*|tribute|comment\w*|respond\w*|response|reaction|spoken|spoke|view|views)\b",
+    r"\b(?:react\w*|tribute|comment\w*|respond\w*|response|reaction|spoken|spoke|view|views|"
+    r"after)\b",
     re.IGNORECASE,
 )
 _ASKS_POSITION = re.compile(
@@ -307,6 +315,28 @@ def _line(st: dict[str, Any], n: int) -> str:
     return f"{who} {verb} {that}{text} [{n}]"
 
 
+# Question verbs that name no particular act: any statement can answer them.
+_ANY_ACT = {"said", "say", "spoke", "spoken", "commented", "reacted", "react", "gave", "expressed",
+            "voiced", "argued", "insisted"}  # fmt: skip
+
+
+def _asked_act(question: str) -> str:
+    """The stem of the act a "Which X congratulated / Who welcomed ..." question asks about
+    ("congrat", "welcom"), or "" when its verb names none ("said", "reacted") or is a position
+    the negative cues already judge."""
+    m = _WHICH_PLURAL.match(question) or _WHO_VERB.match(question)
+    if not m:
+        return ""
+    verb = m.group("verb").lower()
+    if verb in _ANY_ACT or _NEGATIVE_Q.search(verb) or verb in ("ruled", "rule"):
+        return ""
+    return verb[:6] if len(verb) > 6 else verb.rstrip("ed") or verb
+
+
+def _does(stem: str, st: dict[str, Any]) -> bool:
+    return stem in (st["text"] + " " + (st.get("verb") or "")).lower()
+
+
 def answer_speakers(
     question: str, standalone: str, docs: list[Document], store: Any, max_articles: int = 3
 ) -> dict[str, Any] | None:
@@ -321,6 +351,11 @@ def answer_speakers(
         return None
     rank = {a: i for i, a in enumerate(article_ids)}
     statements.sort(key=lambda s: (rank.get(s["article_id"], 99), s["start"]))
+    # One line per person: namesakes of different articles (two Blairs) stay apart.
+    statements = [
+        {**st, "_id": who}
+        for st, who in zip(statements, speaker_identities(statements), strict=True)
+    ]
     qkeys = _keys(standalone)
     excluded = _excluded(standalone)
     # "Who disagreed with Macron?": what Macron said is a topic too.
@@ -369,16 +404,29 @@ def answer_speakers(
         ]
         # "the chief executives of Fiat and GM" names companies, not the speakers: no filter.
         scored = own or scored
-    # The best-scoring article's statements answer; another article's only if nearly as good.
-    best_score = max(s for s, _ in scored)
-    if best_score <= 0:
+    # The best article's statements answer; another article's only if nearly as good. An
+    # article is judged by its best statement and by its title: a reaction quoted without the
+    # question's words ("I am bitterly disappointed") still belongs to the story it asks about,
+    # and one statement elsewhere that repeats the question's words does not outrank that story.
+    if max(s for s, _ in scored) <= 0:
         return None
     article_best: dict[str, float] = {}
     for sc, st in scored:
         article_best[st["article_id"]] = max(article_best.get(st["article_id"], 0.0), sc)
-    scored = [(sc, st) for sc, st in scored if article_best[st["article_id"]] >= 0.8 * best_score]
+    article_score = {a: b + title_score.get(a, 0.0) for a, b in article_best.items()}
+    top = max(article_score.values())
+    scored = [(sc, st) for sc, st in scored if article_score[st["article_id"]] >= 0.8 * top]
+    best_score = max(s for s, _ in scored)
+    if best_score <= 0:
+        return None
     asks_position = bool(_ASKS_POSITION.search(standalone))
     threshold = max(0.2, 0.5 * best_score)
+    # "Which party leaders congratulated ...": when some statements do what the question's verb
+    # says (congratulations, praise, a welcome), those are the answer, however many of the
+    # question's other words a bystander's statement repeats.
+    acted = _asked_act(standalone)
+    if acted and any(_does(acted, st) for _, st in scored):
+        scored = [(max(sc, threshold), st) for sc, st in scored if _does(acted, st)]
     who = _WHO_VERB.match(standalone)
     if who and who.group("verb").lower() in _CLAIM_VERBS and len(qkeys) >= 5:
         # "Who warned that NATO troops in Ukraine would make a conflict inevitable?": one claim,
@@ -388,11 +436,13 @@ def answer_speakers(
     for s, st in scored:
         if s < threshold:
             continue
-        if asks_position and negative and not st["_neg"]:
-            continue  # "considering sending troops" is no refusal
+        if negative and not st["_neg"]:
+            # "considering sending troops" is no refusal; "said their country would not send
+            # troops" asks for the refusals too.
+            continue
         if open_q and not _OPEN.search(st["text"]):
             continue
-        key = st["speaker_key"]
+        key = st["_id"]
         if key not in per_speaker or s > per_speaker[key][0]:
             per_speaker[key] = (s, st)
     if not per_speaker:

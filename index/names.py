@@ -244,3 +244,31 @@ def _stands_alone(word: str, text: str) -> bool:
 def key_words(name: str) -> set[str]:
     """Folded words of a name (titles and roles out): for loose matching of a query."""
     return {fold(t) for t in name_tokens(name)} or {fold(w) for w in name.split()}
+
+
+def speaker_identities(statements: list[dict[str, str]]) -> list[str]:
+    """One identity per statement (dicts with ``speaker``, ``speaker_key``, ``article_id``), so
+    that namesakes in different articles do not merge: the family-name key is shared by Tony and
+    Cherie Blair. Full names agree or differ; a name written alone (its article never gave it in
+    full) joins the one full name with its key, stays with the key when no full name has it, and
+    stays within its own article when several full names do."""
+    full: dict[str, set[str]] = {}
+    for st in statements:
+        if len(st["speaker"].split()) > 1:
+            name = fold(st["speaker"])
+            full.setdefault(st.get("speaker_key") or "", set()).add(name)
+            # "Scholz" in one article, "Olaf Scholz" (keyed whole) in another.
+            full.setdefault(name.split()[-1], set()).add(name)
+    out = []
+    for st in statements:
+        key = st.get("speaker_key") or fold(st["speaker"])
+        names = full.get(key, set())
+        if len(st["speaker"].split()) > 1:
+            out.append(f"={fold(st['speaker'])}")
+        elif len(names) == 1:
+            out.append(f"={next(iter(names))}")
+        elif names:
+            out.append(f"{key}|@{st.get('article_id', '')}")
+        else:
+            out.append(key)
+    return out

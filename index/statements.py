@@ -65,13 +65,13 @@ _STANCE = (
     "refused refuses demanded demands praised praises paid_tribute pays_tribute "
     "congratulated congratulates defended defends endorsed endorses agreed agrees disagreed "
     "disagrees objected objects apologised apologized apologises blamed blames "
-    "called_for calls_for voted_against voted_for"
+    "called_for calls_for voted_against voted_for spoke_out spoken_out speaks_out"
 ).split()
 _STANCE_SET = {v.replace("_", " ") for v in _STANCE}
 # Adverbs and auxiliaries between a subject and its verb ("has also categorically rejected").
 _AUX = (
     r"(?:(?:has|have|had|also|later|then|again|once|previously|now|earlier|further|"
-    r"publicly|himself|herself|itself|themselves|however|too|\w+ly)[ \t]+)*"
+    r"publicly|himself|herself|itself|themselves|however|too|both|all|each|jointly|\w+ly)[ \t]+)*"
 )
 _WORD_RX = re.compile(r"[A-Za-z]+")
 # Verb lookup by word (a set, then the next word for "ruled out", "paid tribute"): several times
@@ -183,6 +183,24 @@ _OBJECT_VERBS = {
 _LIST_QUOTE = regex.compile(
     rf"^[ \t]*(?:[-–•*][ \t]+)?(?P<subj>[^\"“«„.]{{0,60}}?{NAME_RUN})[ \t]*:?[ \t]*[\"“«„]"
 )
+# "..., as did Conservative leader Michael Howard and ...": the same statement for each of them.
+_AS_DID = regex.compile(
+    r",[ \t]+as[ \t]+(?:did|have|has|had)[ \t]+(?P<who>[^;:\"“”«»]+?)[ \t]*[.;]?[ \t]*$"
+)
+# '... sent Mr Bush his "warmest congratulations", saying: "..."': a participle reports speech.
+_SAYING = regex.compile(
+    r",[ \t]+(?:saying|adding|warning|insisting|arguing)(?:[ \t]+that)?[ \t]*:?[ \t]*"
+)
+# The subject at a sentence's start, before its first lower-case word (the verb).
+_LEAD_SUBJECT = regex.compile(
+    rf"^[ \t]*(?:(?:Earlier|Later|Meanwhile|But|And|However|Now|Also),?[ \t]+)?"
+    rf"(?P<subj>(?:[^,;:\"“”«»(]{{0,60}}?[ \t])?{NAME_RUN})[ \t]+(?={_AUX}\p{{Ll}})"
+)
+# "Ferguson sympathised with Tottenham and said ...": a subject shared by coordinated verbs.
+_COORDINATED = regex.compile(
+    rf"^(?P<subj>[^,;:\"“”«»]{{0,100}}?{NAME_RUN})[ \t]+{_AUX}\p{{Ll}}[\p{{L}}-]*ed\b"
+    rf"[^;:\"“”«»]{{0,120}}?,?[ \t]+and[ \t]*$"
+)
 _SIMILAR = re.compile(r"(?i)\b(?:similar|same|like|comparable)\s+(?:position|view|stance|line)")
 _TIMESTAMP = re.compile(
     r"^\s*(?:\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?\s*(?:GMT|BST|UTC|CET|CEST|EST|EDT|PST|PDT|ET|PT)?"
@@ -268,6 +286,12 @@ def _sentences(text: str) -> list[_Sentence]:
     return out
 
 
+_SENTENCE_ADVERBS = {
+    "earlier", "later", "meanwhile", "however", "now", "also", "then", "separately", "elsewhere",
+    "yesterday", "today", "previously", "afterwards", "but", "and",
+}  # fmt: skip
+
+
 def _role_before(text: str, name_start: int, floor: int) -> tuple[str, str]:
     """The role (and organisation) written right before a name: "Slovak Prime Minister",
     "his Polish counterpart", "NATO Secretary General", "chief executive"."""
@@ -283,12 +307,19 @@ def _role_before(text: str, name_start: int, floor: int) -> tuple[str, str]:
     if not idx:
         return "", ""
     # Drop leading words that belong to the clause, not the role ("and his", "that").
+    # "The player himself and his captain": what comes before the last "and" is another person;
+    # "Earlier Tory leader": a sentence adverb is no part of the role.
     first = 0
-    for i, w in enumerate(words[: idx[0]]):
+    for i, w in enumerate(words[: idx[-1]]):
         if w.lower() in {"and", "that", "but", "while", "as", "when", "by", "with", "of"}:
             first = i + 1
+    while first < idx[0] and words[first].lower().strip(",") in _SENTENCE_ADVERBS:
+        first += 1
     role_words = words[first:]
-    org = " ".join(w for w in role_words[: idx[0] - first] if w.isupper() and len(w) > 1)
+    # "Manchester United manager Sir": a title before the name is no part of the role.
+    while role_words and fold(role_words[-1]).strip(".") in HONORIFICS:
+        role_words = role_words[:-1]
+    org = " ".join(w for w in role_words[: max(idx[0] - first, 0)] if w.isupper() and len(w) > 1)
     return " ".join(role_words), org
 
 
@@ -344,6 +375,16 @@ class _Extractor:
                     key = k
                     break
         known = self.people.get(key)
+        if (
+            known is not None
+            and len(tokens) >= 2
+            and key == fold(tokens[0])
+            and fold(tokens[-1]) not in {fold(w) for w in known.name.split()}
+        ):
+            # "Charles Kennedy" after "Prince Charles": a given name shared with someone else
+            # the article names is no key for both; the full name keys this person.
+            key = " ".join(fold(t) for t in tokens)
+            known = self.people.get(key)
         if known is None:
             known = self.people[key] = _Person(name, key)
         if len(name) > len(known.name):
@@ -385,6 +426,9 @@ class _Extractor:
             r"(?i)(?:\b(?:not|never|to|be|been|being|was|were|is|are|who|which|that)|n't)$", head
         ):
             return None
+        coord = _COORDINATED.match(head)
+        if coord:
+            return self.subjects_before(s_start, s_start + coord.end("subj") + 1)
         app = _APPOSITION.search(head)
         if app and (
             _rx_match(rf"(?:the|a|an|his|her|its|their|{WORD}['’]s)\b", app.group("app"))
@@ -538,6 +582,7 @@ class _Extractor:
             sentence = self.text[s.start : s.end]
             self.scan_roles(sentence, s.start)
             found = self.anchor(s, last, out)
+            found = found + self.as_did(s, found)
             if found:
                 anchored.add(i)
                 for st in found:
@@ -700,7 +745,44 @@ class _Extractor:
                     start, end = rest_start, s.end
                 kind = self.kind_of(start, end, "reported")
                 return self.make(people, kind, "according to", start, end, s)
-        return []
+        return self.saying(s, sentence)
+
+    def saying(self, s: _Sentence, sentence: str) -> list[Statement]:
+        """'Tory leader Michael Howard sent Mr Bush his "warmest congratulations", saying: "..."':
+        the sentence's subject said what follows the participle."""
+        part = _SAYING.search(sentence)
+        lead = _LEAD_SUBJECT.match(sentence)
+        if not part or not lead or self._inside_quote(s.start + part.start()):
+            return []
+        subj = self.subjects_before(s.start, s.start + lead.end())
+        if not subj or not subj[0] or subj[2] != "named":
+            return []
+        start = s.start + part.end()
+        end = s.end
+        qs = [q for q in self.quotes_in(start, s.end + 2000) if q.start >= start]
+        if qs and qs[0].start - start <= 1:
+            start, end = qs[0].start, qs[0].end
+        while end > start and self.text[end - 1] in ".!? \t":
+            end -= 1
+        if end <= start:
+            return []
+        return self.make(subj[0], self.kind_of(start, end, "reported"), "said", start, end, s)
+
+    def as_did(self, s: _Sentence, found: list[Statement]) -> list[Statement]:
+        """'Tony Blair ... offered his congratulations, as did Conservative leader Michael Howard
+        and Liberal Democrat leader Charles Kennedy': each of them made the same statement."""
+        sentence = self.text[s.start : s.end]
+        m = _AS_DID.search(sentence)
+        if not m or not found or self._inside_quote(s.start + m.start()):
+            return []
+        first = found[0]
+        out: list[Statement] = []
+        at = s.start + m.start("who")
+        for member in _split_group(m.group("who")):
+            who = self._member(member, at + m.group("who").find(member), at)
+            if who and who.key not in {st.speaker_key for st in found}:
+                out += self.make([who], first.kind, first.verb, first.start, first.end, s)
+        return out
 
     def unquoted(self, start: int, end: int) -> str:
         """The text with quoted words blanked: a "today" inside a quote dates nothing."""

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import typer
 
 from newsqa.index.dates import parse_explicit
-from newsqa.index.names import fold, is_function_word
+from newsqa.index.names import fold, is_function_word, speaker_identities
 from newsqa.index.settings import SettingsError, load_settings
 
 
@@ -70,10 +70,11 @@ def select(
     groups: dict[str, dict[str, Any]] = {}
     # A family-name key is shared by namesakes across articles (Tony and Cherie Blair): full
     # names group apart, and a name written alone joins the one full name with its key.
-    full: dict[str, set[str]] = {}
+    identity = dict(zip(map(id, statements), speaker_identities(statements), strict=True))
+    full: dict[str, str] = {}
     for st in statements:
         if len(st["speaker"].split()) > 1:
-            full.setdefault(st.get("speaker_key") or "", set()).add(st["speaker"])
+            full.setdefault(identity[id(st)], st["speaker"])
     for st in statements:
         day = st.get("date") or st.get("published") or ""
         if (since or until) and not day:
@@ -86,17 +87,14 @@ def select(
             continue
         if about_words and not matches_about(about_words, st):
             continue
-        key = st.get("speaker_key") or fold(st["speaker"])
-        names = full.get(key, set())
-        if len(st["speaker"].split()) > 1 and len(names) > 1:
-            key = f"{key}|{fold(st['speaker'])}"
-        elif len(names) == 1:
-            st = {**st, "speaker": next(iter(names))}
+        key = identity[id(st)]
+        if key in full:
+            st = {**st, "speaker": full[key]}
         g = groups.setdefault(
             key,
             {
                 "speaker": st["speaker"],
-                "speaker_key": key.split("|")[0],
+                "speaker_key": st.get("speaker_key") or fold(st["speaker"]),
                 "role": st.get("role") or "",
                 "organisation": st.get("organisation") or "",
                 "articles": [],

@@ -1,0 +1,76 @@
+"""Answers over several speakers from a real temp store of small articles in other styles:
+namesakes of different articles stay apart, and a question's act ("congratulated") picks the
+statements that perform it (fake embedder: these tests exercise statements, not ranking)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from langchain_core.documents import Document
+from newsqa.assistant.speakers import answer
+from newsqa.index.indexer import Indexer
+from newsqa.index.settings import load_settings
+from newsqa.index.store import Store, open_store
+
+from tests.fakes import FakeEmbedder
+
+ARTICLES = {
+    "wedding.txt": (
+        "Party leaders congratulate couple on engagement\n\n"
+        "The engagement of the Duke of Harwick and Anna Price was announced on Friday.\n\n"
+        'Royal biographer Ruth Maddox said: "I am pleased that the Duke of Harwick and Anna '
+        'Price have decided to take this important engagement step."\n\n'
+        "Prime Minister Tony Blair said he offered his congratulations to the couple, as did "
+        "Conservative leader Michael Howard and Liberal Democrat leader Charles Kennedy.\n\n"
+        "Mr Blair said the engagement was good news for the country.\n"
+    ),
+    "campaign.txt": (
+        "Blairs on the campaign trail\n\n"
+        "Cherie Blair said the campaign for the engagement of voters was going well.\n\n"
+        "Ms Blair said she had met hundreds of voters.\n"
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    folder = tmp_path_factory.mktemp("articles")
+    for name, text in ARTICLES.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    dest = tmp_path_factory.mktemp("store")
+    with open_store(dest, write=True) as s:
+        Indexer(s, FakeEmbedder(), load_settings(store=str(dest))).index_paths([folder])
+    with open_store(dest) as s:
+        yield s
+
+
+def _docs(store: Store) -> list[Document]:
+    """Every passage, the wedding story first, as retrieval would hand them over."""
+    records = sorted(store.article_records(), key=lambda r: "wedding" not in r["source"])
+    return [
+        Document(page_content=c.text, metadata={**c.metadata(), "chunk_id": c.id}, id=c.id)
+        for r in records
+        for c in store.article_chunks([r["id"]])
+    ]
+
+
+def test_the_act_asked_about_picks_who_performed_it(store: Store) -> None:
+    q = "Which party leaders congratulated the Duke of Harwick and Anna Price on their engagement?"
+    got = answer(q, q, _docs(store), store)
+    assert got is not None
+    speakers = {s["speaker"] for s in got["statements"]}
+    assert speakers == {"Tony Blair", "Michael Howard", "Charles Kennedy"}
+
+
+def test_namesakes_of_different_articles_are_separate_lines(store: Store) -> None:
+    rows = store.statements()
+    assert {r["speaker"] for r in rows if r["speaker_key"] == "blair"} == {
+        "Tony Blair",
+        "Cherie Blair",
+    }
+    q = "What did Tony Blair and Cherie Blair say about the engagement?"
+    got = answer(q, q, _docs(store), store)
+    assert got is not None
+    assert {"Tony Blair", "Cherie Blair"} <= {s["speaker"] for s in got["statements"]}
+    assert sum(s["speaker"].endswith("Blair") for s in got["statements"]) == 2

@@ -1,0 +1,94 @@
+"""Unit tests: statement extraction over sentence shapes of several news styles (wire, sport,
+a translated report, a roundup), and namesakes kept apart (fast, no store)."""
+
+from __future__ import annotations
+
+from newsqa.index.names import speaker_identities
+from newsqa.index.statements import Statement, extract_statements
+
+from newsqa.quotes_cmd import select
+
+
+def _said(text: str) -> list[tuple[str, str, str]]:
+    return [(st.speaker, st.role, st.kind) for st in extract_statements(text)]
+
+
+def _as_dict(st: Statement, article: str) -> dict[str, object]:
+    return {**st.__dict__, "article_id": article, "source": f"{article}.txt"}
+
+
+def test_as_did_gives_the_statement_to_each_member_of_the_group() -> None:
+    text = (
+        "WASHINGTON (AP) — Sen. Maria Lopez praised the agreement as a step forward, as did "
+        "Republican leader Tom Harwood and independent Sen. Angus Reid."
+    )
+    got = extract_statements(text)
+    assert {st.speaker for st in got} == {"Maria Lopez", "Tom Harwood", "Angus Reid"}
+    assert len({(st.start, st.end) for st in got}) == 1  # one statement, three speakers
+    assert next(st.role for st in got if st.speaker == "Tom Harwood") == "Republican leader"
+
+
+def test_a_participle_reports_what_the_subject_said() -> None:
+    text = (
+        'Union chief Karin Vogel sent the minister a letter on Monday, saying: "We will not '
+        'accept these cuts."'
+    )
+    assert _said(text) == [("Karin Vogel", "Union chief", "quote")]
+    got = extract_statements(text)[0]
+    assert got.text == "We will not accept these cuts"
+
+
+def test_a_subject_shared_by_two_verbs_and_the_words_before_the_role() -> None:
+    text = (
+        "Bayern coach Sir Thomas Adler thanked the fans and said the title belonged to them. "
+        "Earlier club president Uli Brandt told reporters the squad would stay together."
+    )
+    assert _said(text) == [
+        ("Thomas Adler", "Bayern coach", "reported"),
+        ("Uli Brandt", "club president", "reported"),
+    ]
+
+
+def test_both_and_all_between_subject_and_verb() -> None:
+    text = (
+        "The defender and his captain Marco Rossi have both said that the tackle was an accident."
+    )
+    assert _said(text) == [("Marco Rossi", "his captain", "reported")]
+
+
+def test_a_given_name_shared_with_another_person_does_not_merge_them() -> None:
+    text = (
+        'Prince Charles said he was "absolutely delighted". Charles Kennedy said he was pleased '
+        "for the couple. Charles said the wedding would be small."
+    )
+    got = extract_statements(text)
+    keys = {st.speaker: st.speaker_key for st in got}
+    assert keys["Charles Kennedy"] != keys["Charles"]
+
+
+def test_namesakes_in_different_articles_group_apart() -> None:
+    a = extract_statements("Tony Blair said the vote was close. Mr Blair said he was proud.")
+    b = extract_statements("Cherie Blair said the book was finished. Ms Blair said it was fun.")
+    c = extract_statements("Blair said the campaign would go on.")
+    rows = (
+        [_as_dict(st, "a") for st in a]
+        + [_as_dict(st, "b") for st in b]
+        + [_as_dict(st, "c") for st in c]
+    )
+    assert {r["speaker_key"] for r in rows} == {"blair"}  # one family-name key ...
+    ids = speaker_identities(rows)  # type: ignore[arg-type]
+    assert len(set(ids)) == 3  # ... three people: two full names and one unresolved
+    groups = select(rows)  # type: ignore[arg-type]
+    assert sorted((g["speaker"], g["count"]) for g in groups) == [
+        ("Blair", 1),
+        ("Cherie Blair", 2),
+        ("Tony Blair", 2),
+    ]
+
+
+def test_a_family_name_alone_joins_the_one_full_name_with_its_key() -> None:
+    a = extract_statements("Olaf Scholz said Germany would not send troops.")
+    b = extract_statements("Scholz said the talks had been useful.")
+    rows = [_as_dict(st, "a") for st in a] + [_as_dict(st, "b") for st in b]
+    groups = select(rows)  # type: ignore[arg-type]
+    assert [(g["speaker"], g["count"]) for g in groups] == [("Olaf Scholz", 2)]
