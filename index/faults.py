@@ -21,6 +21,8 @@ POINTS = (
     "remove.committed",
     "remove.cleaned",
     "move.transaction",
+    "fingerprint.transaction",  # a touched file's new fingerprint, before COMMIT
+    "columns.transaction",  # a pre-2026-12-02 store gains text_hash/fingerprint, before COMMIT
 )
 
 _handler: Callable[[str], None] | None = None

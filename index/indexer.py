@@ -26,7 +26,14 @@ from typing import Any
 from newsqa.index.articles import Article, Skip
 from newsqa.index.chunking import Chunk, SentenceChunker
 from newsqa.index.embedding import Embedder, EmbeddingJob
-from newsqa.index.loaders import load, load_pasted, load_upload
+from newsqa.index.loaders import (
+    discover,
+    fingerprint,
+    load_pasted,
+    load_safely,
+    load_upload,
+    too_many_chunks,
+)
 from newsqa.index.settings import Settings
 from newsqa.index.store import NewArticle, NewChunk, Store
 
@@ -39,9 +46,12 @@ log = logging.getLogger(__name__)
 
 # Articles chunked and embedded together: enough chunks to sort into full batches.
 GROUP = 48
-# A group's articles with their chunks, and those chunks' forward passes, started.
-Plan = tuple[list[tuple[Article, list[Chunk]]], EmbeddingJob]
+# A group's articles with their chunks, those chunks' forward passes, started, and the group's
+# articles refused for their size (NEWSQA_MAX_ARTICLE_CHUNKS).
+Plan = tuple[list[tuple[Article, list[Chunk]]], EmbeddingJob, list[Skip]]
 TITLE_TOKENS = 40
+# The start of a duplicate's reason (newsqa/cli.py counts such a skip as no failure).
+DUPLICATE = "same text as"
 
 Progress = Callable[[int, int, int], None]
 """Called with (articles done, articles to embed, chunks embedded so far)."""
@@ -95,13 +105,34 @@ class Indexer:
     def index_paths(
         self, paths: Sequence[str | Path], *, prune: bool = False, progress: Progress | None = None
     ) -> IndexReport:
-        """Index files and folders; with ``prune``, also drop articles whose files are gone."""
+        """Index files and folders; with ``prune``, also drop articles whose files are gone.
+
+        A file whose fingerprint (size, mtime, loader code: ``loaders.fingerprint``) is the one
+        stored with all its articles is unchanged without being read; any other file is read
+        and its articles compared by content hash, so a file touched but not changed stays
+        unchanged (and its new fingerprint is stored)."""
         report = IndexReport()
-        items = list(load(paths, self.settings.max_file_bytes))
+        items: list[Article | Skip] = []
+        prints: dict[str, str] = {}
+        found = list(discover(paths))
+        files = {f: str(f.resolve()) for f in found if isinstance(f, Path)}
+        known = self.store.fingerprints(list(files.values()))
+        for f in found:
+            if isinstance(f, Skip):
+                items.append(f)
+                continue
+            now, stored = fingerprint(f), known.get(files[f], [])
+            if now and stored and all(fp == now for _, _, fp in stored):
+                # The key is the resolved path, plus "#n" for the n-th article of a JSON file.
+                report.unchanged += [str(f) + key[len(files[f]) :] for _, key, _ in stored]
+                continue
+            loaded = load_safely(f, self.settings.max_file_bytes)
+            prints.update((a.key, now) for a in loaded if isinstance(a, Article))
+            items += loaded
         with self.store.write_lock:
             if prune:
                 report.removed += self._prune()
-            return self._index(items, report, progress)
+            return self._index(items, report, progress, prints)
 
     def index_uploads(
         self, files: Iterable[tuple[str, bytes]], progress: Progress | None = None
@@ -147,10 +178,21 @@ class Indexer:
         return [r["source"] for r in gone]
 
     def _index(
-        self, items: list[Article | Skip], report: IndexReport, progress: Progress | None
+        self,
+        items: list[Article | Skip],
+        report: IndexReport,
+        progress: Progress | None,
+        prints: dict[str, str] | None = None,
     ) -> IndexReport:
+        """Index loaded items. ``prints`` maps a file article's key to its file's fingerprint.
+
+        The same text is one article whatever its title or source: a second copy (in this run,
+        or of an article already indexed under another key) is reported as a duplicate and not
+        stored, unless the indexed copy's file is gone (then the same title and text is a move,
+        another title an edit of a moved file, indexed anew)."""
         started = time.perf_counter()
-        # Only the records these items may meet, looked up by key and id.
+        prints = prints or {}
+        # Only the records these items may meet, looked up by key, id and text hash.
         articles = [i for i in items if isinstance(i, Article)]
         records = [
             asdict(r)
@@ -160,30 +202,40 @@ class Indexer:
         ]
         by_key = {r["key"]: r for r in records}
         by_id = {r["id"]: r for r in records}
+        by_text = {
+            h: asdict(r)
+            for h, r in self.store.by_text_hash([a.text_hash for a in articles]).items()
+        }
         todo: list[tuple[Article, dict[str, Any] | None]] = []
+        touched: list[tuple[str, str]] = []
         seen: dict[str, str] = {}
         for item in items:
             if isinstance(item, Skip):
                 report.skipped.append(item)
                 continue
-            aid = item.article_id
+            aid, th = item.article_id, item.text_hash
             old = by_key.get(item.key)
-            if aid in seen:
-                report.skipped.append(Skip(item.source, f"same text as {seen[aid]}"))
+            twin = by_id.get(aid) or by_text.get(th)
+            if twin is not None and (twin["key"] == item.key or _gone(twin)):
+                twin = None  # an edit of this very article, or of a file that is gone
+            if th in seen:
+                report.skipped.append(Skip(item.source, f"{DUPLICATE} {seen[th]}"))
             elif old is not None and old["id"] == aid:
                 report.unchanged.append(item.source)
-            elif aid in by_id and by_id[aid]["key"] != item.key:
-                twin = by_id[aid]
-                if twin.get("path") and not Path(twin["path"]).exists():
-                    self._move(twin, item)
-                    report.moved.append(f"{twin['source']} -> {item.source}")
-                else:
-                    report.skipped.append(
-                        Skip(item.source, f"same text as {twin['source']}, already indexed")
-                    )
+                if prints.get(item.key):
+                    touched.append((aid, prints[item.key]))
+            elif aid in by_id and by_id[aid]["key"] != item.key and _gone(by_id[aid]):
+                moved = by_id[aid]
+                self._move(moved, item, prints.get(item.key, ""))
+                report.moved.append(f"{moved['source']} -> {item.source}")
+            elif twin is not None:
+                report.skipped.append(
+                    Skip(item.source, f"{DUPLICATE} {twin['source']}, already indexed")
+                )
             else:
                 todo.append((item, old))
-            seen[aid] = item.source
+            seen[th] = item.source
+        self.store.set_fingerprints(touched)
         done = 0
         # A pipeline over groups of articles. The next group's forward passes are queued before
         # this group's are collected, so the model never waits for Python; chunking, pooling
@@ -198,13 +250,16 @@ class Indexer:
             for i, group in enumerate(groups):
                 if i + 1 < len(groups):
                     queued.append(self._start([a for a, _ in groups[i + 1]]))
-                n, rows = self._rows(queued.popleft())
+                n, rows, refused = self._rows(queued.popleft(), prints)
                 if pending is not None:
                     pending.result()
                 pending = writer.submit(self.store.save, rows)
                 report.chunks += n
+                report.skipped += refused
+                stored = {r.key for r in rows}
                 for article, old in group:
-                    (report.updated if old is not None else report.added).append(article.source)
+                    if article.key in stored:
+                        (report.updated if old is not None else report.added).append(article.source)
                 done += len(group)
                 if progress:
                     progress(done, len(todo), report.chunks)
@@ -221,8 +276,17 @@ class Indexer:
         return " ".join(words) + "\n" if words else ""
 
     def _start(self, articles: list[Article]) -> Plan:
-        """Chunk and tokenise a group of articles and start its forward passes."""
-        plan = [(a, self.chunker.chunk(a.text)) for a in articles]
+        """Chunk and tokenise a group of articles and start its forward passes. An article
+        over NEWSQA_MAX_ARTICLE_CHUNKS is refused here, before any forward pass: one runaway
+        text must not take the memory of the whole run; the rest of the group goes on."""
+        plan, refused = [], []
+        for a in articles:
+            chunks = self.chunker.chunk(a.text)
+            skip = too_many_chunks(a, len(chunks), self.settings.max_article_chunks)
+            if skip is None:
+                plan.append((a, chunks))
+            else:
+                refused.append(skip)
         prefixes, texts, spans = [], [], []
         for article, chunks in plan:
             prefix = self._prefix(article.title)
@@ -231,11 +295,14 @@ class Indexer:
                 texts.append(article.text[c.start : c.end])
                 spans.append([(s.start - c.start, s.end - c.start) for s in c.sentences])
         batches = self.embedder.tokenize_chunks(prefixes, texts, spans)
-        return plan, self.embedder.start_batches(batches)
+        return plan, self.embedder.start_batches(batches), refused
 
-    def _rows(self, planned: Plan) -> tuple[int, list[NewArticle]]:
-        """A started group's records, once its forward passes are done (one per chunk)."""
-        plan, job = planned
+    def _rows(
+        self, planned: Plan, prints: dict[str, str]
+    ) -> tuple[int, list[NewArticle], list[Skip]]:
+        """A started group's records, once its forward passes are done (one per chunk), and
+        the group's refused articles."""
+        plan, job, refused = planned
         embedded = job.result()
         out: list[NewArticle] = []
         k = 0
@@ -259,15 +326,25 @@ class Indexer:
                     dropped=len(article.dropped),
                     chunks=new,
                     statements=_statements(article),
+                    fingerprint=prints.get(article.key, ""),
                 )
             )
-        return len(embedded), out
+        return len(embedded), out, refused
 
-    def _move(self, record: dict[str, Any], article: Article) -> None:
+    def _move(self, record: dict[str, Any], article: Article, fingerprint: str) -> None:
         """Point an article whose file moved at its new path, without embedding it again."""
         self.store.move_article(
-            record["id"], source=article.source, key=article.key, path=article.path
+            record["id"],
+            source=article.source,
+            key=article.key,
+            path=article.path,
+            fingerprint=fingerprint,
         )
+
+
+def _gone(record: dict[str, Any]) -> bool:
+    """Whether an indexed article came from a file that no longer exists."""
+    return bool(record.get("path")) and not Path(record["path"]).exists()
 
 
 def _statements(article: Article) -> list[Any]:

@@ -7,12 +7,15 @@ wrong with it, so one bad file never stops a run.
 from __future__ import annotations
 
 import codecs
+import hashlib
 import json
 import os
 import re
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -423,11 +426,37 @@ def load(paths: Iterable[str | os.PathLike[str]], max_bytes: int) -> Iterator[Ar
     """Every article (or skip) under ``paths``, in a stable order. Each file is loaded on its
     own: whatever goes wrong with one (even an error no check foresaw) is a Skip for that file."""
     for found in discover(paths):
-        if isinstance(found, Skip):
-            yield found
-            continue
-        try:
-            items = load_file(found, max_bytes)
-        except Exception as exc:  # an unforeseen failure costs this file only
-            items = [Skip(str(found), f"could not be loaded: {type(exc).__name__}: {exc}")]
-        yield from items
+        yield from [found] if isinstance(found, Skip) else load_safely(found, max_bytes)
+
+
+def load_safely(path: Path, max_bytes: int) -> list[Article | Skip]:
+    """``load_file``, with any failure no check foresaw as a Skip for this file only."""
+    try:
+        return load_file(path, max_bytes)
+    except Exception as exc:  # an unforeseen failure costs this file only
+        return [Skip(str(path), f"could not be loaded: {type(exc).__name__}: {exc}")]
+
+
+@lru_cache(maxsize=1)
+def _code_digest() -> str:
+    """A digest of the code that turns a file into articles (this module and cleaning), so
+    that a newsqa whose loading or cleaning changed reads every file again."""
+    from newsqa.index import articles, cleaning
+
+    parts = [
+        Path(str(m.__file__)).read_bytes() for m in (sys.modules[__name__], cleaning, articles)
+    ]
+    return hashlib.sha256(b"\x00".join(parts)).hexdigest()[:12]
+
+
+def fingerprint(path: Path) -> str:
+    """What says a file is unchanged without reading it: its size and modification time in
+    nanoseconds, and the loading code's digest; "" if it cannot be read. Taken BEFORE the file
+    is read, so a write during the read makes the next run read it again. (A rewrite that keeps
+    both size and mtime, e.g. ``cp -p`` of another file of the same size, goes unseen, as for
+    make and rsync's quick check.)"""
+    try:
+        st = path.stat()
+    except OSError:
+        return ""
+    return f"{st.st_size}:{st.st_mtime_ns}:{_code_digest()}"

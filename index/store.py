@@ -62,7 +62,7 @@ from typing import Any
 import numpy as np
 from filelock import FileLock, ReadWriteLock, Timeout
 from newsqa.index import faults, lexical
-from newsqa.index.articles import ArticleRecord, ChunkRecord
+from newsqa.index.articles import ArticleRecord, ChunkRecord, content_hash
 from newsqa.index.embedding import DIMENSIONS, MODEL_NAME
 
 SCHEMA = 3
@@ -83,7 +83,8 @@ CREATE TABLE IF NOT EXISTS articles (
     id TEXT PRIMARY KEY, generation INTEGER NOT NULL, source TEXT NOT NULL,
     key TEXT NOT NULL UNIQUE, path TEXT NOT NULL, title TEXT NOT NULL, date TEXT NOT NULL,
     url TEXT NOT NULL, text TEXT NOT NULL, chunks INTEGER NOT NULL, chars INTEGER NOT NULL,
-    dropped INTEGER NOT NULL, indexed_at TEXT NOT NULL);
+    dropped INTEGER NOT NULL, indexed_at TEXT NOT NULL, text_hash TEXT NOT NULL DEFAULT '',
+    fingerprint TEXT NOT NULL DEFAULT '');
 CREATE TABLE IF NOT EXISTS chunks (
     rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, article_id TEXT NOT NULL,
     position INTEGER NOT NULL, start_at INTEGER NOT NULL, end_at INTEGER NOT NULL,
@@ -145,6 +146,8 @@ class NewArticle:
     dropped: int = 0
     chunks: list[NewChunk] = field(default_factory=list)
     statements: list[Any] = field(default_factory=list)
+    # The file's size and mtime when it was read (index/loaders.fingerprint); "" if no file.
+    fingerprint: str = ""
 
 
 def _make_client(path: Path, url: str | None = None) -> Any:
@@ -363,8 +366,35 @@ class Store:
             conn.executescript(_TABLES + lexical.SCHEMA)
             for key in ("version", "generation", "chunk_count"):
                 conn.execute("INSERT OR IGNORE INTO meta VALUES (?, '0')", (key,))
+            self._add_columns(conn)
         elif conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'articles'").fetchone() is None:
             raise StoreError(f"the store at {self.path} is incomplete; re-index it")
+
+    def _add_columns(self, conn: sqlite3.Connection) -> None:
+        """Give a store made before them the articles' ``text_hash`` (the same story under
+        another title is a duplicate) and ``fingerprint`` (an unchanged file is not read again)
+        columns: one transaction, so a crash leaves the store as it was and the next writer
+        adds them. Readers never need them. Texts are hashed once, here; fingerprints start
+        empty and are filled by the next index run."""
+        have = {row[1] for row in conn.execute("PRAGMA table_info(articles)")}
+        if {"text_hash", "fingerprint"} <= have:
+            conn.execute("CREATE INDEX IF NOT EXISTS articles_text ON articles (text_hash)")
+            conn.execute("CREATE INDEX IF NOT EXISTS articles_path ON articles (path)")
+            return
+        with self._transaction():
+            for column in ("text_hash", "fingerprint"):
+                if column not in have:
+                    conn.execute(
+                        f"ALTER TABLE articles ADD COLUMN {column} TEXT NOT NULL DEFAULT ''"
+                    )
+            rows = conn.execute("SELECT id, text FROM articles WHERE text_hash = ''").fetchall()
+            conn.executemany(
+                "UPDATE articles SET text_hash = ? WHERE id = ?",
+                [(content_hash(text), aid) for aid, text in rows],
+            )
+            faults.point("columns.transaction")
+            conn.execute("CREATE INDEX IF NOT EXISTS articles_text ON articles (text_hash)")
+            conn.execute("CREATE INDEX IF NOT EXISTS articles_path ON articles (path)")
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -527,6 +557,42 @@ class Store:
         return out
 
     def count(self) -> int:
+    def by_text_hash(self, hashes: Sequence[str]) -> dict[str, ArticleRecord]:
+        """An indexed article with each of these text hashes (``Article.text_hash``)."""
+        found: dict[str, ArticleRecord] = {}
+        for part in _batches(list(dict.fromkeys(hashes))):
+            marks = ",".join("?" * len(part))
+            got = self._conn().execute(
+                f"SELECT text_hash, {_ARTICLE_COLUMNS} FROM articles WHERE text_hash IN ({marks})",
+                part,
+            )
+            found.update((row[0], ArticleRecord(*row[1:])) for row in got)
+        return found
+
+    def fingerprints(self, paths: Sequence[str]) -> dict[str, list[tuple[str, str, str]]]:
+        """For each of these file paths (resolved), its articles' (id, key, fingerprint)."""
+        found: dict[str, list[tuple[str, str, str]]] = {}
+        for part in _batches(list(dict.fromkeys(paths))):
+            marks = ",".join("?" * len(part))
+            got = self._conn().execute(
+                f"SELECT path, id, key, fingerprint FROM articles WHERE path IN ({marks})", part
+            )
+            for path, aid, key, fp in got:
+                found.setdefault(path, []).append((aid, key, fp))
+        return found
+
+    def set_fingerprints(self, pairs: Sequence[tuple[str, str]]) -> None:
+        """Record (article id, fingerprint) pairs: files touched but not changed. One
+        transaction; a crash before it commits only means those files are read once more."""
+        self._require_write()
+        if not pairs:
+            return
+        with self._protocol, self._transaction() as conn:
+            conn.executemany(
+                "UPDATE articles SET fingerprint = ? WHERE id = ?", [(f, a) for a, f in pairs]
+            )
+            faults.point("fingerprint.transaction")
+
         """Articles in the store."""
         return int(self._conn().execute("SELECT count(*) FROM articles").fetchone()[0])
 
@@ -668,9 +734,10 @@ class Store:
 
     def _insert_article(self, conn: sqlite3.Connection, a: NewArticle, gen: int, now: str) -> None:
         conn.execute(
-            "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (a.id, gen, a.source, a.key, a.path, a.title, a.date, a.url, a.text, len(a.chunks),
-             len(a.text), a.dropped, now),
+            f"INSERT INTO articles ({_ARTICLE_COLUMNS}, text, text_hash, fingerprint) VALUES "
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (a.id, gen, a.source, a.key, a.path, a.title, a.date, a.url, len(a.chunks),
+             len(a.text), a.dropped, now, a.text, content_hash(a.text), a.fingerprint),
         )  # fmt: skip
         fts = []
         for pos, c in enumerate(a.chunks):
@@ -749,7 +816,9 @@ class Store:
                     self.repair()
                 raise
 
-    def move_article(self, article_id: str, *, source: str, key: str, path: str) -> None:
+    def move_article(
+        self, article_id: str, *, source: str, key: str, path: str, fingerprint: str = ""
+    ) -> None:
         """Point an article at a new source (its file moved): one transaction, no vectors."""
         self._require_write()
         with self._protocol, self._transaction() as conn:
@@ -758,8 +827,8 @@ class Store:
             ).fetchall()
             old = [self._delete_article(conn, rid) for (rid,) in clash]
             conn.execute(
-                "UPDATE articles SET source = ?, key = ?, path = ? WHERE id = ?",
-                (source, key, path, article_id),
+                "UPDATE articles SET source = ?, key = ?, path = ?, fingerprint = ? WHERE id = ?",
+                (source, key, path, fingerprint, article_id),
             )
             faults.point("move.transaction")
             self._finish_commit(conn, old, [])

@@ -5,6 +5,8 @@ real process at the step (``os._exit`` from the hook: no cleanup, like SIGKILL).
 
 from __future__ import annotations
 
+import os
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -85,6 +87,11 @@ def _operate(store: Store, settings: Settings, folder: Path, scenario: str) -> N
         if src.exists():
             src.rename(folder / "cork-moved.txt")
         indexer.index_paths([folder])
+    elif scenario == "touch":  # files touched, not changed: read again, new fingerprints kept
+        for path in folder.glob("*.txt"):
+            os.utime(path, ns=(1_700_000_000_000_000_000, 1_700_000_000_000_000_000))
+        report = indexer.index_paths([folder])
+        assert len(report.unchanged) == 3 and not report.changed
 
 
 def _expected(folder: Path, scenario: str) -> set[str]:
@@ -117,6 +124,7 @@ PASSES = {
     "paste": [p for p in faults.POINTS if p.startswith("save.")],
     "remove": [p for p in faults.POINTS if p.startswith("remove.")],
     "move": ["move.transaction"],
+    "touch": ["fingerprint.transaction"],
 }
 CASES = [(s, p) for s, points in PASSES.items() for p in points]
 
@@ -175,5 +183,68 @@ def test_process_killed_at_every_step_then_rerun(tmp_path: Path, scenario: str, 
     _check(settings, folder, scenario)
 
 
+def _make_old(store_dir: Path) -> None:
+    """Turn a store into one made before articles had text_hash and fingerprint columns."""
+    conn = sqlite3.connect(store_dir / "catalog.sqlite")
+    conn.executescript(
+        "DROP INDEX IF EXISTS articles_text; DROP INDEX IF EXISTS articles_path;"
+        "ALTER TABLE articles DROP COLUMN text_hash; ALTER TABLE articles DROP COLUMN fingerprint;"
+    )
+    conn.close()
+
+
+def _columns(store_dir: Path) -> set[str]:
+    conn = sqlite3.connect(store_dir / "catalog.sqlite")
+    try:
+        return {row[1] for row in conn.execute("PRAGMA table_info(articles)")}
+    finally:
+        conn.close()
+
+
+COLUMNS = """
+import os, sys
+from newsqa.index import faults
+from newsqa.index.store import Store
+
+faults.install(lambda name: os._exit(9) if name == "columns.transaction" else None)
+Store(sys.argv[1], write=True).close()
+print("not killed")
+"""
+
+
+@pytest.mark.parametrize("how", ["raise", "kill"])
+def test_columns_added_to_an_old_store_survive_a_fault(tmp_path: Path, how: str) -> None:
+    """The columns.transaction point: opening an older store for writing adds the columns in
+    one transaction; a fault there leaves the old store as it was, and the next open adds them
+    with every article's text hash, and the run after it finds the duplicates it must."""
+    settings, folder = _setup(tmp_path, "update")
+    _make_old(settings.store)
+    if how == "raise":
+
+        def handler(name: str) -> None:
+            if name == "columns.transaction":
+                raise Fault(name)
+
+        with faults.installed(handler), pytest.raises(Fault):
+            Store(settings.store, write=True)
+    else:
+        out = subprocess.run(
+            [sys.executable, "-c", textwrap.dedent(COLUMNS), str(settings.store)],
+            capture_output=True, text=True, timeout=300, cwd=REPO,
+        )  # fmt: skip
+        assert out.returncode == 9 and "not killed" not in out.stdout, out.stderr[-2000:]
+    assert "text_hash" not in _columns(settings.store)
+    with Store(settings.store, write=True) as store:
+        check_consistent(store)
+        assert {"text_hash", "fingerprint"} <= _columns(settings.store)
+        # Same text as bergen.txt under another title: a duplicate of the indexed article.
+        body = (folder / "bergen.txt").read_text(encoding="utf-8").split("\n", 1)[1]
+        (folder / "copy.txt").write_text("Another headline\n" + body, encoding="utf-8")
+        report = Indexer(store, CountingEmbedder(), settings).index_paths([folder])
+        assert [s.source for s in report.skipped] == [str(folder / "copy.txt")]
+        assert report.skipped[0].reason.startswith(f"same text as {folder / 'bergen.txt'}")
+
+
 def test_every_point_is_reached_by_some_scenario() -> None:
-    assert {p for _, p in CASES} == set(faults.POINTS)
+    tested = {p for _, p in CASES} | {"columns.transaction"}
+    assert tested == set(faults.POINTS)
