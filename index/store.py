@@ -544,19 +544,6 @@ class Store:
                 found.update((row[0], ArticleRecord(*row)) for row in got)
         return list(found.values())
 
-    def article_records(self) -> list[dict[str, Any]]:
-        """Every article's record as a dict (``id``, ``source``, ``title``, ``chunks``, ...)."""
-        return [asdict(r) for r in self.articles()]
-
-    def article_texts(self, ids: Sequence[str]) -> dict[str, str]:
-        out: dict[str, str] = {}
-        for part in _batches(list(ids)):
-            marks = ",".join("?" * len(part))
-            got = self._conn().execute(f"SELECT id, text FROM articles WHERE id IN ({marks})", part)
-            out.update(got.fetchall())
-        return out
-
-    def count(self) -> int:
     def by_text_hash(self, hashes: Sequence[str]) -> dict[str, ArticleRecord]:
         """An indexed article with each of these text hashes (``Article.text_hash``)."""
         found: dict[str, ArticleRecord] = {}
@@ -593,6 +580,19 @@ class Store:
             )
             faults.point("fingerprint.transaction")
 
+    def article_records(self) -> list[dict[str, Any]]:
+        """Every article's record as a dict (``id``, ``source``, ``title``, ``chunks``, ...)."""
+        return [asdict(r) for r in self.articles()]
+
+    def article_texts(self, ids: Sequence[str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for part in _batches(list(ids)):
+            marks = ",".join("?" * len(part))
+            got = self._conn().execute(f"SELECT id, text FROM articles WHERE id IN ({marks})", part)
+            out.update(got.fetchall())
+        return out
+
+    def count(self) -> int:
         """Articles in the store."""
         return int(self._conn().execute("SELECT count(*) FROM articles").fetchone()[0])
 
