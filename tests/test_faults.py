@@ -212,7 +212,7 @@ print("not killed")
 """
 
 
-@pytest.mark.parametrize("how", ["raise", "kill"])
+@pytest.mark.parametrize("how", ["raise", pytest.param("kill", marks=pytest.mark.slow)])
 def test_columns_added_to_an_old_store_survive_a_fault(tmp_path: Path, how: str) -> None:
     """The columns.transaction point: opening an older store for writing adds the columns in
     one transaction; a fault there leaves the old store as it was, and the next open adds them

@@ -20,6 +20,7 @@ import tomllib
 from importlib import metadata
 from pathlib import Path
 
+import pytest
 from packaging.requirements import Requirement
 
 REPO = Path(__file__).resolve().parents[1]
@@ -88,6 +89,7 @@ def test_the_closure_tells_core_from_test_only() -> None:
     assert "pytest" in core_closure(("test",))
 
 
+@pytest.mark.slow  # a fresh process imports every loader
 def test_the_loaders_need_nothing_beyond_the_core_dependencies() -> None:
     proc = subprocess.run(
         [sys.executable, "-c", LOAD_EVERY_TYPE],

@@ -19,7 +19,9 @@ from newsqa.index.indexer import Indexer
 from newsqa.index.settings import Settings
 from newsqa.index.statements import Statement
 from newsqa.index.store import MANIFEST, Store, StoreBusyError, StoreError
+from typer.testing import CliRunner
 
+from newsqa import cli
 from tests.store_helpers import CountingEmbedder, check_consistent
 
 REPO = Path(__file__).resolve().parents[1]
@@ -237,11 +239,9 @@ def test_an_old_store_is_upgraded_in_place_when_opened_for_writing(tmp_path: Pat
     old = _schema2_store(tmp_path, folder)
     with pytest.raises(StoreError, match=r"older newsqa .* Open it once for writing to upgrade"):
         Store(old)
-    out = subprocess.run(
-        [sys.executable, "-m", "newsqa", "list", "--store", str(old)],
-        capture_output=True, text=True, timeout=300, cwd=REPO,
-    )  # fmt: skip
-    assert out.returncode == 2 and "Traceback" not in out.stderr and "older newsqa" in out.stderr
+    out = CliRunner().invoke(cli.app, ["list", "--store", str(old)])
+    assert out.exit_code == 2 and isinstance(out.exception, SystemExit)  # a message, no error
+    assert "Traceback" not in out.stderr and "older newsqa" in out.stderr
     said: list[str] = []
     embedder = CountingEmbedder()
     with Store(old, write=True, on_wait=said.append) as store:
