@@ -218,12 +218,14 @@ class Indexer:
             twin = by_id.get(aid) or by_text.get(th)
             if twin is not None and (twin["key"] == item.key or _gone(twin)):
                 twin = None  # an edit of this very article, or of a file that is gone
-            if th in seen:
-                report.skipped.append(Skip(item.source, f"{DUPLICATE} {seen[th]}"))
-            elif old is not None and old["id"] == aid:
+            if old is not None and old["id"] == aid:
+                # Indexed as it is (a store may hold two copies from before duplicates by text
+                # were refused: they stay, unchanged, until removed).
                 report.unchanged.append(item.source)
                 if prints.get(item.key):
                     touched.append((aid, prints[item.key]))
+            elif th in seen:
+                report.skipped.append(Skip(item.source, f"{DUPLICATE} {seen[th]}"))
             elif aid in by_id and by_id[aid]["key"] != item.key and _gone(by_id[aid]):
                 moved = by_id[aid]
                 self._move(moved, item, prints.get(item.key, ""))

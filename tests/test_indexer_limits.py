@@ -184,3 +184,31 @@ def test_unchanged_files_are_not_read(tmp_path: Path, monkeypatch: pytest.Monkey
             f"{folder / 'feed.json'}#2",
         ]
         check_consistent(store)
+
+
+def test_two_copies_indexed_before_stay_unchanged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A store that holds the same text under two titles from before such copies were refused:
+    both are unchanged on every run (not reported as duplicates of each other)."""
+    settings = Settings(store=tmp_path / "store", sample_dir=None)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    a, b = folder / "a.txt", folder / "b.txt"
+    a.write_text("Harbour plan approved\n" + BODY, encoding="utf-8")
+    b.write_text("Bergen votes for a bigger harbour\n" + BODY, encoding="utf-8")
+    with Store(settings.store, write=True) as store:
+        indexer, _ = _indexer(store, settings)
+        indexer.index_paths([a])
+        # The second copy as an older newsqa stored it, beside the first.
+        with monkeypatch.context() as m:  # as before: no lookup by text hash
+            m.setattr(store, "by_text_hash", lambda hashes: {})
+            assert indexer.index_paths([b]).added == [str(b)]
+        assert store.count() == 2
+    with Store(settings.store, write=True) as store:
+        indexer, _ = _indexer(store, settings)
+        for i in range(2):  # touched, so that both are read and compared
+            for f in (a, b):
+                os.utime(f, ns=(1_700_000_000_000_000_000 + i, 1_700_000_000_000_000_000 + i))
+            report = indexer.index_paths([folder])
+            assert sorted(report.unchanged) == [str(a), str(b)] and not report.skipped
