@@ -80,6 +80,9 @@ _OPEN = re.compile(
     re.IGNORECASE,
 )
 # "... say after Newcastle beat Bolton": words said after an event react to it.
+_SUBORDINATE = re.compile(
+    r"\b(?:after|when|because|since|following|before|while|once)\b.*$", re.IGNORECASE
+)
 _REACTION = re.compile(
     r"\b(?:react\w*|tribute|comment\w*|respond\w*|response|reaction|spoken|spoke|view|views|"
     r"after)\b",
@@ -237,6 +240,7 @@ def is_when_question(question: str) -> bool:
 
 
 def _keys(text: str) -> set[str]:
+    text = re.sub(r"['’]s\b", "", text)  # "Santini's resignation" is about Santini
     return {k for k in word_keys(text) if k not in _QUESTION_WORDS and len(k) > 2} - {
         "leader",
         "politician",
@@ -316,8 +320,9 @@ def _line(st: dict[str, Any], n: int) -> str:
 
 
 # Question verbs that name no particular act: any statement can answer them.
+# Light verbs ("paid tribute", "gave his backing") name no act by themselves either.
 _ANY_ACT = {"said", "say", "spoke", "spoken", "commented", "reacted", "react", "gave", "expressed",
-            "voiced", "argued", "insisted"}  # fmt: skip
+            "voiced", "argued", "insisted", "paid", "made", "offered"}  # fmt: skip
 
 
 def _asked_act(question: str) -> str:
@@ -367,7 +372,10 @@ def answer_speakers(
                 topics.append(t)
     # "Who said troops could not be ruled out?" asks for the open position, not a refusal.
     open_q = bool(_OPEN.search(standalone))
-    negative = bool(_NEGATIVE_Q.search(standalone)) and not open_q
+    # "... after Mendes' shot was not given as a goal": a negation in a clause that dates or
+    # explains the question is no position asked about.
+    main_clause = _SUBORDINATE.sub("", standalone)
+    negative = bool(_NEGATIVE_Q.search(main_clause)) and not open_q
     reaction = bool(_REACTION.search(standalone))
     title_score = {
         st["article_id"]: len(qkeys & word_keys(st.get("title") or "")) / max(len(qkeys), 1)
@@ -415,7 +423,27 @@ def answer_speakers(
         article_best[st["article_id"]] = max(article_best.get(st["article_id"], 0.0), sc)
     article_score = {a: b + title_score.get(a, 0.0) for a, b in article_best.items()}
     top = max(article_score.values())
-    scored = [(sc, st) for sc, st in scored if article_score[st["article_id"]] >= 0.8 * top]
+    # Retrieval ranked the articles on the whole question: another article joins the first one
+    # retrieved only if it answers at least as well.
+    first = next((a for a in article_ids if a in article_score), None)
+    floor = max(0.8 * top, article_score[first] if first else 0.0)
+    scored = [(sc, st) for sc, st in scored if article_score[st["article_id"]] >= floor]
+    # The story found, the main clause picks its statements: "Which managers called for video
+    # technology after Mendes' shot was not given?" asks for the calls, not for the shot.
+    main_keys = _keys(main_clause)
+    if len(main_keys) >= 2 and main_keys != qkeys:
+        scored = [
+            (
+                max(
+                    _score(main_keys, st),
+                    title_score.get(st["article_id"], 0.0)
+                    if _REACTION.search(main_clause)
+                    else 0.0,
+                ),
+                st,
+            )
+            for _, st in scored
+        ]
     best_score = max(s for s, _ in scored)
     if best_score <= 0:
         return None
@@ -430,8 +458,16 @@ def answer_speakers(
     who = _WHO_VERB.match(standalone)
     if who and who.group("verb").lower() in _CLAIM_VERBS and len(qkeys) >= 5:
         # "Who warned that NATO troops in Ukraine would make a conflict inevitable?": one claim,
-        # so only the statements that make it nearly as well as the best one.
-        threshold = max(threshold, 0.8 * best_score)
+        # so only the statements that make it nearly as well as the best one. The claim is in
+        # the question's other words: "Who said Grewcock's clash with Peel was accidental?" is
+        # answered by "accidental", not by another statement about Grewcock and Peel.
+        names = _keys(" ".join(m.group(0) for m in NAME_RUN_RX.finditer(standalone[4:])))
+        claim = qkeys - names
+        claim_best = max((_score(claim, st) for _, st in scored), default=0.0)
+        if claim and claim_best > 0:
+            scored = [(sc, st) for sc, st in scored if _score(claim, st) >= 0.8 * claim_best]
+        else:
+            threshold = max(threshold, 0.8 * best_score)
     per_speaker: dict[str, tuple[float, dict[str, Any]]] = {}
     for s, st in scored:
         if s < threshold:

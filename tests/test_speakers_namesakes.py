@@ -25,6 +25,13 @@ ARTICLES = {
         "Conservative leader Michael Howard and Liberal Democrat leader Charles Kennedy.\n\n"
         "Mr Blair said the engagement was good news for the country.\n"
     ),
+    "goal-line.txt": (
+        "Coaches want goal-line cameras\n\n"
+        "Hamburg striker Jonas Feld scored from 40 yards but the goal was not given.\n\n"
+        'Hamburg coach Lars Brenner said: "We were robbed because the goal was not given, the '
+        'ball was a yard over the line."\n\n'
+        "Bremen coach Dieter Haas said the incident showed the need for video technology.\n"
+    ),
     "campaign.txt": (
         "Blairs on the campaign trail\n\n"
         "Cherie Blair said the campaign for the engagement of voters was going well.\n\n"
@@ -45,9 +52,9 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
         yield s
 
 
-def _docs(store: Store) -> list[Document]:
-    """Every passage, the wedding story first, as retrieval would hand them over."""
-    records = sorted(store.article_records(), key=lambda r: "wedding" not in r["source"])
+def _docs(store: Store, first: str = "wedding") -> list[Document]:
+    """Every passage, one story first, as retrieval would hand them over."""
+    records = sorted(store.article_records(), key=lambda r: first not in r["source"])
     return [
         Document(page_content=c.text, metadata={**c.metadata(), "chunk_id": c.id}, id=c.id)
         for r in records
@@ -74,3 +81,10 @@ def test_namesakes_of_different_articles_are_separate_lines(store: Store) -> Non
     assert got is not None
     assert {"Tony Blair", "Cherie Blair"} <= {s["speaker"] for s in got["statements"]}
     assert sum(s["speaker"].endswith("Blair") for s in got["statements"]) == 2
+
+
+def test_the_main_clause_picks_the_statements_not_the_event_it_follows(store: Store) -> None:
+    q = "Which coaches called for video technology after Feld's goal was not given?"
+    got = answer(q, q, _docs(store, "goal-line"), store)
+    assert got is not None
+    assert [s["speaker"] for s in got["statements"]] == ["Dieter Haas"]
