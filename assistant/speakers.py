@@ -31,7 +31,8 @@ from newsqa.index.names import (
 
 # "Which (European) leaders ...", "Which law lords ...", "Which WMC executives ...".
 _WHICH_PLURAL = re.compile(
-    r"^\s*(?:which|what)\s+(?:[\w'’-]+\s+){0,4}?(?P<group>[a-z][\w-]*s)\b(?!\s+(?:is|was)\b)"
+    # The group is a lower-case plural ("Which leaders ..."), never a name ("What did Moyes say").
+    r"^\s*(?:which|what)\s+(?:[\w'’-]+\s+){0,4}?(?P<group>(?-i:[a-z][\w-]*s))\b(?!\s+(?:is|was)\b)"
     r"(?:,\s*or\s+[\w\s]+,)?\s+(?:\w+\s+){0,2}?(?P<verb>said|say|ruled|rule|rejected|opposed|"
     r"supported|backed|agreed|disagreed|reacted|react|called|warned|paid|congratulated|gave|"
     r"criticised|criticized|welcomed|commented|spoke|spoken|urged|argued|refused|expressed|"
@@ -61,8 +62,10 @@ _GROUP_NOUN = re.compile(
 )
 _AND_NAMES = re.compile(r"\b(?:and|&)\b")
 # A position the question asks about, with the cue words of a statement that takes it.
+# "against" after a verb ("spoke out against", "voted against"); "the case against X" is a noun.
 _NEGATIVE_Q = re.compile(
-    r"\b(?:ruled?\s+out|rule\s+out|reject\w*|oppos\w*|against|disagree\w*|refus\w*|not\b|"
+    r"\b(?:ruled?\s+out|rule\s+out|reject\w*|oppos\w*|(?:out|voted?|spoke|spoken|argued|"
+    r"campaigned|were|was|is|are)\s+against|disagree\w*|refus\w*|not\b|"
     r"n't\b|no\s+plans|incompatible|object\w*|criticis\w*|criticiz\w*|condemn\w*|spoken\s+out)",
     re.IGNORECASE,
 )

@@ -152,10 +152,17 @@ def name_tokens(run: str) -> list[str]:
     return list(_name_tokens(run))
 
 
+_POST_NOMINALS = frozenset("mp qc kc msp mep mla am cbe obe mbe jr sr".split())
+
+
 @lru_cache(maxsize=65536)
 def _name_tokens(run: str) -> tuple[str, ...]:
     """The body of ``name_tokens``, cached: the same runs recur across an article."""
     words = run.split()
+    # Post-nominals ("Andrew Tyrie MP", "Jo Hale QC") follow the name; "MP" is a role noun too,
+    # and everything up to a role noun would go.
+    while len(words) > 1 and fold(words[-1]).strip(".,") in _POST_NOMINALS:
+        words = words[:-1]
     last_role = max((i for i, w in enumerate(words) if is_role_word(w)), default=-1)
     words = words[last_role + 1 :]
     out: list[str] = []

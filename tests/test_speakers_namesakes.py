@@ -88,3 +88,11 @@ def test_the_main_clause_picks_the_statements_not_the_event_it_follows(store: St
     got = answer(q, q, _docs(store, "goal-line"), store)
     assert got is not None
     assert [s["speaker"] for s in got["statements"]] == ["Dieter Haas"]
+
+
+def test_against_takes_a_position_only_after_a_verb() -> None:
+    from newsqa.assistant.speakers import _NEGATIVE_Q
+
+    assert _NEGATIVE_Q.search("Who has spoken out against the bid?")
+    assert _NEGATIVE_Q.search("Which MPs voted against the bill?")
+    assert not _NEGATIVE_Q.search("Who spoke about the doping case against the sprinters?")

@@ -92,3 +92,11 @@ def test_a_family_name_alone_joins_the_one_full_name_with_its_key() -> None:
     rows = [_as_dict(st, "a") for st in a] + [_as_dict(st, "b") for st in b]
     groups = select(rows)  # type: ignore[arg-type]
     assert [(g["speaker"], g["count"]) for g in groups] == [("Olaf Scholz", 2)]
+
+
+def test_a_post_nominal_after_the_name_keeps_the_name() -> None:
+    text = (
+        "In the Commons, Tory frontbencher Andrew Tyrie MP demanded an immediate statement. "
+        'Defence barrister Jo Hale QC said: "My client will appeal."'
+    )
+    assert [st.speaker for st in extract_statements(text)] == ["Andrew Tyrie", "Jo Hale"]
