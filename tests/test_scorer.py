@@ -7,6 +7,7 @@ import random
 from pathlib import Path
 
 import numpy as np
+import pytest
 from newsqa.assistant import evaluation, scorer, training
 from newsqa.assistant.scorer import (
     QUESTION_FEATURES,
@@ -83,6 +84,7 @@ def _row(x: np.ndarray, y: np.ndarray, correct: bool, answers: bool = True) -> t
     return training.Row(item, x, y, np.zeros(len(QUESTION_FEATURES)), correct, False)
 
 
+@pytest.mark.slow  # fits with scikit-learn (seconds to import)
 def test_fit_scorer_learns_the_signal_that_marks_the_answer() -> None:
     rng = np.random.default_rng(0)
     rows = []
@@ -101,6 +103,7 @@ def test_fit_scorer_learns_the_signal_that_marks_the_answer() -> None:
     assert 0 < fitted.scale < 10
 
 
+@pytest.mark.slow  # fits with scikit-learn (seconds to import)
 def test_fit_abstention_threshold_answers_ninety_percent() -> None:
     rng = random.Random(0)
     sup = QUESTION_FEATURES.index("support")

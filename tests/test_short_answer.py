@@ -151,6 +151,7 @@ def _first_candidate(examples: list[dict]) -> float:
     return hits / len(examples)
 
 
+@pytest.mark.slow  # scores the shipped weights on 800 held-out SQuAD questions
 def test_the_shipped_weights_beat_the_first_span_on_held_out_articles() -> None:
     examples = _held_out()
     model = json.loads(sa.MODEL_PATH.read_text(encoding="utf-8"))
