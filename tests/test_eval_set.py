@@ -443,7 +443,7 @@ def test_every_alternative_occurs_in_evidence(items, corpus):
 
 def _shingles(text):
     words = re.findall(r"\w+", text.lower())
-    return frozenset(map(" ".join, zip(words, words[1:], words[2:])))
+    return frozenset(map(" ".join, zip(words, words[1:], words[2:], strict=False)))
 
 
 @functools.cache
@@ -472,7 +472,8 @@ def _near_duplicates(corpus: Path, ev: str) -> tuple[str, ...]:
     twins = []
     for other in by_size[lo:hi]:
         theirs = shingles[other]
-        if other != ev and len(mine & theirs) / len(mine | theirs) >= NEAR_DUPLICATE_JACCARD:
+        shared = len(mine & theirs)  # |A | B| = |A| + |B| - |A & B|: no union is built
+        if other != ev and shared / (len(mine) + len(theirs) - shared) >= NEAR_DUPLICATE_JACCARD:
             twins.append(other)
     return tuple(sorted(twins))
 
