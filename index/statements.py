@@ -201,6 +201,7 @@ _COORDINATED = regex.compile(
     rf"^(?P<subj>[^,;:\"“”«»]{{0,100}}?{NAME_RUN})[ \t]+{_AUX}\p{{Ll}}[\p{{L}}-]*ed\b"
     rf"[^;:\"“”«»]{{0,120}}?,?[ \t]+and[ \t]*$"
 )
+_GROUP_AUX = regex.compile(r",?[ \t]+(?:have|has|had|were|are)[ \t]+(?=\p{Ll})")
 _SIMILAR = re.compile(r"(?i)\b(?:similar|same|like|comparable)\s+(?:position|view|stance|line)")
 _TIMESTAMP = re.compile(
     r"^\s*(?:\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?\s*(?:GMT|BST|UTC|CET|CEST|EST|EDT|PST|PDT|ET|PT)?"
@@ -610,6 +611,10 @@ class _Extractor:
                     who = self.person(" ".join(tokens))
                     if who:
                         last = [who]
+            # "Eric Cantona and Ole Gunnar Solskjaer, and club manager Sir Alex Ferguson, have
+            # lent their backing ...": a group subject is who the next "they" means.
+            if group := self.group_subject(s, sentence):
+                last = group
         # Sentences inside a quotation continued from (or closed by) an attributed sentence.
         for i, s in enumerate(sentences):
             if i in anchored:
@@ -746,6 +751,20 @@ class _Extractor:
                 kind = self.kind_of(start, end, "reported")
                 return self.make(people, kind, "according to", start, end, s)
         return self.saying(s, sentence)
+
+    def group_subject(self, s: _Sentence, sentence: str) -> list[_Person]:
+        """The people (two or more) of a subject joined by "and" before an auxiliary verb."""
+        aux = _GROUP_AUX.search(sentence)
+        if not aux or " and " not in sentence[: aux.start()]:
+            return []
+        subject = sentence[: aux.start()]
+        people: list[_Person] = []
+        for member in _split_group(subject):
+            at = s.start + subject.find(member)
+            who = self._member(member, at, s.start)
+            if who and who not in people:
+                people.append(who)
+        return people if len(people) >= 2 else []
 
     def saying(self, s: _Sentence, sentence: str) -> list[Statement]:
         """'Tory leader Michael Howard sent Mr Bush his "warmest congratulations", saying: "..."':

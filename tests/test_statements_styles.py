@@ -100,3 +100,14 @@ def test_a_post_nominal_after_the_name_keeps_the_name() -> None:
         'Defence barrister Jo Hale QC said: "My client will appeal."'
     )
     assert [st.speaker for st in extract_statements(text)] == ["Andrew Tyrie", "Jo Hale"]
+
+
+def test_they_after_a_group_subject_means_every_member() -> None:
+    text = (
+        "Former players Eric Cantona and Ole Gunnar Solskjaer, and club manager Sir Alex "
+        "Ferguson, have lent their backing to the supporters. They have all spoken out against "
+        "the bid."
+    )
+    got = extract_statements(text)
+    assert {st.speaker for st in got} == {"Eric Cantona", "Ole Gunnar Solskjaer", "Alex Ferguson"}
+    assert {st.kind for st in got} == {"position"}
