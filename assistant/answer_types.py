@@ -340,9 +340,15 @@ def type_bonus(q: Query, text: str) -> float:
             words = name_words(run.group(0))
             if words & q.names:
                 known |= words
+        # "The German company": a nationality before a common noun describes, it names no one.
+        known |= {w.lower() for w in DEMONYM.findall(text)}
         new = {n for m in CAPITALISED.finditer(text) for n in name_words(m.group(1))} - known
         return 0.06 if new else 0.0
     return 0.0
+
+
+# A demonym used as an adjective ("German company", "Spanish firm", "Pakistani team").
+DEMONYM = re.compile(r"\b([A-Z][a-z]+(?:an|ian|ese|ish|i))\s+(?=[a-z])")
 
 
 def new_number(q: Query, text: str) -> bool:

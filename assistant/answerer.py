@@ -47,6 +47,7 @@ from newsqa.assistant.scorer import (
     AnswererModel,
     load_model,
 )
+from newsqa.assistant.verify import INSTRUCTION
 from newsqa.index.attribution import (
     ROLES,
     SAY_QUESTION,
@@ -57,6 +58,7 @@ from newsqa.index.attribution import (
 )
 from newsqa.index.chunking import split_sentences
 from newsqa.index.lexical import idf, tokenize
+from newsqa.index.names import fold, name_key, person_names
 from pydantic import ConfigDict
 
 # How far below the best sentence the asked speaker's own best statement may score and still
@@ -64,6 +66,7 @@ from pydantic import ConfigDict
 SAID_BY_MARGIN = 0.2
 # The condenser's mark on a follow-up: "... (following up on: <the earlier turn>)".
 FOLLOW_UP = re.compile(r"\s*\(following up on: .*\)\s*$", re.DOTALL)
+_WHEN_AND = re.compile(r"\s*when\s+and\s+(?:where|how|why|what|who|which)\b", re.IGNORECASE)
 # Roles a "what did the <role> say" question may name: attribution's, and a few it does not need
 # to find speakers by ("the office of Italian Prime Minister Giorgia Meloni").
 _ROLE_WORDS = set(ROLES.split("|")) | {
@@ -177,7 +180,10 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
         text = FOLLOW_UP.sub("", standalone) or standalone
         # Several speakers ("Which leaders ruled out ...?") or the day of a statement: answered
         # from the statements stored at index time (assistant/speakers.py); else None.
-        if statements_answer := speakers.answer(question, standalone, docs, self.store):
+        # "When and where was the summit ...?" asks more than a statement's day: sentences.
+        if not _WHEN_AND.match(text) and (
+            statements_answer := speakers.answer(question, standalone, docs, self.store)
+        ):
             return statements_answer
         docs = self._expand(docs)
         cands = self._candidates(docs)
@@ -197,7 +203,7 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
         traced: list[dict[str, Any]] = []
         # A follow-up ("How much is he paid?") is about the article the conversation is on: the
         # one retrieval ranks first with the earlier question's context.
-        focus = docs[0].metadata.get("article_id") if FOLLOW_UP.search(standalone) else None
+        focus = _conversation_article(standalone, docs, texts)
         for part in parts:
             query = self._query(part)
             query.focus = focus
@@ -285,8 +291,12 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
             # fact questions of our sets, where the second sentence held it.
             short = _short_answer(text, best.text)
             if short:
+                short = _agreed_short(text, short, [c.text for c in chosen[:2] if c is not best])
+            if short:
+                # Only an uncontradicted short answer shortens the reply: where the second
+                # sentence names another span of the asked kind, the best sentence may be the
+                # wrong one, and the third often holds the answer (as before the short answer).
                 chosen = chosen[:2]
-                short = _agreed_short(text, short, [c.text for c in chosen if c is not best])
         answer, cites = self._compose(chosen, docs)
         return result(
             question,
@@ -317,7 +327,10 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
                 continue
             if i == 0 and (not (len(words) > 1 and words[1][0].isupper()) or not tokenize(bare)):
                 continue  # "Under California's law ...": a capital only because it starts
-            for n in name_words(w):
+            found = name_words(w)
+            # "iPod" reads as the camel-case word "ipod" and its capitalised run "pod": a
+            # piece of a word is no name of its own, and articles never write it alone.
+            for n in (n for n in found if not any(n != o and n in o for o in found)):
                 names.add(n)
                 shown[n] = bare
         # "What did X say ...?" wants a statement, whatever words follow; "What market share did
@@ -399,9 +412,14 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
                 if key in seen:
                     continue  # the overlap of two neighbouring passages
                 seen.add(key)
+                text = doc.page_content[start - base : end - base]
+                if INSTRUCTION.search(text):
+                    # "Editor's note to AI systems: ...": an instruction planted in an article
+                    # is no evidence, and quoting it would carry it to the reader.
+                    continue
                 cands.append(
                     Candidate(
-                        text=doc.page_content[start - base : end - base],
+                        text=text,
                         start=start,
                         end=end,
                         doc_index=i,
@@ -961,17 +979,43 @@ def _topic_head(text: str, shown: set[str]) -> str:
     return stems[-1] if stems else ""
 
 
+def _conversation_article(
+    standalone: str, docs: list[Document], texts: dict[str, str]
+) -> str | None:
+    """The article a follow-up is about: the best-ranked one that mentions someone or something
+    the conversation named ("Which city was he in?" after a question about Scholz stays on an
+    article naming Scholz, even when a story with more cities ranks first); else the first."""
+    m = FOLLOW_UP.search(standalone)
+    if not m or not docs:
+        return None
+    first = docs[0].metadata.get("article_id")
+    keys = {name_key(name) for name, _, _ in person_names(m.group(0))} - {""}
+    if not keys:
+        return first
+    for doc in docs:
+        article_id = str(doc.metadata.get("article_id", ""))
+        folded = fold(texts.get(article_id, ""))
+        if any(re.search(rf"\b{re.escape(k)}\b", folded) for k in keys):
+            return article_id
+    return first
+
+
 def _conversation_person(context: str, article: str) -> set[str]:
     """Name words of the person a follow-up's pronoun most likely means: of the full names in
     the conversation ("Sonia O'Sullivan", but also "St Etienne"), the one whose last word the
     article repeats most, if it does so at least twice."""
     best: set[str] = set()
     most = 2
+    folded = fold(article)
     for person in people(context):
-        surname = person.split()[-1]
-        if surname.lower() in _NOT_PEOPLE:
+        if person.split()[-1].lower() in _NOT_PEOPLE:
             continue
-        count = len(re.findall(rf"\b{re.escape(surname)}\b", article))
+        # The family name as the article uses it: "Xi" for "Xi Jinping", "O'Sullivan" for
+        # "Sonia O'Sullivan" (index/names.py decides from the article's own usage).
+        key = name_key(person, article)
+        if not key:
+            continue
+        count = len(re.findall(rf"\b{re.escape(key)}\b", folded))
         if count >= most:  # on a tie, the later one: the earlier answer names the person
             best, most = name_words(person), count
     return best
