@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from datetime import date
 from operator import itemgetter
 from typing import Any
 
@@ -75,7 +76,9 @@ class Assistant:
         )
         self.condenser = rule_condenser()
         self._configurable = self.retriever.configurable_fields(
-            k=ConfigurableField(id="k", name="passages")
+            k=ConfigurableField(id="k", name="passages"),
+            since=ConfigurableField(id="since", name="articles dated on or after (ISO day)"),
+            until=ConfigurableField(id="until", name="articles dated on or before (ISO day)"),
         )
         self._context = answerers.AnswererContext(
             store=store,
@@ -101,8 +104,10 @@ class Assistant:
         built = self.components(llm)
         return build_chain(self._configurable, built.runnable, built.condenser)
 
-    def _config(self, k: int | None) -> RunnableConfig:
-        return {"configurable": {"k": k or self.settings.top_k}}
+    def _config(
+        self, k: int | None, since: str | None = None, until: str | None = None
+    ) -> RunnableConfig:
+        return {"configurable": {"k": k or self.settings.top_k, "since": since, "until": until}}
 
     def ask(
         self,
@@ -111,12 +116,18 @@ class Assistant:
         *,
         k: int | None = None,
         llm: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
     ) -> dict[str, Any]:
-        """The result dict for one question (see README for its fields)."""
+        """The result dict for one question (see README for its fields). ``since``/``until``
+        (ISO days, inclusive) limit the answer to articles dated in that range."""
         question = _check_question(question, self.settings.max_question_chars)
-        return self.chain(llm).invoke(
-            {"question": question, "history": validate_history(history)}, config=self._config(k)
+        since, until = check_range(since, until)
+        res = self.chain(llm).invoke(
+            {"question": question, "history": validate_history(history)},
+            config=self._config(k, since, until),
         )
+        return with_range(res, since, until)
 
     def stream(
         self,
@@ -125,18 +136,54 @@ class Assistant:
         *,
         k: int | None = None,
         llm: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
     ) -> Iterator[dict[str, Any]]:
         """Yields {"type": "delta", "text"} pieces as a model writes them (none for an answerer
         that composes its answer whole), then one {"type": "final", "result"}."""
         question = _check_question(question, self.settings.max_question_chars)
+        since, until = check_range(since, until)
         built = self.components(llm)
         prepare = RunnablePassthrough.assign(
             standalone=built.condenser
         ) | RunnablePassthrough.assign(docs=itemgetter("standalone") | self._configurable)
         inp = prepare.invoke(
-            {"question": question, "history": validate_history(history)}, config=self._config(k)
+            {"question": question, "history": validate_history(history)},
+            config=self._config(k, since, until),
         )
-        yield from built.stream(inp)
+        for event in built.stream(inp):
+            if event["type"] == "final":
+                event = {**event, "result": with_range(event["result"], since, until)}
+            yield event
+
+
+def check_range(since: str | None, until: str | None) -> tuple[str | None, str | None]:
+    """The range as given (ISO days, either open), or ValueError when it is empty."""
+    since, until = since or None, until or None
+    for day in (since, until):
+        if day is not None:
+            date.fromisoformat(day)  # ValueError for anything but an ISO day
+    if since and until and since > until:
+        raise ValueError(f"the date range is empty: since {since} is after until {until}")
+    return since, until
+
+
+def range_text(since: str | None, until: str | None) -> str:
+    """ "dated from 2024-02-01 to 2024-02-29", "dated on or after 2024-02-01", ..."""
+    if since and until:
+        return f"dated from {since} to {until}" if since != until else f"dated {since}"
+    return f"dated on or after {since}" if since else f"dated on or before {until}"
+
+
+def with_range(res: dict[str, Any], since: str | None, until: str | None) -> dict[str, Any]:
+    """The result with the range it applied (``range``: {"since", "until"} or None); an
+    abstention says which articles it searched, since the answer may lie outside them."""
+    if not (since or until):
+        return {**res, "range": None}
+    out = {**res, "range": {"since": since, "until": until}}
+    if res.get("abstained"):
+        out["answer"] = f"{res['answer']} (Only articles {range_text(since, until)} were searched.)"
+    return out
 
 
 def _check_question(question: Any, max_chars: int) -> str:

@@ -40,6 +40,10 @@ class HybridRetriever(BaseRetriever):
     embedder: Any
     k: int = 6
     mode: Mode = "hybrid"
+    # Only passages of articles dated in this range (ISO days, inclusive; None: open). Set per
+    # call through the chain's configurable fields, like ``k``.
+    since: str | None = None
+    until: str | None = None
 
     def lexical(self) -> LexicalIndex:
         """The store's BM25 index; always as of the last commit (it lives in the catalogue)."""
@@ -49,9 +53,20 @@ class HybridRetriever(BaseRetriever):
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun, k: int | None = None
     ) -> list[Document]:
         # ``invoke(query, k=3)`` as LangChain's standard retriever tests expect.
-        return self.search(query, k or self.k, self.mode)
+        return self.search(query, k or self.k, self.mode, since=self.since, until=self.until)
 
-    def search(self, query: str, k: int, mode: Mode = "hybrid") -> list[Document]:
+    def search(
+        self,
+        query: str,
+        k: int,
+        mode: Mode = "hybrid",
+        *,
+        since: str | None = None,
+        until: str | None = None,
+    ) -> list[Document]:
+        """With ``since``/``until`` each ranking searches only articles dated in that range
+        (inside the search, not after it): the k passages are the range's best, not what is left
+        of the unfiltered top."""
         store: Store = self.store
         embedder: Embedder = self.embedder
         total = store.chunk_count()
@@ -61,9 +76,11 @@ class HybridRetriever(BaseRetriever):
         dense: list[tuple[str, float]] = []
         lexical: list[tuple[str, float]] = []
         if mode in ("hybrid", "dense"):
-            dense = store.dense_search(embedder.query_vector(query), depth)
+            dense = store.dense_search(
+                embedder.query_vector(query), depth, since=since, until=until
+            )
         if mode in ("hybrid", "lexical"):
-            lexical = self.lexical().search(query, depth)
+            lexical = self.lexical().search(query, depth, since=since, until=until)
         fused: dict[str, float] = {}
         for ranking in (dense, lexical):
             for rank, (cid, _) in enumerate(ranking):

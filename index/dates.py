@@ -191,3 +191,21 @@ def date_in(
 def human(d: date) -> str:
     """ "Tuesday, 27 February 2024": how answers and the Articles tab show a date."""
     return f"{d:%A}, {d.day} {d:%B %Y}"
+
+
+_ISO_SHAPED = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
+
+
+def parse_day(value: str) -> str:
+    """A day the user typed ("2024-02-27", "27 February 2024", "Feb. 27, 2024") as an ISO day;
+    ValueError when it is none. The range of ``newsqa ask`` and of the chat (the forms
+    ``newsqa quotes --since`` reads, through the same ``parse_explicit``)."""
+    text = value.strip()
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        # An ISO-shaped day that is no day ("2025-13-01") is an error, not dateutil's guess.
+        got = None if _ISO_SHAPED.match(text) else parse_explicit(text) if text else None
+    if got is None:
+        raise ValueError(f"{value!r} is not a date (use YYYY-MM-DD)")
+    return got.isoformat()

@@ -100,15 +100,28 @@ class LexicalIndex:
         conn.commit()
         return cls(lambda: conn)
 
-    def search(self, query: str, k: int) -> list[tuple[str, float]]:
+    def search(
+        self, query: str, k: int, *, since: str | None = None, until: str | None = None
+    ) -> list[tuple[str, float]]:
+        """The ``k`` best chunks for ``query``; with ``since``/``until`` (ISO days, inclusive)
+        only chunks of articles dated in that range (a store's index: it joins the articles)."""
         tokens = tokenize(query)
         if self._connect is None or not tokens or k <= 0:
             return []
-        rows = self._connect().execute(
-            "SELECT c.id, -f.rank FROM (SELECT rowid, rank FROM chunks_fts WHERE chunks_fts"
-            " MATCH ? ORDER BY rank LIMIT ?) f JOIN chunks c ON c.rowid = f.rowid ORDER BY f.rank",
-            (_match(tokens), k),
-        )
+        if since or until:
+            rows = self._connect().execute(
+                "SELECT c.id, -f.rank FROM chunks_fts f JOIN chunks c ON c.rowid = f.rowid"
+                " JOIN articles a ON a.id = c.article_id WHERE chunks_fts MATCH ? AND"
+                " a.date != '' AND substr(a.date, 1, 10) BETWEEN ? AND ? ORDER BY f.rank LIMIT ?",
+                (_match(tokens), since or "0000-01-01", until or "9999-12-31", k),
+            )
+        else:
+            rows = self._connect().execute(
+                "SELECT c.id, -f.rank FROM (SELECT rowid, rank FROM chunks_fts WHERE chunks_fts"
+                " MATCH ? ORDER BY rank LIMIT ?) f JOIN chunks c ON c.rowid = f.rowid"
+                " ORDER BY f.rank",
+                (_match(tokens), k),
+            )
         return [(cid, float(score)) for cid, score in rows if score > 0]
 
     def doc_freqs(self, tokens: Sequence[str]) -> tuple[int, dict[str, int]]:

@@ -486,14 +486,27 @@ class Store:
             for part in _batches(ids):
                 collection.delete(ids=list(part))
 
-    def dense_search(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
-        """The ``k`` nearest committed chunks to ``vector``: (chunk id, cosine) best first."""
+    def dense_search(
+        self, vector: np.ndarray, k: int, *, since: str | None = None, until: str | None = None
+    ) -> list[tuple[str, float]]:
+        """The ``k`` nearest committed chunks to ``vector``: (chunk id, cosine) best first.
+        With ``since``/``until`` (ISO days, inclusive) only chunks of articles dated in that
+        range: the catalogue names the articles, Chroma searches among their chunks."""
         if k <= 0 or self.chunk_count() == 0:
             return []
+        where = None
+        if since or until:
+            # Candidate ids from the catalogue rather than a date in Chroma's metadata: stores
+            # written before the range existed need no rewrite, and Chroma compares no strings.
+            ids = self.articles_dated(since, until)
+            if not ids:
+                return []
+            where = {"article_id": {"$in": ids}}
         with self._reading() as collection:
             got = collection.query(
                 query_embeddings=[np.asarray(vector, dtype=np.float32)],
                 n_results=k,
+                where=where,
                 include=["distances"],
             )
         hits = list(zip(got["ids"][0], got["distances"][0], strict=True))
@@ -579,6 +592,15 @@ class Store:
                 "UPDATE articles SET fingerprint = ? WHERE id = ?", [(f, a) for a, f in pairs]
             )
             faults.point("fingerprint.transaction")
+
+    def articles_dated(self, since: str | None = None, until: str | None = None) -> list[str]:
+        """The ids of the articles dated from ``since`` to ``until`` (ISO days, inclusive; either
+        may be None). An undated article is never in a range."""
+        got = self._conn().execute(
+            "SELECT id FROM articles WHERE date != '' AND substr(date, 1, 10) BETWEEN ? AND ?",
+            (since or "0000-01-01", until or "9999-12-31"),
+        )
+        return [r[0] for r in got]
 
     def article_records(self) -> list[dict[str, Any]]:
         """Every article's record as a dict (``id``, ``source``, ``title``, ``chunks``, ...)."""

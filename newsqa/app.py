@@ -6,9 +6,11 @@ store is empty, and serves a Gradio Blocks app on ``settings.host:settings.port`
 from ``NEWSQA_*`` variables (``index.settings.Settings``) and are passed down, never read again.
 
 Endpoints for ``gradio_client`` (besides the UI's own):
-- ``/chat`` (message, k, llm) -> the answer text; the session keeps the history, so follow-ups
-  work as in ``Client(url).predict(message, api_name="/chat")`` with Gradio's ChatInterface.
-- ``/ask`` (message, k, llm) -> the whole result dict (answer, citations, sources), same history.
+- ``/chat`` (message, k, llm, since, until) -> the answer text; the session keeps the history,
+  so follow-ups work as in ``Client(url).predict(message, api_name="/chat")`` with Gradio's
+  ChatInterface. ``since``/``until`` (optional days, YYYY-MM-DD) limit it to articles dated then.
+- ``/ask`` (same inputs) -> the whole result dict (answer, citations, sources, range), same
+  history.
 - ``/clear`` forgets the session's history; ``/history`` returns it.
 - ``/add_article`` (title, text), ``/upload_articles`` (files), ``/delete_article`` (source),
   ``/list_articles`` (search), ``/reindex`` (re-index ``settings.watch_dir``).
@@ -31,6 +33,7 @@ import gradio as gr
 
 from newsqa.assistant import render
 from newsqa.auth import launch_auth
+from newsqa.index.dates import parse_day
 from newsqa.index.indexer import Indexer, IndexReport
 from newsqa.index.settings import Settings, SettingsError, apply_process_defaults, load_settings
 from newsqa.index.store import Store, StoreError
@@ -65,6 +68,22 @@ def answerer_choices(settings: Settings) -> list[str]:
     """The answerers a user may pick: the configured one, and the extractive fallback."""
     configured = (settings.llm or "extractive").strip()
     return [configured] if configured == "extractive" else [configured, "extractive"]
+
+
+def date_range(since: Any, until: Any) -> tuple[str | None, str | None]:
+    """The chat's "Articles dated from/to" as ISO days (None when empty); a ValueError that says
+    which box holds what is not a date, or that the range is empty."""
+    days: list[str | None] = []
+    for label, value in (("from", since), ("to", until)):
+        text = str(value).strip() if value is not None else ""
+        try:
+            days.append(parse_day(text) if text else None)
+        except ValueError as exc:
+            raise ValueError(f"Articles dated {label}: {exc}") from None
+    first, last = days
+    if first and last and first > last:
+        raise ValueError(f"Articles dated from {first} is after to {last}: no day is in that range")
+    return first, last
 
 
 def _plain(text: str) -> str:
@@ -114,20 +133,30 @@ class NewsqaApp:
 
     # Chat handlers ---------------------------------------------------------------------------
     def run_chat(
-        self, message: str, history: list[dict[str, str]], k: float | None, llm: str | None
+        self,
+        message: str,
+        history: list[dict[str, str]],
+        k: float | None,
+        llm: str | None,
+        since: str | None = None,
+        until: str | None = None,
     ) -> Iterator[dict[str, Any]]:
-        """One turn through the assistant: model deltas (if it streams), then the result."""
+        """One turn through the assistant: model deltas (if it streams), then the result.
+        ``since``/``until``: the settings' date range (days as typed; checked here)."""
         question = (message or "").strip()
         if not question:
             raise ValueError(
                 'the question is empty: ask something, e.g. "What did Scholz say about '
                 'ground troops?"'
             )
+        first, last = date_range(since, until)
         if self.store.count() == 0:
             raise ValueError("no articles are indexed yet: add some in the Articles tab")
         spec = llm if llm in self.choices else self.choices[0]
         passages = max(1, min(int(k), 50)) if k else None
-        yield from self.assistant.stream(question, history, k=passages, llm=spec)
+        yield from self.assistant.stream(
+            question, history, k=passages, llm=spec, since=first, until=last
+        )
 
     @staticmethod
     def next_history(history: list[dict[str, str]], question: str, answer: str) -> list[dict]:
@@ -150,7 +179,14 @@ class NewsqaApp:
         return [*chat, render.user_message(message)], message
 
     def respond(
-        self, message: str, chat: list[dict], history: list[dict], k: float, llm: str
+        self,
+        message: str,
+        chat: list[dict],
+        history: list[dict],
+        k: float,
+        llm: str,
+        since: str | None = None,
+        until: str | None = None,
     ) -> Iterator[tuple[list[dict], list[dict]]]:
         """The chat tab's answer: a model's text as it streams, then the final answer and its
         Sources (an extractive answer arrives whole)."""
@@ -159,7 +195,7 @@ class NewsqaApp:
             return
         text = ""
         try:
-            for event in self.run_chat(message, history, k, llm):
+            for event in self.run_chat(message, history, k, llm, since, until):
                 if event["type"] == "delta":
                     text += event["text"]
                     yield [*chat, render.pending_message(text)], history
@@ -176,12 +212,18 @@ class NewsqaApp:
             yield [*chat, render.error_message(f"answering failed: {exc}")], history
 
     def chat_api(
-        self, message: str, history: list[dict], k: float, llm: str
+        self,
+        message: str,
+        history: list[dict],
+        k: float,
+        llm: str,
+        since: str | None = None,
+        until: str | None = None,
     ) -> Iterator[tuple[str, list[dict]]]:
         """Answer a message (with this session's history); returns the answer text."""
         text = ""
         try:
-            for event in self.run_chat(message, history, k, llm):
+            for event in self.run_chat(message, history, k, llm, since, until):
                 if event["type"] == "delta":
                     text += event["text"]
                     yield text.strip(), history
@@ -192,12 +234,18 @@ class NewsqaApp:
             raise gr.Error(_plain(str(exc))) from exc
 
     def ask_api(
-        self, message: str, history: list[dict], k: float, llm: str
+        self,
+        message: str,
+        history: list[dict],
+        k: float,
+        llm: str,
+        since: str | None = None,
+        until: str | None = None,
     ) -> tuple[dict[str, Any], list[dict]]:
         """Answer a message (with this session's history); returns the whole result dict."""
         result: dict[str, Any] = {}
         try:
-            for event in self.run_chat(message, history, k, llm):
+            for event in self.run_chat(message, history, k, llm, since, until):
                 if event["type"] == "final":
                     result = event["result"]
         except ValueError as exc:
@@ -330,6 +378,23 @@ class NewsqaApp:
                     label="Answerer",
                     visible=len(self.choices) > 1,
                 )
+                with gr.Row():
+                    # type="string": the day as typed, checked by the handler (date_range), so a
+                    # bad one is a message in the chat; the calendar button fills it in too.
+                    ui.since = gr.DateTime(
+                        include_time=False,
+                        type="string",
+                        label="Articles dated from",
+                        info="YYYY-MM-DD; empty: no limit. Undated articles are left out.",
+                        elem_id="nq-since",
+                    )
+                    ui.until = gr.DateTime(
+                        include_time=False,
+                        type="string",
+                        label="Articles dated to",
+                        info="YYYY-MM-DD, inclusive; empty: no limit.",
+                        elem_id="nq-until",
+                    )
             ui.history = gr.State([])
             ui.pending = gr.State("")
             # The API's own in/outputs (not shown), as gr.ChatInterface does for /chat.
@@ -407,7 +472,7 @@ class NewsqaApp:
             "concurrency_limit": CHAT_CONCURRENCY,
         }
         respond_args = (
-            [ui.pending, ui.chatbot, ui.history, ui.k_slider, ui.llm_choice],
+            [ui.pending, ui.chatbot, ui.history, ui.k_slider, ui.llm_choice, ui.since, ui.until],
             [ui.chatbot, ui.history],
         )
         ui.textbox.submit(
@@ -434,7 +499,7 @@ class NewsqaApp:
         cleared = [ui.chatbot, ui.history, ui.pending]
         ui.clear_btn.click(self.clear, None, cleared, api_name="clear")
         ui.chatbot.clear(self.clear, None, cleared, api_visibility="private")
-        api_inputs = [ui.textbox, ui.history, ui.k_slider, ui.llm_choice]
+        api_inputs = [ui.textbox, ui.history, ui.k_slider, ui.llm_choice, ui.since, ui.until]
         ui.api_trigger.click(
             self.chat_api,
             api_inputs,

@@ -219,6 +219,23 @@ def _reader(ctx: typer.Context, settings: Settings) -> Services:
     return services
 
 
+def date_range(since: str | None, until: str | None) -> tuple[str | None, str | None]:
+    """--since/--until as ISO days (the dates `newsqa quotes` reads); a bad one or an empty
+    range ends the command with one line, before the store or the model is opened."""
+    from newsqa.index.dates import parse_day
+
+    days = []
+    for flag, value in (("--since", since), ("--until", until)):
+        try:
+            days.append(parse_day(value) if value is not None else None)
+        except ValueError as exc:
+            fail(f"{flag} {exc}")
+    first, last = days
+    if first and last and first > last:
+        fail(f"--since {first} is after --until {last}: no day is in that range")
+    return first, last
+
+
 LlmOpt = Annotated[
     str | None,
     typer.Option("--llm", help="answerer: " + specs_help() + " [env NEWSQA_LLM]"),
@@ -238,13 +255,25 @@ def ask_cmd(
     ] = None,
     llm: LlmOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+    since: Annotated[
+        str | None,
+        typer.Option("--since", help="only articles dated on or after this day (YYYY-MM-DD)"),
+    ] = None,
+    until: Annotated[
+        str | None,
+        typer.Option("--until", help="only articles dated on or before this day (YYYY-MM-DD)"),
+    ] = None,
 ) -> None:
-    """Answer a question from the indexed articles, with cited sources."""
+    """Answer a question from the indexed articles, with cited sources.
+
+    With --since/--until only articles dated in that range are searched (undated ones are not).
+    """
     if not question.strip():
         fail(
             'the question is empty: ask something, e.g. newsqa ask "What did Scholz say '
             'about ground troops?"'
         )
+    since, until = date_range(since, until)
     from newsqa.assistant.llm import LLMUnavailable
 
     settings = settings_from(store=store, llm=llm)
@@ -255,12 +284,12 @@ def ask_cmd(
     try:
         assistant = services.assistant
         if as_json:
-            res = assistant.ask(question, past, k=k)
+            res = assistant.ask(question, past, k=k, since=since, until=until)
             print(json.dumps(res, ensure_ascii=False, indent=2))
             return
         res = None
         streamed = ""
-        for event in assistant.stream(question, past, k=k):
+        for event in assistant.stream(question, past, k=k, since=since, until=until):
             if event["type"] == "delta":
                 streamed += event["text"]
                 out.print(escape(event["text"]), end="")
