@@ -20,7 +20,7 @@ from typing import Any
 from langchain_core.documents import Document
 from newsqa.assistant.answer_types import word_keys
 from newsqa.assistant.citations import citation, result
-from newsqa.index.dates import human
+from newsqa.index.dates import EXPLICIT, RELATIVE, article_date, human
 from newsqa.index.names import (
     NAME_RUN_RX,
     fold,
@@ -634,6 +634,29 @@ def _resolve_follow_up(standalone: str) -> str:
     return question
 
 
+# "On what date ...": a question a day answers (a year or a bare weekday does not).
+_DATE_Q = re.compile(r"^\s*(?:on\s+what\s+date|what\s+date|by\s+what\s+date)\b", re.IGNORECASE)
+_NUMERIC_DATE = re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b")
+
+
+def _gives_a_day(text: str) -> bool:
+    """The text states a day: an explicit date ("27 February", "30/09/2024"), or a relative one
+    ("on Tuesday") that the article's own date resolves."""
+    if EXPLICIT.search(text) or _NUMERIC_DATE.search(text):
+        return True
+    return bool(RELATIVE.search(text)) and article_date(text) is not None
+
+
+def _no_day_given(docs: list[Document], store: Any, articles: int = 2) -> bool:
+    """None of the first retrieved articles states any day: a "On what date ...?" question
+    about them has no answer there (an undated "has died" report)."""
+    ids = [a for a in dict.fromkeys(d.metadata.get("article_id") for d in docs) if a][:articles]
+    if not ids or not hasattr(store, "article_texts"):
+        return False
+    texts = store.article_texts(ids)
+    return bool(texts) and not any(_gives_a_day(t) for t in texts.values())
+
+
 def answer(
     question: str, standalone: str, docs: list[Document], store: Any
 ) -> dict[str, Any] | None:
@@ -644,7 +667,12 @@ def answer(
         if is_multi_speaker_question(standalone):
             return answer_speakers(question, standalone, docs, store)
         if is_when_question(standalone):
-            return answer_when(question, standalone, docs, store)
+            got = answer_when(question, standalone, docs, store)
+            if got is None and _DATE_Q.match(standalone) and _no_day_given(docs, store):
+                from newsqa.assistant.answerer import _abstain_text  # answerer imports this
+
+                return result(question, standalone, _abstain_text(), True, [], docs, "extractive")
+            return got
     except (AttributeError, sqlite3.Error):  # a store without statements answers as before
         return None
     return None

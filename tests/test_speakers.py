@@ -114,6 +114,16 @@ def test_when_answers_with_the_resolved_day(store: Store) -> None:
     assert got["statements"][0]["speaker"] == "Olaf Scholz"
 
 
+def test_a_date_question_about_an_article_that_gives_no_day_abstains(store: Store) -> None:
+    q = "On what date did Lord Callaghan die?"
+    got = answer(q, q, _docs(store, "callaghan"), store)
+    assert got is not None and got["abstained"]
+    # The seed article gives its days: a date question about it is not abstained on here.
+    q = "On what date did NATO's chief speak to the Associated Press?"
+    got = answer(q, q, _docs(store, "nato"), store)
+    assert got is None or not got["abstained"]
+
+
 def test_a_single_speaker_question_is_left_to_the_answerer(store: Store) -> None:
     q = "What did Scholz say about ground troops?"
     assert answer(q, q, _docs(store, "nato"), store) is None
