@@ -86,7 +86,7 @@ test)
     fi
     "$VENV/bin/ruff" check . && "$VENV/bin/ruff" format --check .
     "$VENV/bin/mypy"
-    # -m "" selects every test (plain pytest deselects integration, browser and llm, see
+    # -m "" selects every test (plain pytest deselects integration, browser, llm and slow, see
     # pyproject.toml); a -m among the arguments comes later and wins.
     exec "$VENV/bin/python" -m pytest -m "" "$@"
     ;;
