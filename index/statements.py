@@ -3,11 +3,13 @@
 A statement is anchored on a speech or stance verb with its subject: a name ("Scholz told
 reporters"), a role and name ("Czech Prime Minister Peter Fiala and his Polish counterpart Donald
 Tusk also ruled out ..." gives two), an inverted attribution ('..." said chief executive Tom
-McKillop'), "according to X", or "a similar position was expressed by X and Y" (the position
-carries over). Pronouns ("he said") and role references ("the chancellor said") resolve to the
-last person of the same entry, or to whoever the article gave that role. Quotes running over
-several sentences belong to the statement they close or continue. In live blogs and roundups
-(timestamped or datelined entries) nothing carries from one entry to the next.
+McKillop'), "according to X", "a similar position was expressed by X and Y" (the position
+carries over), "..., as did X and Y" (the same statement for each), or a participle ("X sent
+his congratulations, saying: ..."). A group subject ("X and Y, and Z, have lent their backing")
+is who the next "they" means. Pronouns ("he said") and role references ("the chancellor said")
+resolve to the last person of the same entry, or to whoever the article gave that role. Quotes
+running over several sentences belong to the statement they close or continue. In live blogs and
+roundups (timestamped or datelined entries) nothing carries from one entry to the next.
 
 The rules are written over general news grammar with the name, quote and date primitives of
 ``names``, ``quotes`` and ``dates``; no list of the people or places of any story. A parser-based
