@@ -6,6 +6,7 @@ Unit tests of app.py's helpers come first (no server); the rest are marked ``int
 
 from __future__ import annotations
 
+import html
 import shutil
 import socket
 import threading
@@ -181,6 +182,53 @@ def test_empty_question_and_empty_store(newsqa_app: app.NewsqaApp) -> None:
         newsqa_app.ask_api("Anything?", [], 6, "extractive")
     ((shown, _),) = newsqa_app.respond("Anything?", [], [], 6, "extractive")
     assert "no articles are indexed yet" in str(shown[-1]["content"])
+
+
+def test_chat_date_range_reaches_retrieval(newsqa_app: app.NewsqaApp, tmp_path: Path) -> None:
+    from dated_articles import QUESTION, write_dated_articles
+
+    newsqa_app.indexer.index_paths([write_dated_articles(tmp_path / "dated")])
+    # The chat's boxes: days as typed (gr.DateTime type="string"), "" or None when empty.
+    result, _ = newsqa_app.ask_api(QUESTION, [], 6, "extractive", "2024-03-01", "")
+    assert result["range"] == {"since": "2024-03-01", "until": None}
+    assert {Path(s["source"]).stem for s in result["sources"]} == {"mar"}
+    assert "Anna Berg" not in result["answer"] and "Lisa Holm" not in result["answer"]
+    result, _ = newsqa_app.ask_api(QUESTION, [], 6, "extractive", None, "29 February 2024")
+    assert result["range"] == {"since": None, "until": "2024-02-29"}
+    assert {Path(s["source"]).stem for s in result["sources"]} == {"feb"}
+    ((shown, history),) = newsqa_app.respond(QUESTION, [], [], 6, "extractive", "2030-01-01", "")
+    assert "Only articles dated on or after 2030-01-01 were searched." in history[-1]["content"]
+    assert "on or after 2030-01-01 were searched" in html.unescape(str(shown[-1]["content"]))
+
+
+@pytest.mark.parametrize(
+    ("since", "until", "message"),
+    [
+        ("2024-02-30", "", "Articles dated from: '2024-02-30' is not a date (use YYYY-MM-DD)"),
+        ("", "soon", "Articles dated to: 'soon' is not a date (use YYYY-MM-DD)"),
+        ("2024-03-01", "2024-02-01", "Articles dated from 2024-03-01 is after to 2024-02-01"),
+    ],
+)
+def test_bad_chat_dates_are_a_message_not_a_traceback(
+    newsqa_app: app.NewsqaApp, since: str, until: str, message: str
+) -> None:
+    import gradio as gr
+
+    newsqa_app.add_article(TRAM_TITLE, TRAM)
+    ((shown, history),) = newsqa_app.respond("Anything?", [], [], 6, "extractive", since, until)
+    assert message in html.unescape(str(shown[-1]["content"])) and history == []
+    with pytest.raises(gr.Error, match=message.split(":")[0]):
+        newsqa_app.ask_api("Anything?", [], 6, "extractive", since, until)
+
+
+def test_chat_settings_offer_the_date_range(newsqa_app: app.NewsqaApp) -> None:
+    import gradio as gr
+
+    by_id = {getattr(b, "elem_id", None): b for b in newsqa_app.build().blocks.values()}
+    for elem in ("nq-since", "nq-until"):
+        box = by_id[elem]
+        assert isinstance(box, gr.DateTime) and box.type == "string"
+        assert not box.include_time
 
 
 def test_articles_table_columns_have_widths(newsqa_app: app.NewsqaApp) -> None:

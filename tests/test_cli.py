@@ -153,6 +153,53 @@ def test_ask_prints_the_answer_whole(run: Callable[..., Any], articles: Path) ->
     assert "Checked answer" not in result.stdout
 
 
+def test_ask_since_until_keeps_to_articles_dated_in_range(
+    run: Callable[..., Any], tmp_path: Path
+) -> None:
+    from dated_articles import FEB, QUESTION, write_dated_articles
+
+    assert run("index", str(write_dated_articles(tmp_path / "dated")), "-q").exit_code == 0
+    everything = json.loads(run("ask", QUESTION, "--json").stdout)
+    assert everything["range"] is None
+    assert {Path(s["source"]).stem for s in everything["sources"]} == {"feb", "mar", "undated"}
+    # The forms `newsqa quotes --since` reads; the undated article is out of any range.
+    result = run("ask", QUESTION, "--json", "--since", "1 February 2024", "--until", "2024-02-29")
+    assert result.exit_code == 0, result.output
+    res = json.loads(result.stdout)
+    assert res["range"] == {"since": "2024-02-01", "until": "2024-02-29"}
+    assert {Path(s["source"]).stem for s in res["sources"]} == {"feb"}
+    assert [c["date"] for c in res["citations"]] == [FEB] * len(res["citations"])
+    assert "Tom Reed" not in res["answer"] and "Lisa Holm" not in res["answer"]
+    # Nothing in range: the answer abstains and says which articles it searched.
+    none = run("ask", QUESTION, "--since", "2030-01-01")
+    assert none.exit_code == 0, none.output
+    assert "Only articles dated on or after 2030-01-01 were searched." in none.stdout
+    assert "Related reading" in none.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--since", "2024-13-01"), "error: --since '2024-13-01' is not a date (use YYYY-MM-DD)"),
+        (("--until", "next week"), "error: --until 'next week' is not a date (use YYYY-MM-DD)"),
+        (
+            ("--since", "2024-03-01", "--until", "2024-02-01"),
+            "error: --since 2024-03-01 is after --until 2024-02-01: no day is in that range",
+        ),
+    ],
+)
+def test_ask_bad_date_is_one_line_before_anything_loads(
+    run: Callable[..., Any], articles: Path, args: tuple[str, ...], message: str
+) -> None:
+    run("index", str(articles), "-q")
+    calls = run.factory.calls  # type: ignore[attr-defined]
+    result = run("ask", "How much did the tram line cost?", *args)
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [message]
+    assert result.stdout == ""
+    assert run.factory.calls == calls  # type: ignore[attr-defined]  # no model for a typo
+
+
 def test_unknown_answerer_is_one_line(run: Callable[..., Any], articles: Path) -> None:
     run("index", str(articles), "-q")
     result = run("ask", "How much did the tram line cost?", "--llm", "gpt")
