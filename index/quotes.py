@@ -104,6 +104,16 @@ def find_quotes(text: str) -> list[Quote]:
         j = _find_close(text, i + 1, closers)
         if j is None:
             continue
+        if ch in _SYMMETRIC and text[j] == ch and _opens(text, j) and not _closes(text, j):
+            # 'count. "It's not every game ..."': news style reopens a quote at each sentence
+            # and closes only the last; a straight mark after a space before a word opens the
+            # next quotation, and the one before it ends there.
+            end = j
+            while end > i + 1 and text[end - 1].isspace():
+                end -= 1
+            out.append(Quote(i + 1, end, text[i + 1 : end]))
+            pos = j
+            continue
         out.append(Quote(i + 1, j, text[i + 1 : j]))
         pos = j + 1
     return out

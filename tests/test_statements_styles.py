@@ -111,3 +111,16 @@ def test_they_after_a_group_subject_means_every_member() -> None:
     got = extract_statements(text)
     assert {st.speaker for st in got} == {"Eric Cantona", "Ole Gunnar Solskjaer", "Alex Ferguson"}
     assert {st.kind for st in got} == {"position"}
+
+
+def test_a_quote_reopened_at_each_sentence_ends_before_the_narration() -> None:
+    from newsqa.index.quotes import find_quotes
+
+    text = (
+        'He said: "It was a nice goal. "It is not every game you score from halfway." '
+        "City manager Tom Weir sympathised and said the incident showed the need for cameras."
+    )
+    quotes = [q.text for q in find_quotes(text)]
+    assert quotes == ["It was a nice goal.", "It is not every game you score from halfway."]
+    weir = [st for st in extract_statements(text) if st.speaker == "Tom Weir"]
+    assert [st.text for st in weir] == ["the incident showed the need for cameras"]
