@@ -7,6 +7,7 @@ Unit tests of app.py's helpers come first (no server); the rest are marked ``int
 from __future__ import annotations
 
 import html
+import re
 import shutil
 import socket
 import threading
@@ -327,6 +328,59 @@ def test_chat_endpoint_returns_the_cited_answer_text(running: SimpleNamespace) -
     assert isinstance(answer, str)
     assert "no ground troops on Ukrainian soil" in answer
     assert "[1]" in answer
+
+
+PER_SPEAKER = "Which European leaders ruled out sending troops to Ukraine?"
+
+
+def stance_lines(answer: str, heading: str) -> list[str]:
+    """The lines of a per-speaker answer under ``heading`` ("Ruled it out"), up to the next
+    heading (a line ending in a colon)."""
+    lines, inside = [], False
+    for line in answer.splitlines():
+        if line.strip().endswith(":") and "[" not in line:
+            inside = line.strip().rstrip(":") == heading
+        elif inside and line.strip():
+            lines.append(line)
+    return lines
+
+
+def check_ruled_out(result: dict[str, Any]) -> None:
+    """Scholz, Fiala and Tusk each on a line of their own under "Ruled it out", citing the
+    passage that names them and quoting their statement; Fico (some countries are
+    *considering* it) not under it."""
+    lines = stance_lines(result["answer"], "Ruled it out")
+    cites = {c["n"]: c for c in result["citations"]}
+    for name in ("Scholz", "Fiala", "Tusk"):
+        mine = [line for line in lines if name in line.split(" (")[0]]
+        assert len(mine) == 1, (name, result["answer"])
+        (n,) = (int(m) for m in re.findall(r"\[(\d+)\]", mine[0]))
+        (st,) = (st for st in result["statements"] if st["speaker"].endswith(name))
+        assert st["n"] == n and st["text"] in cites[n]["quote"], (st, cites[n])
+        assert name in cites[n]["passage"] and cites[n]["title"] == SEED_TITLE
+    assert not any("Fico" in line for line in lines), result["answer"]
+
+
+@pytest.mark.integration
+def test_per_speaker_answer_through_gradio_client(running: SimpleNamespace) -> None:
+    c = client(running)
+    result = c.predict(PER_SPEAKER, api_name="/ask")
+    check_ruled_out(result)
+    assert result["range"] is None
+    assert SEED_TITLE in {s["title"] for s in result["citations"]}
+    # The chat endpoint's text is the same answer.
+    assert client(running).predict(PER_SPEAKER, api_name="/chat") == result["answer"]
+    # The settings' date range: the seed's day keeps the answer; a later one leaves nothing.
+    day = c.predict(PER_SPEAKER, 6, "extractive", "2024-02-27", "2024-02-27", api_name="/ask")
+    check_ruled_out(day)
+    assert day["range"] == {"since": "2024-02-27", "until": "2024-02-27"}
+    assert {s["date"] for s in day["sources"]} == {"2024-02-27"}
+    later = c.predict(PER_SPEAKER, 6, "extractive", "2024-03-01", "", api_name="/ask")
+    assert later["abstained"] and "2024-03-01" in later["answer"]
+    from gradio_client.exceptions import AppError
+
+    with pytest.raises(AppError, match="is not a date"):
+        c.predict(PER_SPEAKER, 6, "extractive", "2024-02-31", "", api_name="/ask")
 
 
 @pytest.mark.integration
