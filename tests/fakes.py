@@ -67,14 +67,18 @@ class FakeEmbedder:
 
         out = []
         for prefixes, texts, sentence_spans in batches:
+            # One forward pass per chunk gives its vector and its sentences' (as in Embedder).
             self.forward_passes += len(texts)
             out += [
-                EmbeddedChunk(
-                    vector=self._vec(p + t), sentences=self.encode([t[a:b] for a, b in spans])
-                )
+                EmbeddedChunk(vector=self._vec(p + t), sentences=self._stack(t, spans))
                 for p, t, spans in zip(prefixes, texts, sentence_spans, strict=True)
             ]
         return out
+
+    def _stack(self, text: str, spans: Sequence[tuple[int, int]]) -> np.ndarray:
+        if not spans:
+            return np.zeros((0, self.dimensions), dtype=np.float32)
+        return np.stack([self._vec(text[a:b]) for a, b in spans])
 
     def embed_chunks(
         self,
