@@ -173,3 +173,70 @@ def test_chat_in_the_browser(browser: Any, running: SimpleNamespace, screenshot:
     assert table.locator("script, img").count() == 0
     assert page.evaluate("window.__pwned") is None
     page.close()
+
+
+PER_SPEAKER = "Which European leaders ruled out sending troops to Ukraine?"
+
+
+def send(page: Any, question: str, arrives: str) -> None:
+    """Send a question and wait until one more ``arrives`` element (a CSS selector inside the
+    chat) is shown: the answer's, the abstention's or the error's block."""
+    before = page.locator(f"#nq-chat {arrives}").count()
+    box = page.locator("#nq-question textarea")
+    box.fill(question)
+    box.press("Enter")
+    page.wait_for_function(
+        "([sel, n]) => document.querySelectorAll('#nq-chat ' + sel).length > n",
+        arg=[arrives, before],
+        timeout=TIMEOUT_MS,
+    )
+
+
+def set_day(page: Any, elem_id: str, day: str) -> None:
+    """Type a day into one of the settings' date boxes (gr.DateTime) and commit it."""
+    field = page.locator(f"#{elem_id} input").first
+    field.fill(day)
+    field.press("Enter")
+    field.blur()
+
+
+def test_per_speaker_answer_and_date_range_in_the_browser(
+    browser: Any, running: SimpleNamespace, tmp_path: Path
+) -> None:
+    page = browser.new_page(viewport={"width": 1100, "height": 1200})
+    page.goto(running.url)
+    page.locator("#nq-question textarea").wait_for(timeout=TIMEOUT_MS)
+    chat = page.locator("#nq-chat")
+
+    # One line per speaker under the position asked about, each with its citation mark.
+    ask(page, PER_SPEAKER)
+    answer = chat.locator(".nq-answer").last
+    text = answer.inner_text()
+    ruled = text.split("Ruled it out:", 1)[1].split(":\n", 1)[0]
+    for name in ("Olaf Scholz", "Peter Fiala", "Donald Tusk"):
+        line = next(line for line in ruled.splitlines() if name in line)
+        assert "[" in line and "]" in line, line
+    assert "Fico" not in ruled
+    assert answer.locator(".nq-cite").count() >= 3
+    page.screenshot(path=str(tmp_path / "per-speaker.png"))
+
+    # The settings' date range: the seed's day answers the same; a later day searches nothing
+    # and says so; a day that is no day is a message in the chat.
+    page.get_by_text("Settings", exact=True).click()
+    set_day(page, "nq-since", "2024-02-27")
+    set_day(page, "nq-until", "2024-02-27")
+    ask(page, PER_SPEAKER)
+    assert "Donald Tusk" in chat.locator(".nq-answer").last.inner_text()
+    set_day(page, "nq-since", "2024-03-01")
+    set_day(page, "nq-until", "")
+    send(page, PER_SPEAKER, ".nq-abstain")
+    assert "Only articles dated on or after 2024-03-01 were searched." in (
+        chat.locator(".nq-abstain").last.inner_text()
+    )
+    set_day(page, "nq-since", "2024-02-31")
+    send(page, PER_SPEAKER, ".nq-error")
+    error = chat.locator(".nq-error").last.inner_text()
+    assert "Articles dated from: '2024-02-31' is not a date (use YYYY-MM-DD)" in error
+    assert "Traceback" not in chat.inner_text()
+    page.screenshot(path=str(tmp_path / "date-range.png"))
+    page.close()
