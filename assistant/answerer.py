@@ -645,6 +645,10 @@ _REFERS_BACK = re.compile(r"\b(he|she|it|they|him|her|his|its|their|them)\b", re
 def _split_parts(text: str) -> list[str]:
     """Split a two-part question; the second part keeps the first part's names as context."""
     parts = [p.strip(" ,?") for p in _PART.split(text) if p.strip(" ,?")]
+    if len(parts) == 2 and re.fullmatch(r"(?i)what|which|who|when|where|why|how", parts[0]):
+        # "When and where was the summit ...?": both words ask about the one clause.
+        rest = parts[1].split(None, 1)[1] if " " in parts[1] else ""
+        parts = [f"{parts[0]} {rest}".strip(), parts[1]]
     if len(parts) < 2:
         m = _SAME_SUBJECT.match(text.strip().rstrip("?"))
         if not m:

@@ -594,3 +594,11 @@ def test_a_named_speaker_ending_in_s_is_no_group() -> None:
     assert not is_multi_speaker_question("What did Moyes say about Beattie's dismissal?")
     assert not is_multi_speaker_question("What did Jeremy Irons say about the festival?")
     assert is_multi_speaker_question("Which managers said the goal should have stood?")
+
+
+def test_two_question_words_share_one_clause() -> None:
+    parts = _split_parts("When and where was the summit held after which Macron spoke?")
+    assert parts == [
+        "When was the summit held after which Macron spoke?",
+        "where was the summit held after which Macron spoke?",
+    ]
