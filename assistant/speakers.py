@@ -407,6 +407,7 @@ def answer_speakers(
         return None
     # "What did Blair and Howard say about ...": the people the question names as its subject.
     named = _subject_names(standalone)
+    own: list[tuple[float, dict[str, Any]]] = []
     if named:
         own = [
             (sc, st)
@@ -415,6 +416,9 @@ def answer_speakers(
         ]
         # "the chief executives of Fiat and GM" names companies, not the speakers: no filter.
         scored = own or scored
+    # "What did Fox and Clarke say ...": each person the question names is answered with their
+    # best statement, however few of the question's words it repeats.
+    names_asked = bool(own)
     # The best article's statements answer; another article's only if nearly as good. An
     # article is judged by its best statement and by its title: a reaction quoted without the
     # question's words ("I am bitterly disappointed") still belongs to the story it asks about,
@@ -451,7 +455,7 @@ def answer_speakers(
     if best_score <= 0:
         return None
     asks_position = bool(_ASKS_POSITION.search(standalone))
-    threshold = max(0.2, 0.5 * best_score)
+    threshold = 0.0 if names_asked else max(0.2, 0.5 * best_score)
     # "Which party leaders congratulated ...": when some statements do what the question's verb
     # says (congratulations, praise, a welcome), those are the answer, however many of the
     # question's other words a bystander's statement repeats.
@@ -475,7 +479,7 @@ def answer_speakers(
     for s, st in scored:
         if s < threshold:
             continue
-        if negative and not st["_neg"]:
+        if negative and not st["_neg"] and not names_asked:
             # "considering sending troops" is no refusal; "said their country would not send
             # troops" asks for the refusals too.
             continue

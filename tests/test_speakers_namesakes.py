@@ -96,3 +96,10 @@ def test_against_takes_a_position_only_after_a_verb() -> None:
     assert _NEGATIVE_Q.search("Who has spoken out against the bid?")
     assert _NEGATIVE_Q.search("Which MPs voted against the bill?")
     assert not _NEGATIVE_Q.search("Who spoke about the doping case against the sprinters?")
+
+
+def test_each_person_a_question_names_is_answered(store: Store) -> None:
+    q = "What did Lars Brenner and Dieter Haas say about the goal that was not given?"
+    got = answer(q, q, _docs(store, "goal-line"), store)
+    assert got is not None
+    assert {s["speaker"] for s in got["statements"]} == {"Lars Brenner", "Dieter Haas"}
