@@ -389,7 +389,7 @@ def test_chat_tab_shows_answer_and_sources_block(running: SimpleNamespace) -> No
     box, chat = c.predict(SCHOLZ, [], api_name="/user_turn")
     assert box == ""
     assert [m["role"] for m in chat] == ["user"]
-    chat = c.predict(chat, 6, "extractive", api_name="/respond")
+    chat = c.predict(chat, 6, "extractive", "", "", api_name="/respond")
     user, answer, sources = chat
     assert SCHOLZ in text_of(user)
     assert answer["role"] == sources["role"] == "assistant"
@@ -410,7 +410,7 @@ def test_chat_tab_shows_answer_and_sources_block(running: SimpleNamespace) -> No
 def test_abstention_in_the_chat_tab_looks_different(running: SimpleNamespace) -> None:
     c = client(running)
     _, chat = c.predict("What is the population of Mars City?", [], api_name="/user_turn")
-    chat = c.predict(chat, 6, "extractive", api_name="/respond")
+    chat = c.predict(chat, 6, "extractive", "", "", api_name="/respond")
     answer = text_of(chat[1])
     assert "nq-abstain" in answer and "no answer" in answer
     assert not any((m.get("metadata") or {}).get("title") == "Sources" for m in chat)
@@ -514,7 +514,7 @@ def test_pasted_article_is_answerable_at_once_and_shown_as_text(
     _, chat = c.predict(
         "How many boats had entered the Quillon regatta?", [], api_name="/user_turn"
     )
-    chat = c.predict(chat, 6, "extractive", api_name="/respond")
+    chat = c.predict(chat, 6, "extractive", "", "", api_name="/respond")
     shown = "".join(text_of(m) for m in chat)
     assert "47 boats" in shown
     assert "Quillon &lt;b&gt;regatta&lt;/b&gt; cancelled" in shown

@@ -341,7 +341,7 @@ def test_chat_app_offers_the_answerer_and_shows_its_answer(app_store: Path, embe
         assert_grounded(result, result["answerer"])
         assert result["answerer"] == "local" or "given instead" in result["note"]
         _, chat = c.predict(QUESTIONS[0], [], api_name="/user_turn")
-        chat = c.predict(chat, 6, "local", api_name="/respond")
+        chat = c.predict(chat, 6, "local", "", "", api_name="/respond")
         shown = chat[1]["content"]
         shown = "".join(p.get("text", "") for p in shown) if isinstance(shown, list) else shown
         assert ("nq-answer" in shown) or ("nq-abstain" in shown)
@@ -360,7 +360,7 @@ def test_chat_app_shows_the_fallback_note(
 
         c = Client(url, verbose=False)
         _, chat = c.predict(QUESTIONS[0], [], api_name="/user_turn")
-        chat = c.predict(chat, 6, "openai:gone", api_name="/respond")
+        chat = c.predict(chat, 6, "openai:gone", "", "", api_name="/respond")
         shown = chat[1]["content"]
         shown = "".join(p.get("text", "") for p in shown) if isinstance(shown, list) else shown
         assert "no ground troops" in shown and "nq-note" in shown
