@@ -76,6 +76,11 @@ COMMIT_LOCK = ".newsqa.commit.lock"
 BATCH = 1000
 # How long a reader waits for the writer's current Chroma write.
 READ_WAIT = 120.0
+# A date range covering at most this many chunks is searched exactly (their vectors fetched by id
+# and compared here), a wider one through Chroma's filtered query: the same ranking either way
+# but for HNSW's approximation; fetching costs about 0.13 ms a chunk, the filtered query 12-18 ms
+# on the whole corpus (2,110 articles, /tmp/full, 2026-12-02), so they cross near 100.
+EXACT_SEARCH_CHUNKS = 100
 
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -501,6 +506,9 @@ class Store:
             ids = self.articles_dated(since, until)
             if not ids:
                 return []
+            chunk_ids = self._chunk_ids(ids, EXACT_SEARCH_CHUNKS + 1)
+            if len(chunk_ids) <= EXACT_SEARCH_CHUNKS:
+                return self._exact_search(vector, k, chunk_ids)
             where = {"article_id": {"$in": ids}}
         with self._reading() as collection:
             got = collection.query(
@@ -512,6 +520,37 @@ class Store:
         hits = list(zip(got["ids"][0], got["distances"][0], strict=True))
         committed = self._existing([cid for cid, _ in hits])
         return [(cid, 1.0 - d) for cid, d in hits if cid in committed]
+
+    def _chunk_ids(self, article_ids: Sequence[str], limit: int) -> list[str]:
+        """Up to ``limit`` chunk ids of these articles (a lookup by the chunks' article index)."""
+        out: list[str] = []
+        for part in _batches(list(article_ids)):
+            marks = ",".join("?" * len(part))
+            got = self._conn().execute(
+                f"SELECT id FROM chunks WHERE article_id IN ({marks}) LIMIT ?",
+                [*part, limit - len(out)],
+            )
+            out += [r[0] for r in got]
+            if len(out) >= limit:
+                break
+        return out
+
+    def _exact_search(
+        self, vector: np.ndarray, k: int, chunk_ids: Sequence[str]
+    ) -> list[tuple[str, float]]:
+        """Cosines against a few chunks' vectors fetched by id: exact, and faster than Chroma's
+        filtered query for a narrow date range (at 10 chunks 2 ms against 12 ms)."""
+        with self._reading() as collection:
+            got = collection.get(ids=list(chunk_ids), include=["embeddings"])
+        if not len(got["ids"]):
+            return []
+        vectors = np.asarray(got["embeddings"], dtype=np.float32)
+        vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+        query = np.asarray(vector, dtype=np.float32)
+        sims = vectors @ (query / max(float(np.linalg.norm(query)), 1e-12))
+        order = np.argsort(-sims, kind="stable")[:k]
+        committed = self._existing([got["ids"][i] for i in order])
+        return [(got["ids"][i], float(sims[i])) for i in order if got["ids"][i] in committed]
 
     def dense_ids(self) -> set[str]:
         """Every chunk id in Chroma: a full scan, for tests and checks only."""

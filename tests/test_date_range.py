@@ -52,10 +52,20 @@ RANGES = [
 ]
 
 
+@pytest.mark.parametrize("exact", [True, False], ids=["exact", "chroma-where"])
 @pytest.mark.parametrize(("days", "want"), RANGES)
 def test_dense_and_lexical_searches_keep_to_the_range(
-    services: Services, days: tuple[str | None, str | None], want: set[str]
+    services: Services,
+    days: tuple[str | None, str | None],
+    want: set[str],
+    exact: bool,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """Both ways of the dense search (a narrow range's chunks compared here, a wider one
+    through Chroma's filtered query) and the lexical one."""
+    from newsqa.index import store as store_module
+
+    monkeypatch.setattr(store_module, "EXACT_SEARCH_CHUNKS", 100 if exact else 0)
     since, until = days
     store = services.store
     assert {_names(services)[a] for a in store.articles_dated(since, until)} == (
@@ -67,6 +77,20 @@ def test_dense_and_lexical_searches_keep_to_the_range(
     assert _articles(services, [c for c, _ in dense]) == want
     assert _articles(services, [c for c, _ in lexical]) == want
     assert all(score > 0 for _, score in lexical)
+
+
+def test_exact_and_chroma_dense_searches_agree(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from newsqa.index import store as store_module
+
+    vector = services.embedder.query_vector("Glimmerton tram fares")
+    got = {}
+    for limit in (100, 0):
+        monkeypatch.setattr(store_module, "EXACT_SEARCH_CHUNKS", limit)
+        got[limit] = services.store.dense_search(vector, 10, until=MAR)
+    assert [c for c, _ in got[100]] == [c for c, _ in got[0]] and len(got[0]) == 2
+    assert [round(s, 4) for _, s in got[100]] == [round(s, 4) for _, s in got[0]]
 
 
 @pytest.mark.parametrize(("days", "want"), RANGES)
