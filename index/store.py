@@ -95,6 +95,7 @@ CREATE TABLE IF NOT EXISTS chunks (
     position INTEGER NOT NULL, start_at INTEGER NOT NULL, end_at INTEGER NOT NULL,
     text TEXT NOT NULL, spans BLOB NOT NULL, vectors BLOB NOT NULL);
 CREATE INDEX IF NOT EXISTS articles_source ON articles (source);
+CREATE INDEX IF NOT EXISTS articles_date ON articles (date);
 CREATE INDEX IF NOT EXISTS chunks_article ON chunks (article_id, position);
 CREATE TABLE IF NOT EXISTS statements (
     article_id TEXT NOT NULL, seq INTEGER NOT NULL, speaker TEXT NOT NULL,
@@ -634,10 +635,11 @@ class Store:
 
     def articles_dated(self, since: str | None = None, until: str | None = None) -> list[str]:
         """The ids of the articles dated from ``since`` to ``until`` (ISO days, inclusive; either
-        may be None). An undated article is never in a range."""
+        may be None). An undated article is never in a range. Dates are ISO, so they compare as
+        text through the ``articles_date`` index; "~" sorts after any time of the last day."""
         got = self._conn().execute(
-            "SELECT id FROM articles WHERE date != '' AND substr(date, 1, 10) BETWEEN ? AND ?",
-            (since or "0000-01-01", until or "9999-12-31"),
+            "SELECT id FROM articles WHERE date >= ? AND date <= ? AND date != ''",
+            (since or "0000-01-01", (until or "9999-12-31") + "~"),
         )
         return [r[0] for r in got]
 
