@@ -40,7 +40,11 @@ class Bm25sIndex:
         self.model = bm25s.BM25()
         self.model.index([rows[i].split() or ["\x00"] for i in self.ids], show_progress=False)
 
-    def search(self, query: str, k: int) -> list[tuple[str, float]]:
+    def search(
+        self, query: str, k: int, *, since: str | None = None, until: str | None = None
+    ) -> list[tuple[str, float]]:
+        # The comparison runs without a date range; the retriever passes one anyway.
+        assert since is None and until is None, "bm25s baseline has no date filter"
         vocab = self.model.vocab_dict
         tokens = [t for t in tokenize(query) if t in vocab]
         if not tokens:

@@ -1,15 +1,22 @@
-import json, sys
+import json
+import sys
+
 sys.path.insert(0, "/work/main")
 from newsqa.index.settings import apply_process_defaults
+
 apply_process_defaults()
 from pathlib import Path
+
 from newsqa.assistant.chain import Assistant
 from newsqa.assistant.evaluation import retrieval_hits
 from newsqa.index import lexical
 from newsqa.index.embedding import Embedder
 from newsqa.index.settings import Settings
 from newsqa.index.store import Store
-SHARES = [float(x) for x in sys.argv[1].split(",")]; store_dir = Path(sys.argv[2]); sets = sys.argv[3:]
+
+SHARES = [float(x) for x in sys.argv[1].split(",")]
+store_dir = Path(sys.argv[2])
+sets = sys.argv[3:]
 settings = Settings(store=store_dir, sample_dir=None)
 out = {}
 with Store(store_dir) as store:
