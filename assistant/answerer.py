@@ -39,7 +39,7 @@ from newsqa.assistant.answer_types import (
     wants_sum,
 )
 from newsqa.assistant.citations import citation, result
-from newsqa.assistant.condense import people
+from newsqa.assistant.condense import FOLLOW_UP, conversation_article, people
 from newsqa.assistant.scorer import (
     HAND_THRESHOLD,
     QUESTION_FEATURES,
@@ -58,14 +58,12 @@ from newsqa.index.attribution import (
 )
 from newsqa.index.chunking import split_sentences
 from newsqa.index.lexical import idf, tokenize
-from newsqa.index.names import fold, name_key, person_names
+from newsqa.index.names import fold, name_key
 from pydantic import ConfigDict
 
 # How far below the best sentence the asked speaker's own best statement may score and still
 # be preferred to it.
 SAID_BY_MARGIN = 0.2
-# The condenser's mark on a follow-up: "... (following up on: <the earlier turn>)".
-FOLLOW_UP = re.compile(r"\s*\(following up on: .*\)\s*$", re.DOTALL)
 _WHEN_AND = re.compile(r"\s*when\s+and\s+(?:where|how|why|what|who|which)\b", re.IGNORECASE)
 # Roles a "what did the <role> say" question may name: attribution's, and a few it does not need
 # to find speakers by ("the office of Italian Prime Minister Giorgia Meloni").
@@ -203,7 +201,7 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
         traced: list[dict[str, Any]] = []
         # A follow-up ("How much is he paid?") is about the article the conversation is on: the
         # one retrieval ranks first with the earlier question's context.
-        focus = _conversation_article(standalone, docs, texts)
+        focus = conversation_article(standalone, docs, texts)
         for part in parts:
             query = self._query(part)
             query.focus = focus
@@ -981,27 +979,6 @@ def _topic_head(text: str, shown: set[str]) -> str:
     words = [w for w in np_text.split() if re.sub(r"['’]s$", "", w) not in shown]
     stems = tokenize(" ".join(w for w in words if not w[:1].isupper()))
     return stems[-1] if stems else ""
-
-
-def _conversation_article(
-    standalone: str, docs: list[Document], texts: dict[str, str]
-) -> str | None:
-    """The article a follow-up is about: the best-ranked one that mentions someone or something
-    the conversation named ("Which city was he in?" after a question about Scholz stays on an
-    article naming Scholz, even when a story with more cities ranks first); else the first."""
-    m = FOLLOW_UP.search(standalone)
-    if not m or not docs:
-        return None
-    first = docs[0].metadata.get("article_id")
-    keys = {name_key(name) for name, _, _ in person_names(m.group(0))} - {""}
-    if not keys:
-        return first
-    for doc in docs:
-        article_id = str(doc.metadata.get("article_id", ""))
-        folded = fold(texts.get(article_id, ""))
-        if any(re.search(rf"\b{re.escape(k)}\b", folded) for k in keys):
-            return article_id
-    return first
 
 
 def _conversation_person(context: str, article: str) -> set[str]:

@@ -10,8 +10,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from langchain_core.documents import Document
 from langchain_core.runnables import RunnableLambda
 from newsqa.index.attribution import is_say_question, name_words
+from newsqa.index.names import fold, name_key, person_names
+
+# The condenser's mark on a follow-up: "... (following up on: <the earlier turn>)".
+FOLLOW_UP = re.compile(r"\s*\(following up on: (?P<context>.*)\)\s*$", re.DOTALL)
 
 # "Sonia O'Sullivan", "Ronald McDonald": capitals inside a name too.
 _PERSON = re.compile(
@@ -122,3 +127,24 @@ def _gist(reply: str, limit: int = 200) -> str:
 def rule_condenser() -> RunnableLambda:
     """Runnable: {"question", "history"} -> standalone question."""
     return RunnableLambda(lambda x: condense(x["question"], x.get("history")), name="condense")
+
+
+def conversation_article(
+    standalone: str, docs: list[Document], texts: dict[str, str]
+) -> str | None:
+    """The article a follow-up is about: the best-ranked one that mentions someone or something
+    the conversation named ("Which city was he in?" after a question about Scholz stays on an
+    article naming Scholz, even when a story with more cities ranks first); else the first."""
+    m = FOLLOW_UP.search(standalone)
+    if not m or not docs:
+        return None
+    first = docs[0].metadata.get("article_id")
+    keys = {name_key(name) for name, _, _ in person_names(m.group(0))} - {""}
+    if not keys:
+        return first
+    for doc in docs:
+        article_id = str(doc.metadata.get("article_id", ""))
+        folded = fold(texts.get(article_id, ""))
+        if any(re.search(rf"\b{re.escape(k)}\b", folded) for k in keys):
+            return article_id
+    return first

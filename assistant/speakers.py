@@ -20,6 +20,7 @@ from typing import Any
 from langchain_core.documents import Document
 from newsqa.assistant.answer_types import word_keys
 from newsqa.assistant.citations import citation, result
+from newsqa.assistant.condense import FOLLOW_UP
 from newsqa.index.dates import EXPLICIT, RELATIVE, article_date, human
 from newsqa.index.names import (
     NAME_RUN_RX,
@@ -610,7 +611,6 @@ def answer_when(
     return out
 
 
-_FOLLOW_UP = re.compile(r"\s*\(following up on: (?P<context>.*)\)\s*$", re.DOTALL)
 _OBJECT_PRONOUN = re.compile(r"\b(?:with|to|against|about|on)\s+(?P<p>him|her)\b", re.IGNORECASE)
 _ANYONE = re.compile(
     r"^\s*(?:did|has|have|had|does|do)\s+(?:anyone|anybody|any\s+\w+|others?|other\s+\w+|"
@@ -623,7 +623,7 @@ _ANYONE = re.compile(
 def _resolve_follow_up(standalone: str) -> str:
     """ "Did anyone disagree with him? (following up on: What did Macron say? ...)": "him" is
     the person the previous question named; the context the condenser appended goes."""
-    m = _FOLLOW_UP.search(standalone)
+    m = FOLLOW_UP.search(standalone)
     if not m:
         return standalone
     question = standalone[: m.start()].strip()
