@@ -7,30 +7,27 @@ stored at index time (``Store.statements``); nothing is embedded, so it answers 
 from __future__ import annotations
 
 import json
-from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from newsqa.index.dates import parse_explicit
+from newsqa.index.dates import parse_day
 from newsqa.index.names import fold, is_function_word, speaker_identities
 from newsqa.index.settings import SettingsError, load_settings
 
 
 def _day(value: str | None, flag: str) -> str | None:
-    """An ISO day from "2024-02-27", "27 February 2024", "Feb. 27, 2024"; exit 2 if unreadable."""
+    """An ISO day from "2024-02-27", "27 February 2024", "Feb. 27, 2024" (the forms ``ask``
+    reads: ``parse_day``); exit 2 if unreadable."""
     if not value:
         return None
     try:
-        return date.fromisoformat(value).isoformat()
-    except ValueError:
-        got = parse_explicit(value)
-    if got is None:
-        typer.echo(f"error: {flag} {value!r} is not a date (use YYYY-MM-DD)", err=True)
-        raise typer.Exit(2)
-    return got.isoformat()
+        return parse_day(value)
+    except ValueError as exc:
+        typer.echo(f"error: {flag} {exc}", err=True)
+        raise typer.Exit(2) from None
 
 
 def _words(text: str) -> list[str]:

@@ -149,6 +149,9 @@ def test_quotes_command_groups_by_speaker(store_dir: Path) -> None:
     assert [g["speaker"] for g in json.loads(got.output)] == ["Graham Rushworth"]
     got = runner.invoke(app, ["quotes", "--store", str(store_dir), "--since", "not a date"])
     assert got.exit_code == 2
+    # An ISO-shaped day that is no day is refused, not read as 13 January (as `ask` does).
+    got = runner.invoke(app, ["quotes", "--store", str(store_dir), "--since", "2024-13-01"])
+    assert got.exit_code == 2 and "'2024-13-01' is not a date" in got.output
 
 
 def test_speakers_view_lists_speakers_and_their_statements(store: Store) -> None:
