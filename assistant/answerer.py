@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -58,7 +58,7 @@ from newsqa.index.attribution import (
 )
 from newsqa.index.chunking import split_sentences
 from newsqa.index.lexical import idf, tokenize
-from newsqa.index.names import fold, name_key
+from newsqa.index.names import NAME_RUN_RX, fold, name_key, name_tokens
 from pydantic import ConfigDict
 
 # How far below the best sentence the asked speaker's own best statement may score and still
@@ -243,7 +243,11 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
                 traced.append(_trace_part(cands, docs))
         query = self._query(text)
         support = max(supports)
-        missing = _missing(query, chosen, texts)
+        # A headline is part of its article: "MPs" in it is a mention.
+        headlines = {d.metadata.get("article_id"): d.metadata.get("title") or "" for d in docs}
+        missing = _missing(
+            query, chosen, {a: f"{headlines.get(a, '')}\n{t}" for a, t in texts.items()}
+        )
         reason = reasons[0] if all(reasons) else ""
         qx = _question_features(first, support, bool(missing), bool(reason), len(parts), focus)
         model = self._model()
@@ -283,7 +287,13 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
             )
         best = first["best"]
         short = None
-        if len(parts) == 1 and not query.speaker:
+        if len(parts) == 1 and (named := _pronoun_named(text, best, texts)):
+            # "Who attacked Labour?" answered by "..., he said ...": the name "he" stands for
+            # is the answer; the quoted sentence names it in brackets, as editors do.
+            short, at = named
+            shown = replace(best, text=f"{best.text[:at]} [{short}]{best.text[at:]}")
+            chosen = [shown if c is best else c for c in chosen]
+        if len(parts) == 1 and not query.speaker and not short:
             # "What did X say" keeps X's own words; a fact question gets its short answer first.
             short = _short_answer(text, best.text)
             if short:
@@ -720,6 +730,36 @@ def _trace_part(cands: list[Candidate], docs: list[Document]) -> dict[str, Any]:
             for c in cands
         ],
     }
+
+
+_SUBJECT_PRONOUN = re.compile(r"\b(?:he|she)\b", re.IGNORECASE)
+
+
+def _pronoun_named(
+    question: str, c: Candidate, texts: dict[str, str]
+) -> tuple[str, int] | None:
+    """For a "who" question whose best sentence speaks through a pronoun ("he said ..."): the
+    full name the article gave that speaker before the sentence, and the offset in the sentence
+    right after the pronoun. None otherwise."""
+    from newsqa.assistant.short_answer import answer_kind
+
+    if c.attribution.how != "pronoun" or not c.attribution.speakers:
+        return None
+    if answer_kind(question) != "person":
+        return None
+    pronoun = _SUBJECT_PRONOUN.search(c.text)
+    if pronoun is None:
+        return None
+    want = {fold(w) for w in c.attribution.speakers}
+    article = texts.get(c.article_id, "")
+    found: list[str] = []
+    for m in NAME_RUN_RX.finditer(article[: c.start]):
+        tokens = name_tokens(m.group(0))
+        if tokens and {fold(t) for t in tokens} <= want and len(tokens) >= len(found):
+            found = tokens
+    if not found:
+        return None
+    return " ".join(found), pronoun.end()
 
 
 def _short_answer(question: str, sentence: str) -> str | None:

@@ -33,7 +33,7 @@ _CAP = r"\p{Lu}[\p{L}\p{M}\d'’.-]*"
 _NAME = rf"(?:{_CAP}(?:\s+(?:de|van|der|von|da|di|le|al|bin)?\s*{_CAP})*)"
 _SUBJECT_VERB = re.compile(
     rf"(?P<name>{_NAME})(?:,[^,]{{3,80}},)?\s+(?:has\s+|had\s+|have\s+|also\s+|later\s+|"
-    rf"then\s+|\w+ly\s+)*(?:{_VERBS})\b"
+    rf"then\s+|[a-z]+ly\s+)*(?:{_VERBS})\b"
 )
 # '..., said Mr Souness': only verbs that news style puts before their subject; after "defended",
 # "criticised" or "told" a name is the object ("The Scot initially defended Beattie").
@@ -83,7 +83,7 @@ _ROLE = re.compile(rf"\b[Tt]he\s+(?:[A-Za-z]+\s+)?(?P<role>{ROLES})\s+(?:{_VERBS
 # name, describes a person.
 _DESCRIBED_SUBJECT = re.compile(
     r"(?:^|[.;:]\s+|,\s+(?:but|and)\s+|\b(?:But|And)\s+)[Tt]he\s+(?P<what>\d+-year-old|"
-    r"\p{Lu}\p{Ll}+)\s+(?:has\s+|had\s+|also\s+|later\s+|then\s+|\w+ly\s+)*"
+    r"\p{Lu}\p{Ll}+)\s+(?:has\s+|had\s+|also\s+|later\s+|then\s+|[a-z]+ly\s+)*"
     rf"(?:{_VERBS})\b"
 )
 _FULL_NAME = re.compile(r"\b\p{Lu}[\p{L}\p{M}'’-]+(?:\s+\p{Lu}[\p{L}\p{M}'’-]+)+")
@@ -149,7 +149,9 @@ def _named(sentence: str) -> set[str]:
         found |= name_words(m.group("names"))
     # "Czech Prime Minister Peter Fiala and his Polish counterpart Donald Tusk also ruled out":
     # every name in a subject joined by "and" before the verb speaks.
-    m = re.match(rf"^(?P<subject>[^,\"“]{{0,90}}?)\s+(?:also\s+|\w+ly\s+)*(?:{_VERBS})\b", sentence)
+    m = re.match(
+        rf"^(?P<subject>[^,\"“]{{0,90}}?)\s+(?:also\s+|[a-z]+ly\s+)*(?:{_VERBS})\b", sentence
+    )
     if m and " and " in m.group("subject"):
         found |= name_words(m.group("subject"))
     return found

@@ -23,6 +23,7 @@ POINTS = (
     "move.transaction",
     "fingerprint.transaction",  # a touched file's new fingerprint, before COMMIT
     "columns.transaction",  # a pre-2026-12-02 store gains text_hash/fingerprint, before COMMIT
+    "statements.transaction",  # a newer extractor's statements replace a group's, before COMMIT
 )
 
 _handler: Callable[[str], None] | None = None

@@ -38,9 +38,10 @@ from newsqa.index.settings import Settings
 from newsqa.index.store import NewArticle, NewChunk, Store
 
 try:  # H4's statement extraction; indexing never depends on it working.
-    from newsqa.index.statements import extract_statements
+    from newsqa.index.statements import EXTRACTOR_VERSION, extract_statements
 except ImportError:  # pragma: no cover - the module ships with newsqa
     extract_statements = None  # type: ignore[assignment]
+    EXTRACTOR_VERSION = 0
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +70,7 @@ class IndexReport:
     skipped: list[Skip] = field(default_factory=list)
     chunks: int = 0
     seconds: float = 0.0
+    restated: int = 0  # articles whose statements a newer extractor wrote again
 
     @property
     def changed(self) -> bool:
@@ -81,6 +83,11 @@ class IndexReport:
             f"{len(self.skipped)} skipped"
             + (f", {len(self.moved)} moved" if self.moved else "")
             + f"; {self.chunks} chunks embedded in {self.seconds:.1f}s"
+            + (
+                f"; statements of {self.restated} articles re-extracted (extractor updated)"
+                if self.restated
+                else ""
+            )
         )
 
 
@@ -167,6 +174,31 @@ class Indexer:
             return self._prune()
 
     # Internals ---------------------------------------------------------------------------
+    def _restate(self) -> int:
+        """Re-extract every stored article's statements from its stored text when they come
+        from another extractor version; returns how many articles. The model is not needed.
+        Groups commit one by one and the version is recorded after the last, so a crash
+        midway is redone whole by the next writer."""
+        if extract_statements is None or self.store.statements_version == EXTRACTOR_VERSION:
+            return 0
+        records = self.store.article_records()
+        for start in range(0, len(records), 500):
+            group = records[start : start + 500]
+            texts = self.store.article_texts([r["id"] for r in group])
+            self.store.replace_statements(
+                {
+                    r["id"]: _statements(
+                        Article(
+                            r["source"], r["key"], r["path"], r["title"], texts[r["id"]], r["date"]
+                        )
+                    )
+                    for r in group
+                    if r["id"] in texts
+                }
+            )
+        self.store.replace_statements({}, EXTRACTOR_VERSION)
+        return len(records)
+
     def _prune(self) -> list[str]:
         gone = [
             r
@@ -192,6 +224,7 @@ class Indexer:
         another title an edit of a moved file, indexed anew)."""
         started = time.perf_counter()
         prints = prints or {}
+        report.restated = self._restate()
         # Only the records these items may meet, looked up by key, id and text hash.
         articles = [i for i in items if isinstance(i, Article)]
         records = [

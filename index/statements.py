@@ -45,6 +45,10 @@ from newsqa.index.names import (
 )
 from newsqa.index.quotes import Quote, find_quotes
 
+# Bumped whenever extraction changes what it finds: a store whose statements an older extractor
+# wrote has them re-extracted from its stored texts by its next writer (nothing re-embedded).
+EXTRACTOR_VERSION = 2
+
 # Speech verbs: what follows them (or the quotation around them) is the statement.
 _SPEECH = (
     "say says said tell tells told add adds added state states stated insist insists insisted "
@@ -72,8 +76,9 @@ _STANCE = (
 _STANCE_SET = {v.replace("_", " ") for v in _STANCE}
 # Adverbs and auxiliaries between a subject and its verb ("has also categorically rejected").
 _AUX = (
-    r"(?:(?:has|have|had|also|later|then|again|once|previously|now|earlier|further|"
-    r"publicly|himself|herself|itself|themselves|however|too|both|all|each|jointly|\w+ly)[ \t]+)*"
+    # Whole lower-case words only: not the "now" of "Snow" nor the "ly" of "Kelly".
+    r"(?:\b(?:has|have|had|also|later|then|again|once|previously|now|earlier|further|publicly|"
+    r"himself|herself|itself|themselves|however|too|both|all|each|jointly|[a-z]+ly)[ \t]+)*"
 )
 _WORD_RX = re.compile(r"[A-Za-z]+")
 # Verb lookup by word (a set, then the next word for "ruled out", "paid tribute"): several times

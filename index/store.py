@@ -232,6 +232,17 @@ def _unpack(spans: bytes, vectors: bytes) -> tuple[np.ndarray, np.ndarray]:
     )
 
 
+def _insert_statements(conn: sqlite3.Connection, aid: str, found: Sequence[Any]) -> None:
+    conn.executemany(
+        "INSERT INTO statements VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (aid, i, s.speaker, s.speaker_key, s.role, s.organisation, s.kind, s.verb, s.text,
+             s.start, s.end, s.date, s.entry)
+            for i, s in enumerate(found)
+        ],
+    )  # fmt: skip
+
+
 def _batches(items: Sequence[Any], size: int = BATCH) -> Iterator[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -421,6 +432,28 @@ class Store:
     def version(self) -> int:
         """Bumped by every commit, so readers know when what they loaded is stale."""
         return self._meta("version")
+
+    @property
+    def statements_version(self) -> int:
+        """The statement extractor's version the stored statements come from (0: unknown)."""
+        return self._meta("statements_version")
+
+    def replace_statements(
+        self, by_article: dict[str, Sequence[Any]], version: int | None = None
+    ) -> None:
+        """Replace the statements of these articles and, when given, record the extractor
+        ``version``, in one transaction."""
+        self._require_write()
+        with self._protocol, self._transaction() as conn:
+            for aid, found in by_article.items():
+                conn.execute("DELETE FROM statements WHERE article_id = ?", (aid,))
+                _insert_statements(conn, aid, found)
+            faults.point("statements.transaction")
+            if version is not None:
+                conn.execute(
+                    "INSERT OR REPLACE INTO meta VALUES ('statements_version', ?)", (str(version),)
+                )
+            conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'version'")
 
     def _require_write(self) -> None:
         if not self.writable:
@@ -813,14 +846,7 @@ class Store:
             )  # fmt: skip
             fts.append((cur.lastrowid, lexical.body(a.title, text)))
         lexical.insert_rows(conn, fts)
-        conn.executemany(
-            "INSERT INTO statements VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (a.id, i, s.speaker, s.speaker_key, s.role, s.organisation, s.kind, s.verb,
-                 s.text, s.start, s.end, s.date, s.entry)
-                for i, s in enumerate(a.statements)
-            ],
-        )  # fmt: skip
+        _insert_statements(conn, a.id, a.statements)
         conn.execute(
             "UPDATE meta SET value = value + ? WHERE key = 'chunk_count'", (len(a.chunks),)
         )

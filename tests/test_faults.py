@@ -250,5 +250,51 @@ def test_columns_added_to_an_old_store_survive_a_fault(tmp_path: Path, how: str)
 
 
 def test_every_point_is_reached_by_some_scenario() -> None:
-    tested = {p for _, p in CASES} | {"columns.transaction"}
+    tested = {p for _, p in CASES} | {"columns.transaction", "statements.transaction"}
     assert tested == set(faults.POINTS)
+
+
+def _statement_rows(store_dir: Path) -> list[tuple]:
+    conn = sqlite3.connect(store_dir / "catalog.sqlite")
+    try:
+        return conn.execute("SELECT * FROM statements ORDER BY article_id, seq").fetchall()
+    finally:
+        conn.close()
+
+
+def test_statements_of_an_older_extractor_are_redone_after_a_fault(tmp_path: Path) -> None:
+    """The statements.transaction point: a store whose statements an older extractor wrote has
+    them re-extracted by its next writer, from the stored texts and without the model; a fault
+    midway leaves the old statements and version, and the next run redoes them."""
+    from newsqa.index.statements import EXTRACTOR_VERSION
+
+    settings, folder = _setup(tmp_path, "update")
+    good = _statement_rows(settings.store)
+    assert good, "the scenario's articles quote nobody"
+    conn = sqlite3.connect(settings.store / "catalog.sqlite")
+    with conn:
+        conn.execute("UPDATE statements SET speaker = 'Stale'")
+        conn.execute("UPDATE meta SET value = '1' WHERE key = 'statements_version'")
+    conn.close()
+    stale = _statement_rows(settings.store)
+
+    def handler(name: str) -> None:
+        if name == "statements.transaction":
+            raise Fault(name)
+
+    with Store(settings.store, write=True) as store, faults.installed(handler):
+        with pytest.raises(Fault):
+            Indexer(store, CountingEmbedder(), settings).index_paths([folder])
+        assert store.statements_version == 1
+    assert _statement_rows(settings.store) == stale
+    embedder = CountingEmbedder()
+    with Store(settings.store, write=True) as store:
+        report = Indexer(store, embedder, settings).index_paths([folder])
+        assert report.restated == len(store.article_records()) and not report.changed
+        assert "re-extracted" in report.summary()
+        assert store.statements_version == EXTRACTOR_VERSION
+        check_consistent(store)
+    assert embedder.calls == 0
+    assert _statement_rows(settings.store) == good
+    with Store(settings.store, write=True) as store:
+        assert Indexer(store, CountingEmbedder(), settings).index_paths([folder]).restated == 0

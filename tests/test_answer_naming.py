@@ -1,0 +1,77 @@
+"""Who an answer names: a "he said" sentence answering "who" names its speaker, a headline counts
+as a mention, and a name ending in "-ly" or holding an adverb ("Kelly", "Snow") stays whole.
+Fast: a real Chroma store on a temp dir, tests/fakes.py's FakeEmbedder instead of the model."""
+
+from __future__ import annotations
+
+import pytest
+from fakes import FakeEmbedder
+from newsqa.assistant.chain import Assistant
+from newsqa.index.attribution import attribute
+from newsqa.index.indexer import Indexer
+from newsqa.index.settings import Settings
+from newsqa.index.statements import extract_statements
+from newsqa.index.store import Store
+
+LIBRARY = (
+    "Council votes to close Dunmore library\n\n"
+    "The city council voted on Monday to close the central library in Dunmore. "
+    "Opposition leader Mark Snow criticised the vote. "
+    "In a speech to residents in Dunmore, he said the closure was a disgrace and promised to "
+    "fight it in the courts. "
+    "Council leader Anna Brook said savings of 2m pounds had to be made."
+)
+HEADLINE = (
+    "MPs demand answers over harbour dredging\n\n"
+    "Members of the Commons transport committee have asked the port authority in Kilbride to "
+    "explain why dredging of the harbour was halted in June. "
+    "Committee chair Ruth Kelly said the delay had cost fishermen their autumn season."
+)
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+    root = tmp_path_factory.mktemp("naming")
+    (root / "articles").mkdir()
+    (root / "articles" / "library.txt").write_text(LIBRARY, encoding="utf-8")
+    (root / "articles" / "harbour.txt").write_text(HEADLINE, encoding="utf-8")
+    settings = Settings(store=root / "store")
+    store = Store(settings.store, write=True)
+    embedder = FakeEmbedder()
+    Indexer(store, embedder, settings).index_paths([root / "articles"])
+    assistant = Assistant(store, embedder, settings)
+    # Noise vectors give no confidence: only the rules' vetoes abstain here.
+    assistant.extractive.threshold = 0.0
+    return assistant
+
+
+def test_a_who_question_answered_by_he_said_names_him(assistant: Assistant) -> None:
+    res = assistant.ask("Who promised to fight the Dunmore library closure in the courts?")
+    assert not res["abstained"]
+    assert "he [Mark Snow] said" in res["answer"]
+    assert res["short_answer"] == "Mark Snow"
+    # The citation still quotes the article exactly.
+    assert "he said the closure" in res["citations"][0]["quote"]
+
+
+def test_a_word_of_the_headline_is_mentioned(assistant: Assistant) -> None:
+    res = assistant.ask("Which MPs asked about the halted harbour dredging in Kilbride?")
+    assert "never mention" not in res["answer"]
+    assert not res["abstained"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "speaker"),
+    [
+        ("Ruth Kelly said the plan was fair.", "Ruth Kelly"),
+        ("Opposition leader Mark Snow said the plan was unfair.", "Mark Snow"),
+        ("Ally McCoist has also said it was a fair result.", "Ally McCoist"),
+        ("Kelly said it was fair.", "Kelly"),
+        ("Fico has also categorically rejected it.", "Fico"),
+    ],
+)
+def test_names_are_not_cut_at_an_adverb_look_alike(sentence: str, speaker: str) -> None:
+    found = extract_statements(f"Title\n\n{sentence}")
+    assert [s.speaker for s in found] == [speaker]
+    words = set(speaker.lower().split())
+    assert attribute([sentence])[0].speakers == frozenset(words)
