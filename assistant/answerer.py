@@ -291,7 +291,12 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
             # "Who attacked Labour?" answered by "..., he said ...": the name "he" stands for
             # is the answer; the quoted sentence names it in brackets, as editors do.
             short, at = named
-            shown = replace(best, text=f"{best.text[:at]} [{short}]{best.text[at:]}")
+            shown = replace(
+                best,
+                text=f"{best.text[:at]} [{short}]{best.text[at:]}"
+                if at
+                else f"[{short}:] {best.text}",
+            )
             chosen = [shown if c is best else c for c in chosen]
         if len(parts) == 1 and not query.speaker and not short:
             # "What did X say" keeps X's own words; a fact question gets its short answer first.
@@ -738,19 +743,25 @@ _SUBJECT_PRONOUN = re.compile(r"\b(?:he|she)\b", re.IGNORECASE)
 def _pronoun_named(
     question: str, c: Candidate, texts: dict[str, str]
 ) -> tuple[str, int] | None:
-    """For a "who" question whose best sentence speaks through a pronoun ("he said ..."): the
-    full name the article gave that speaker before the sentence, and the offset in the sentence
-    right after the pronoun. None otherwise."""
+    """For a "who" question whose best sentence speaks through a pronoun ("he said ...") or
+    goes on with a quotation opened before it: the full name the article gave that speaker
+    before the sentence, and the offset in the sentence right after the pronoun (0 for a
+    quotation). None otherwise."""
     from newsqa.assistant.short_answer import answer_kind
 
-    if c.attribution.how != "pronoun" or not c.attribution.speakers:
+    if c.attribution.how not in ("pronoun", "quote") or not c.attribution.speakers:
         return None
     if answer_kind(question) != "person":
         return None
-    pronoun = _SUBJECT_PRONOUN.search(c.text)
-    if pronoun is None:
-        return None
     want = {fold(w) for w in c.attribution.speakers}
+    at = 0
+    if c.attribution.how == "pronoun":
+        pronoun = _SUBJECT_PRONOUN.search(c.text)
+        if pronoun is None:
+            return None
+        at = pronoun.end()
+    elif want & {fold(w) for w in re.findall(r"[\w'’-]+", c.text)}:
+        return None  # the sentence names the speaker itself
     article = texts.get(c.article_id, "")
     found: list[str] = []
     for m in NAME_RUN_RX.finditer(article[: c.start]):
@@ -759,7 +770,7 @@ def _pronoun_named(
             found = tokens
     if not found:
         return None
-    return " ".join(found), pronoun.end()
+    return " ".join(found), at
 
 
 def _short_answer(question: str, sentence: str) -> str | None:

@@ -19,7 +19,9 @@ LIBRARY = (
     "Opposition leader Mark Snow criticised the vote. "
     "In a speech to residents in Dunmore, he said the closure was a disgrace and promised to "
     "fight it in the courts. "
-    "Council leader Anna Brook said savings of 2m pounds had to be made."
+    "Council leader Anna Brook said savings of 2m pounds had to be made. "
+    'She told reporters: "We looked at every budget line. Branch opening hours must be cut '
+    'across Dunmore by April."'
 )
 HEADLINE = (
     "MPs demand answers over harbour dredging\n\n"
@@ -52,6 +54,12 @@ def test_a_who_question_answered_by_he_said_names_him(assistant: Assistant) -> N
     assert res["short_answer"] == "Mark Snow"
     # The citation still quotes the article exactly.
     assert "he said the closure" in res["citations"][0]["quote"]
+
+
+def test_a_who_question_answered_by_a_quotation_names_its_speaker(assistant: Assistant) -> None:
+    res = assistant.ask("Who insisted branch opening hours must be cut across Dunmore by April?")
+    assert "[Anna Brook:] Branch opening hours" in res["answer"]
+    assert res["short_answer"] == "Anna Brook"
 
 
 def test_a_word_of_the_headline_is_mentioned(assistant: Assistant) -> None:
