@@ -38,6 +38,7 @@ SETS = (
     "styles",
     "speakers",
     "speakers2",
+    "speakers3",
 )
 KINDS = ("seed", "fact", "say", "multi", "followup", "speakers", "when")
 OVERALL = ("hit@5", "cited", "correct", "answered", "abstained_unanswerable", "planted", "ece")
