@@ -119,7 +119,11 @@ _STANCE_LABELS = {
     "object": "Objected",
 }
 _OBJECT_PERSON = re.compile(
-    r"\b(?:with|to|against|about|on)\s+(?P<who>(?:[A-Z][\w'’.-]+\s*)+)", re.UNICODE
+    r"\b(?:with|to|against|about|on)\s+(?P<who>(?:[A-Z][\w'’.-]+\s*)+)|"
+    # "Did other countries back Macron's position?": whose position it is.
+    r"\b(?P<owner>(?:[A-Z][\w.-]+\s+)*[A-Z][\w.-]+)['’]s\s+(?:position|view|stance|line|plan|"
+    r"proposal|idea|suggestion|call|remarks?|comments?|words|claim)\b",
+    re.UNICODE,
 )
 _WHEN = re.compile(r"^\s*(?:when|on\s+what\s+(?:date|day)|what\s+(?:date|day))\b", re.IGNORECASE)
 _SIMILAR = re.compile(r"(?i)\b(?:similar|same|like|comparable)\s+(?:position|view|stance|line)")
@@ -261,7 +265,7 @@ def _excluded(question: str) -> set[str]:
     """Folded name words of the person the question is about ("disagreed with Macron")."""
     out: set[str] = set()
     for m in _OBJECT_PERSON.finditer(question):
-        tokens = name_tokens(m.group("who"))
+        tokens = name_tokens(m.group("who") or m.group("owner"))
         out |= {fold(t.removesuffix("'s").removesuffix("’s")) for t in tokens}
     return {w for w in out if not is_function_word(w)}
 
@@ -611,7 +615,12 @@ def answer_when(
     return out
 
 
-_OBJECT_PRONOUN = re.compile(r"\b(?:with|to|against|about|on)\s+(?P<p>him|her)\b", re.IGNORECASE)
+_OBJECT_PRONOUN = re.compile(
+    r"\b(?:with|to|against|about|on)\s+(?P<p>him|her)\b|"
+    r"\b(?P<poss>his|her)\s+(?=(?:position|view|stance|line|plan|proposal|idea|suggestion|call|"
+    r"remarks?|comments?|words|claim)\b)",
+    re.IGNORECASE,
+)
 _ANYONE = re.compile(
     r"^\s*(?:did|has|have|had|does|do)\s+(?:anyone|anybody|any\s+\w+|others?|other\s+\w+|"
     r"someone|somebody)\s+(?:else\s+)?(?:disagree|agree|oppose|support|back|object|critici[sz]e|"
@@ -633,7 +642,9 @@ def _resolve_follow_up(standalone: str) -> str:
             tokens = name_tokens(run.group(0))
             if tokens and run.group(0).split()[0].lower() not in ("what", "who", "how"):
                 name = " ".join(tokens)
-                question = question[: pron.start("p")] + name + question[pron.end("p") :]
+                which = "p" if pron.group("p") else "poss"
+                name = name if which == "p" else f"{name}'s"
+                question = question[: pron.start(which)] + name + question[pron.end(which) :]
                 break
     return question
 

@@ -261,3 +261,16 @@ def test_named_subjects_limit_the_speakers(store: Store) -> None:
     q = "What did Scholz and Fico say about sending troops to Ukraine?"
     got = answer(q, q, _docs(store, "nato"), store)
     assert got is not None and _names(got) == {"Scholz", "Fico"}
+
+
+def test_a_follow_up_about_his_position_is_about_the_person_asked_before() -> None:
+    from newsqa.assistant.speakers import _excluded, _resolve_follow_up
+
+    standalone = (
+        "Did other countries back his position? (following up on: What did Macron say about "
+        "sending troops to Ukraine? Macron said that nothing can be ruled out)"
+    )
+    resolved = _resolve_follow_up(standalone)
+    assert resolved == "Did other countries back Macron's position?"
+    # Macron is whom the question is about, not one of its answers.
+    assert _excluded(resolved) == {"macron"}
