@@ -311,7 +311,8 @@ def _doc_id(doc: Document) -> str:
 
 
 def _line(st: dict[str, Any], n: int) -> str:
-    who = st["speaker"] + (f" ({st['role']})" if st.get("role") else "")
+    role = st.get("role") or ""
+    who = st["speaker"] + (f" ({role})" if role and role != st["speaker"] else "")
     text = st["text"].strip().rstrip(",")
     if st["kind"] == "quote":
         return f"{who}: “{text}” [{n}]"

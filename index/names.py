@@ -153,6 +153,8 @@ def name_tokens(run: str) -> list[str]:
 
 
 _POST_NOMINALS = frozenset("mp qc kc msp mep mla am cbe obe mbe jr sr".split())
+# Role nouns that are also common family names.
+_SURNAME_TITLES = frozenset("king bishop judge mayor dean cardinal pope baron earl knight".split())
 
 
 @lru_cache(maxsize=65536)
@@ -164,6 +166,15 @@ def _name_tokens(run: str) -> tuple[str, ...]:
     while len(words) > 1 and fold(words[-1]).strip(".,") in _POST_NOMINALS:
         words = words[:-1]
     last_role = max((i for i, w in enumerate(words) if is_role_word(w)), default=-1)
+    if (
+        last_role == len(words) - 1
+        and len(words) >= 2
+        and fold(words[-1]).strip(".,") in _SURNAME_TITLES
+        and not is_role_word(words[-2])
+        and not is_function_word(words[-2])
+    ):
+        # "Mervyn King", "Stephen King": a family name that is also a title, after a given name.
+        last_role = max((i for i, w in enumerate(words[:-1]) if is_role_word(w)), default=-1)
     words = words[last_role + 1 :]
     out: list[str] = []
     for w in words:

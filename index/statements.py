@@ -35,7 +35,6 @@ from newsqa.index.names import (
     WORD,
     _rx_match,
     _rx_search,
-    _rx_split,
     _rx_sub,
     fold,
     is_function_word,
@@ -47,7 +46,7 @@ from newsqa.index.quotes import Quote, find_quotes
 
 # Bumped whenever extraction changes what it finds: a store whose statements an older extractor
 # wrote has them re-extracted from its stored texts by its next writer (nothing re-embedded).
-EXTRACTOR_VERSION = 2
+EXTRACTOR_VERSION = 3
 
 # Speech verbs: what follows them (or the quotation around them) is the statement.
 _SPEECH = (
@@ -343,10 +342,47 @@ def _apposition_role(app: str) -> tuple[str, str]:
     return app.strip(), org
 
 
+# An organisation speaking by its name: capitalised words ending in a word that names a body,
+# with "of", "for", "and" inside ("the Bank of England", "the Department for Work and Pensions",
+# "the Economist Intelligence Unit"). Heads of organisations in any news, not one story's.
+_ORG_HEADS = (
+    "agency|assembly|association|authority|bank|board|bureau|cabinet|chamber|club|commission|"
+    "committee|company|confederation|congress|corporation|council|court|department|federation|"
+    "foundation|fund|group|institute|institution|league|ministry|office|organisation|"
+    "organization|parliament|party|service|society|tribunal|trust|union|unit"
+)
+_ORG_WORD = r"\p{Lu}[\p{L}\p{M}&.'’-]*"
+_ORG_NAME = (
+    rf"(?:{_ORG_WORD}[ \t]+)*(?i:{_ORG_HEADS})\b(?:[ \t]+(?:of|for|and|&)[ \t]+(?:the[ \t]+)?"
+    rf"{_ORG_WORD}(?:,?[ \t]+(?:and[ \t]+)?{_ORG_WORD})*)?"
+)
+_ORGANISATION = regex.compile(rf"^[ \t]*(?:[Tt]he[ \t]+)?(?P<org>{_ORG_NAME})[ \t]*$")
+_ORGANISATION_IN = regex.compile(_ORG_NAME)
+
+
+def _organisation(phrase: str) -> str:
+    """The organisation ``phrase`` names as a whole, or ""."""
+    m = _ORGANISATION.match(phrase)
+    if not m or not m.group("org")[:1].isupper():
+        return ""
+    return m.group("org")
+
+
 def _split_group(phrase: str) -> list[str]:
     """ "Czech Prime Minister Peter Fiala and his Polish counterpart Donald Tusk" -> two."""
-    # "Cable & Wireless" is one name: only "and" and commas join people.
-    parts = _rx_split(r",[ \t]+(?:and[ \t]+)?|[ \t]+and[ \t]+", phrase)
+    if _organisation(phrase):
+        return [phrase.strip()]  # "the Department for Work and Pensions" is one body
+    # "Cable & Wireless" is one name: only "and" and commas join people, and never inside an
+    # organisation's name ("a Department for Work and Pensions spokeswoman").
+    inside = [
+        (m.start(), m.end()) for m in _ORGANISATION_IN.finditer(phrase) if m.group(0)[:1].isupper()
+    ]
+    parts, last = [], 0
+    for sep in regex.finditer(r",[ \t]+(?:and[ \t]+)?|[ \t]+and[ \t]+", phrase):
+        if not any(a < sep.start() < b for a, b in inside):
+            parts.append(phrase[last : sep.start()])
+            last = sep.end()
+    parts.append(phrase[last:])
     return [p for p in (p.strip() for p in parts) if p]
 
 
@@ -503,6 +539,18 @@ class _Extractor:
         runs = list(NAME_RUN_RX.finditer(member))
         if not runs:
             return None
+        org = _organisation(member)
+        if org:
+            key = fold(org)
+            return self.people.setdefault(key, _Person(org, key))
+        named_org = _ORGANISATION_IN.search(member)
+        if (
+            named_org
+            and named_org.group(0)[:1].isupper()
+            and not NAME_RUN_RX.search(member, named_org.end())
+            and any(is_role_word(w) for w in member[named_org.end() :].split())
+        ):
+            return self._anonymous(member)  # "a Department for Work and Pensions spokeswoman"
         prep = _rx_search(r"[ \t]+(?:of|at|from|for|near|in|with)[ \t]+", member)
         head_run = runs[-1]
         org = ""

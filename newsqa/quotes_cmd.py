@@ -200,7 +200,7 @@ def quotes_cmd(
         typer.echo("No statements match.")
         return
     for g in groups:
-        role = f", {g['role']}" if g["role"] else ""
+        role = f", {g['role']}" if g["role"] and g["role"] != g["speaker"] else ""
         typer.echo(f"{g['speaker']}{role}: {g['count']} in {len(g['articles'])} article(s)")
         for st in g["statements"]:
             day = st["date"] or (f"article {st['published']}" if st["published"] else "undated")

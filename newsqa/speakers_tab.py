@@ -36,7 +36,8 @@ def speaker_statements(source: Any, speaker: str) -> str:
         return "Select a speaker to see their statements."
     g = groups[0]
     lines = [
-        f"### {html.escape(g['speaker'])}" + (f" ({html.escape(g['role'])})" if g["role"] else "")
+        f"### {html.escape(g['speaker'])}"
+        + (f" ({html.escape(g['role'])})" if g["role"] and g["role"] != g["speaker"] else "")
     ]
     for st in g["statements"]:
         day = st["date"] or (f"article of {st['published']}" if st["published"] else "undated")

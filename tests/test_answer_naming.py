@@ -1,6 +1,7 @@
 """Who an answer names: a "he said" sentence answering "who" names its speaker, a headline counts
-as a mention, and a name ending in "-ly" or holding an adverb ("Kelly", "Snow") stays whole.
-Fast: a real Chroma store on a temp dir, tests/fakes.py's FakeEmbedder instead of the model."""
+as a mention, a name ending in "-ly" or holding an adverb ("Kelly", "Snow") stays whole, and an
+organisation speaks by its whole name ("the Department for Work and Pensions"). Fast: a real
+Chroma store on a temp dir, tests/fakes.py's FakeEmbedder instead of the model."""
 
 from __future__ import annotations
 
@@ -83,3 +84,25 @@ def test_names_are_not_cut_at_an_adverb_look_alike(sentence: str, speaker: str) 
     assert [s.speaker for s in found] == [speaker]
     words = set(speaker.lower().split())
     assert attribute([sentence])[0].speakers == frozenset(words)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "speakers"),
+    [
+        ("The Bank of England said rates would rise.", ["Bank of England"]),
+        ("The Department for Work and Pensions said it would act.",
+         ["Department for Work and Pensions"]),
+        ("A Department for Work and Pensions spokeswoman said it would act.",
+         ["Department for Work and Pensions spokeswoman"]),
+        ("The Economist Intelligence Unit said the list could hurt investors.",
+         ["Economist Intelligence Unit"]),
+        ("Bank of England governor Mervyn King said rates would rise.", ["Mervyn King"]),
+        ("Stephen King said the book was finished.", ["Stephen King"]),
+        ("Saudi King Abdullah said the talks would go on.", ["Abdullah"]),
+        ("Prime Minister Tony Blair and Chancellor Gordon Brown said they agreed.",
+         ["Gordon Brown", "Tony Blair"]),
+    ],
+)  # fmt: skip
+def test_organisations_speak_by_their_whole_name(sentence: str, speakers: list[str]) -> None:
+    found = extract_statements(f"Title\n\nThe plan was discussed on Monday. {sentence}")
+    assert sorted(s.speaker for s in found) == speakers
