@@ -54,6 +54,7 @@ import sqlite3
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -383,6 +384,8 @@ class Store:
             conn.executescript(_TABLES + lexical.SCHEMA)
             for key in ("version", "generation", "chunk_count"):
                 conn.execute("INSERT OR IGNORE INTO meta VALUES (?, '0')", (key,))
+            # Which store this is: a Chroma server database holds one store's vectors only.
+            conn.execute("INSERT OR IGNORE INTO meta VALUES ('store_id', ?)", (uuid.uuid4().hex,))
             self._add_columns(conn)
         elif conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'articles'").fetchone() is None:
             raise StoreError(f"the store at {self.path} is incomplete; re-index it")
@@ -480,6 +483,8 @@ class Store:
             self._collection = self._client.get_or_create_collection(
                 CHUNKS, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
             )
+            if self._chroma_url:
+                self._claim(self._collection)
         else:
             try:
                 self._collection = self._client.get_collection(CHUNKS, embedding_function=None)
@@ -487,7 +492,33 @@ class Store:
                 raise StoreError(
                     f"the store at {self.path} is incomplete ({exc}); re-index it"
                 ) from exc
+            if self._chroma_url:
+                self._claim(self._collection, write=False)
         return self._collection
+
+    def _claim(self, collection: Any, write: bool = True) -> None:
+        """Mark a server's collection as this store's, or refuse one another store wrote: two
+        stores' articles share ids, so one store's removals would delete the other's vectors."""
+        row = self._conn().execute("SELECT value FROM meta WHERE key = 'store_id'").fetchone()
+        mine = row[0] if row else ""
+        owner = (collection.metadata or {}).get("newsqa_store")
+        if owner and mine and owner != mine:
+            raise StoreError(
+                f"the Chroma database at {self._chroma_url} holds the vectors of another newsqa "
+                f"store (not {self.path}); give this store a database of its own in "
+                "NEWSQA_CHROMA_URL (http://host:port/DATABASE), or point NEWSQA_STORE at the "
+                "store that database belongs to"
+            )
+        if not owner and mine and write:
+            if collection.count() and not self._meta("chunk_count"):
+                # Vectors, but none of them this (empty) store's: a store from before the
+                # claim keeps its own unclaimed database, which it claims here.
+                raise StoreError(
+                    f"the Chroma database at {self._chroma_url} already holds vectors of "
+                    "another store; give this store a database of its own in "
+                    "NEWSQA_CHROMA_URL (http://host:port/DATABASE)"
+                )
+            collection.modify(metadata={"newsqa_store": mine})
 
     @contextlib.contextmanager
     def _reading(self) -> Iterator[Any]:

@@ -127,6 +127,35 @@ def test_two_stores_on_one_server_stay_apart(tmp_path: Path, embedder: Any) -> N
     assert [server_collection(u).count() for u in urls] == counts and counts[0] < counts[1]
 
 
+def test_a_second_store_on_the_same_database_is_refused(tmp_path: Path, embedder: Any) -> None:
+    """Two store directories pointed at one server database would share article ids: the
+    second is refused with a message that names the fix, and the first keeps every vector."""
+    from newsqa.index.indexer import Indexer
+    from newsqa.index.store import StoreError
+
+    url = database_url()
+    first = Settings(store=tmp_path / "first", sample_dir=None, chroma_url=url)
+    store = open_store(first.store, url, write=True)
+    try:
+        Indexer(store, embedder, first).index_paths(seed_files()[:2])
+        count = store.chunk_count()
+    finally:
+        store.close()
+    other = open_store(tmp_path / "other", url, write=True)
+    try:
+        indexer = Indexer(other, embedder, first.model_copy(update={"store": tmp_path / "other"}))
+        with pytest.raises(StoreError, match=r"another newsqa store.*database of its own"):
+            indexer.index_paths(seed_files()[2:3])
+    finally:
+        other.close()
+    assert server_collection(url).count() == count
+    again = open_store(first.store, url, write=True)
+    try:  # the store the database belongs to opens it as before
+        assert again.dense_search(embedder.query_vector(QUESTION), 3)
+    finally:
+        again.close()
+
+
 def test_the_cli_uses_the_server_from_the_setting(tmp_path: Path) -> None:
     """NEWSQA_CHROMA_URL reaches every command: index, list, ask, remove."""
     url = database_url()
