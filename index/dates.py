@@ -28,9 +28,12 @@ _MONTH = (
 )
 _DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
 _YEAR = r"(?:1[89]\d\d|2[01]\d\d)"
+# "Tuesday, 1 March 1945 GMT" in a fixture list is a kick-off time, not a year.
+_NOT_A_TIME = r"(?![ \t]*(?:GMT|BST|UTC|CET|CEST|EST|EDT|PST|PDT|ET|PT|hrs?)\b)"
 # "27 February", "27 February 2024", "27th of Feb.", "Feb. 27", "February 27, 2024", ISO.
 EXPLICIT = re.compile(
-    rf"\b(?:{_DAY}\s+(?:of\s+)?{_MONTH}(?:,?\s+{_YEAR})?|{_MONTH}\s+{_DAY}(?:,?\s+{_YEAR})?|"
+    rf"\b(?:{_DAY}\s+(?:of\s+)?{_MONTH}(?:,?[ \t]+{_YEAR}{_NOT_A_TIME})?|"
+    rf"{_MONTH}\s+{_DAY}(?:,?[ \t]+{_YEAR}{_NOT_A_TIME})?|"
     rf"{_YEAR}-[01]\d-[0-3]\d)\b",
     re.IGNORECASE,
 )
@@ -52,7 +55,7 @@ _DATELINE = re.compile(
     rf"(?:{_WEEKDAY},?\s+)?(?P<date>{EXPLICIT.pattern})",
     re.IGNORECASE,
 )
-_YEAR_IN_TEXT = re.compile(rf"\b{_YEAR}\b")
+_YEAR_IN_TEXT = re.compile(rf"\b{_YEAR}\b{_NOT_A_TIME}")
 _WEEKDAY_RX = re.compile(_WEEKDAY, re.IGNORECASE)
 _NEXT = re.compile(r"\bnext\b|\bcoming\b")
 _LAST = re.compile(r"\blast\b|\bpast\b")
@@ -83,8 +86,14 @@ def year_for_weekday(weekday: str, day_month: date, years: list[int]) -> date | 
     article mentions (a dated weekday without a year, as in "on Tuesday (27 February)")."""
     want = _WEEKDAYS.index(weekday.lower())
     latest = max(years) if years else date.today().year
-    for delta in range(0, 12):
-        for year in (latest + delta, latest - delta) if delta else (latest,):
+    # With no year in the article, news reports the past: this year, then earlier ones first.
+    order = (
+        [(latest + d, latest - d) if d else (latest,) for d in range(12)]
+        if years
+        else [(latest - d,) for d in range(12)] + [(latest + d,) for d in range(1, 12)]
+    )
+    for candidates in order:
+        for year in candidates:
             try:
                 d = day_month.replace(year=year)
             except ValueError:  # 29 February

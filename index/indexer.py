@@ -241,6 +241,7 @@ class Indexer:
         }
         todo: list[tuple[Article, dict[str, Any] | None]] = []
         touched: list[tuple[str, str]] = []
+        redated: list[tuple[str, str, list[Any]]] = []
         seen: dict[str, str] = {}
         for item in items:
             if isinstance(item, Skip):
@@ -257,6 +258,10 @@ class Indexer:
                 report.unchanged.append(item.source)
                 if prints.get(item.key):
                     touched.append((aid, prints[item.key]))
+                if item.date != old["date"]:
+                    # Same text, dated otherwise by a newer loader: the date and the
+                    # statements' days follow, nothing is embedded.
+                    redated.append((aid, item.date, _statements(item)))
             elif th in seen:
                 report.skipped.append(Skip(item.source, f"{DUPLICATE} {seen[th]}"))
             elif aid in by_id and by_id[aid]["key"] != item.key and _gone(by_id[aid]):
@@ -270,7 +275,7 @@ class Indexer:
             else:
                 todo.append((item, old))
             seen[th] = item.source
-        self.store.set_fingerprints(touched)
+        self.store.set_fingerprints(touched, redated)
         done = 0
         # A pipeline over groups of articles. The next group's forward passes are queued before
         # this group's are collected, so the model never waits for Python; chunking, pooling

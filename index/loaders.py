@@ -439,12 +439,13 @@ def load_safely(path: Path, max_bytes: int) -> list[Article | Skip]:
 
 @lru_cache(maxsize=1)
 def _code_digest() -> str:
-    """A digest of the code that turns a file into articles (this module and cleaning), so
+    """A digest of the code that turns a file into articles (this module, cleaning, dating), so
     that a newsqa whose loading or cleaning changed reads every file again."""
-    from newsqa.index import articles, cleaning
+    from newsqa.index import articles, cleaning, dates
 
     parts = [
-        Path(str(m.__file__)).read_bytes() for m in (sys.modules[__name__], cleaning, articles)
+        Path(str(m.__file__)).read_bytes()
+        for m in (sys.modules[__name__], cleaning, articles, dates)
     ]
     return hashlib.sha256(b"\x00".join(parts)).hexdigest()[:12]
 

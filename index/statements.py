@@ -46,7 +46,7 @@ from newsqa.index.quotes import Quote, find_quotes
 
 # Bumped whenever extraction changes what it finds: a store whose statements an older extractor
 # wrote has them re-extracted from its stored texts by its next writer (nothing re-embedded).
-EXTRACTOR_VERSION = 3
+EXTRACTOR_VERSION = 4
 
 # Speech verbs: what follows them (or the quotation around them) is the statement.
 _SPEECH = (
@@ -464,6 +464,13 @@ class _Extractor:
         aux = _rx_search(rf"{_AUX}$", before)
         end = s_start + (aux.start() if aux else len(before))
         head = _AP_PARTY.sub("", self.text[s_start:end].rstrip())
+        # "Scholz on Tuesday (27 February) rejected ...": when, between subject and verb.
+        head = _rx_sub(
+            r"(?i)[ \t]+(?:on[ \t]+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+            r"(?:[ \t]*\([^()]{1,30}\))?|yesterday|today|last[ \t]+(?:week|night|month))$",
+            "",
+            head,
+        )
         # Negated ("did not specify"), infinitive, passive ("was estimated") or in a relative
         # clause ("Ellison, who wrote the bill, called it ..."): not the subject's statement.
         if _rx_search(

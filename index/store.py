@@ -685,17 +685,28 @@ class Store:
                 found.setdefault(path, []).append((aid, key, fp))
         return found
 
-    def set_fingerprints(self, pairs: Sequence[tuple[str, str]]) -> None:
-        """Record (article id, fingerprint) pairs: files touched but not changed. One
+    def set_fingerprints(
+        self,
+        pairs: Sequence[tuple[str, str]],
+        dates: Sequence[tuple[str, str, Sequence[Any]]] = (),
+    ) -> None:
+        """Record (article id, fingerprint) pairs: files touched but not changed; and (article
+        id, date, statements) of unchanged articles a newer loader dates otherwise. One
         transaction; a crash before it commits only means those files are read once more."""
         self._require_write()
-        if not pairs:
+        if not pairs and not dates:
             return
         with self._protocol, self._transaction() as conn:
             conn.executemany(
                 "UPDATE articles SET fingerprint = ? WHERE id = ?", [(f, a) for a, f in pairs]
             )
+            for aid, day, found in dates:
+                conn.execute("UPDATE articles SET date = ? WHERE id = ?", (day, aid))
+                conn.execute("DELETE FROM statements WHERE article_id = ?", (aid,))
+                _insert_statements(conn, aid, found)
             faults.point("fingerprint.transaction")
+            if dates:
+                conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'version'")
 
     def articles_dated(self, since: str | None = None, until: str | None = None) -> list[str]:
         """The ids of the articles dated from ``since`` to ``until`` (ISO days, inclusive; either

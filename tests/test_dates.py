@@ -1,0 +1,61 @@
+"""Article dates: a kick-off time is no year, a weekday without a year is not dated in the
+future, and an unchanged article that a newer loader dates otherwise gets the new date (and its
+statements' days) without being embedded again."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+from pathlib import Path
+
+from newsqa.index.dates import article_date
+from newsqa.index.indexer import Indexer
+from newsqa.index.settings import Settings
+from newsqa.index.store import Store
+
+from tests.store_helpers import CountingEmbedder
+
+
+def test_a_kick_off_time_is_not_a_year() -> None:
+    fixture = "Brentford v Southampton\n\nGriffin Park\n\nTuesday, 1 March\n\n1945 GMT\n\nText."
+    got = article_date(fixture)
+    assert got is not None and got.year != 1945
+    assert (got.month, got.day, got.weekday()) == (3, 1, 1)
+
+
+def test_a_weekday_without_a_year_is_dated_in_the_past() -> None:
+    got = article_date("Preview\n\nSaturday, 26 February\n\nMurrayfield. Scotland play Italy.")
+    assert got is not None and got <= date.today() and got.weekday() == 5
+
+
+def test_a_year_the_text_gives_wins() -> None:
+    assert article_date("Match\n\nOn Tuesday, 1 March 2005 the club said") == date(2005, 3, 1)
+
+
+def test_an_unchanged_article_dated_otherwise_gets_the_new_date(tmp_path: Path) -> None:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "nato.txt").write_text(
+        "Leaders rule out troops\n\nGerman Chancellor Olaf Scholz on Tuesday (27 February) "
+        "rejected the idea of sending troops, he told reporters.\n",
+        encoding="utf-8",
+    )
+    settings = Settings(store=tmp_path / "store", sample_dir=None)
+    with Store(settings.store, write=True) as store:
+        Indexer(store, CountingEmbedder(), settings).index_paths([folder])
+        [record] = store.article_records()
+        right = record["date"]
+        assert right.endswith("-02-27")
+    conn = sqlite3.connect(settings.store / "catalog.sqlite")
+    with conn:  # as an older loader would have left it
+        conn.execute("UPDATE articles SET date = '1999-02-27', fingerprint = ''")
+        conn.execute("UPDATE statements SET date = '1999-02-23'")
+    conn.close()
+    embedder = CountingEmbedder()
+    with Store(settings.store, write=True) as store:
+        report = Indexer(store, embedder, settings).index_paths([folder])
+        assert len(report.unchanged) == 1 and not report.changed
+        [record] = store.article_records()
+        assert record["date"] == right
+        assert {s["date"] for s in store.statements()} == {right}
+    assert embedder.forward_passes == 0
