@@ -347,6 +347,30 @@ def _asked_act(question: str) -> str:
     return verb[:6] if len(verb) > 6 else verb.rstrip("ed") or verb
 
 
+def _story_statements(
+    scored: list[tuple[float, dict[str, Any]]],
+    article_ids: list[str],
+    title_score: dict[str, float],
+    negative: bool,
+    open_q: bool,
+) -> list[tuple[float, dict[str, Any]]]:
+    """The statements of the story (the article whose headline shares most of the question's
+    words, the first retrieved on a tie) that take the position the question asks about: the
+    answer when no statement repeats enough of the question's words ("Who criticised the aid
+    package?" answered by "Fire doesn't check party registration")."""
+    ids = [a for a in article_ids if any(st["article_id"] == a for _, st in scored)]
+    if not ids:
+        return []
+    story = max(ids, key=lambda a: (title_score.get(a, 0.0), -ids.index(a)))
+    return [
+        (s, st)
+        for s, st in scored
+        if st["article_id"] == story
+        and (not negative or st["_neg"])
+        and (not open_q or _OPEN.search(st["text"]))
+    ]
+
+
 def _does(stem: str, st: dict[str, Any]) -> bool:
     return stem in (st["text"] + " " + (st.get("verb") or "")).lower()
 
@@ -425,12 +449,15 @@ def answer_speakers(
     # "What did Fox and Clarke say ...": each person the question names is answered with their
     # best statement, however few of the question's words it repeats.
     names_asked = bool(own)
+    story_statements = _story_statements(scored, article_ids, title_score, negative, open_q)
     # The best article's statements answer; another article's only if nearly as good. An
     # article is judged by its best statement and by its title: a reaction quoted without the
     # question's words ("I am bitterly disappointed") still belongs to the story it asks about,
     # and one statement elsewhere that repeats the question's words does not outrank that story.
     if max(s for s, _ in scored) <= 0:
-        return None
+        if names_asked or not story_statements:
+            return None
+        scored = story_statements
     article_best: dict[str, float] = {}
     for sc, st in scored:
         article_best[st["article_id"]] = max(article_best.get(st["article_id"], 0.0), sc)
@@ -457,8 +484,8 @@ def answer_speakers(
             )
             for _, st in scored
         ]
-    best_score = max(s for s, _ in scored)
-    if best_score <= 0:
+    best_score = max((s for s, _ in scored), default=0.0)
+    if best_score <= 0 and not story_statements:
         return None
     asks_position = bool(_ASKS_POSITION.search(standalone))
     threshold = 0.0 if names_asked else max(0.2, 0.5 * best_score)
@@ -494,6 +521,11 @@ def answer_speakers(
         key = st["_id"]
         if key not in per_speaker or s > per_speaker[key][0]:
             per_speaker[key] = (s, st)
+    if not per_speaker and not names_asked:
+        # Nothing repeats enough of the question: the story's own statements that take the
+        # position asked answer it.
+        for s, st in story_statements:
+            per_speaker.setdefault(st["_id"], (s, st))
     if not per_speaker:
         return None
     chosen = sorted(

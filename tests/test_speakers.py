@@ -274,3 +274,23 @@ def test_a_follow_up_about_his_position_is_about_the_person_asked_before() -> No
     assert resolved == "Did other countries back Macron's position?"
     # Macron is whom the question is about, not one of its answers.
     assert _excluded(resolved) == {"macron"}
+
+
+def test_the_story_answers_when_no_statement_repeats_the_question() -> None:
+    """ "Who criticised the aid package?": no statement repeats the question's words, so the
+    story's statements that take a negative position answer it (the headline picks the story)."""
+    from newsqa.assistant.speakers import _story_statements
+
+    def st(aid: str, speaker: str, neg: bool) -> dict:
+        return {"article_id": aid, "_id": speaker, "speaker": speaker, "_neg": neg, "text": "x"}
+
+    scored = [
+        (0.0, st("other", "Jones", True)),
+        (0.0, st("aid", "Whitcomb", True)),
+        (0.0, st("aid", "Ellison", False)),
+    ]
+    titles = {"other": 0.0, "aid": 0.5}
+    got = _story_statements(scored, ["other", "aid"], titles, negative=True, open_q=False)
+    assert [s["speaker"] for _, s in got] == ["Whitcomb"]
+    got = _story_statements(scored, ["other", "aid"], titles, negative=False, open_q=False)
+    assert [s["speaker"] for _, s in got] == ["Whitcomb", "Ellison"]
