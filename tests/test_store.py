@@ -421,3 +421,155 @@ def test_cli_index_beside_a_writer_waits_then_exits_2_with_the_reason(
     assert out.returncode == 2, out.stderr
     assert "waiting up to 1s" in out.stderr and "pid " in out.stderr
     assert "NEWSQA_WRITE_WAIT" in out.stderr and "Traceback" not in out.stderr
+
+
+# --- the lexical follower: tantivy beside the catalogue, following its committed log ---------
+
+
+def _fts5_rowids(store: Store, term: str | None = None) -> set[int]:
+    conn = store._conn()
+    if term is None:
+        return {r for (r,) in conn.execute("SELECT rowid FROM chunks_fts")}
+    got = conn.execute("SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH ?", (f'"{term}"',))
+    return {r for (r,) in got}
+
+
+def check_follower(store: Store) -> None:
+    """The follower (brought up to date by the call) holds exactly FTS5's rows: the same rowids,
+    and each term in the same rows; searches give FTS5's ranking and scores."""
+    from newsqa.index import lexical
+
+    follower = store.lexical.follower()
+    assert follower is not None, "no follower"
+    assert follower.rowids() == _fts5_rowids(store)
+    tv = follower.tantivy
+    terms = [t for (t,) in store._conn().execute("SELECT term FROM chunks_vocab")]
+    for term in terms:
+        q = tv.Query.term_query(follower.index.schema, "body", term)
+        hits = follower.searcher.search(q, 10_000, count=False).hits
+        got = set(follower.searcher.fast_field_values("rid", [a for _, a in hits]))
+        assert got == _fts5_rowids(store, term), term
+    fts5 = lexical.LexicalIndex(store._conn)
+    fts5._follower = False  # today's query alone
+    for q in ("tram passengers", "mayor promised second line", "Bergen Cork euros", "shop owners"):
+        a, b = store.lexical.search(q, 40), fts5.search(q, 40)
+        assert a, q
+        # The same chunks with the same scores, in the same order up to ties.
+        assert [round(s, 6) for _, s in a] == [round(s, 6) for _, s in b], q
+        assert sorted((-round(s, 6), c) for c, s in a) == sorted((-round(s, 6), c) for c, s in b)
+
+
+def test_the_lexical_follower_answers_as_fts5_and_readers_see_each_commit(
+    tmp_path: Path, settings
+) -> None:
+    pytest.importorskip("tantivy")
+    folder = make_folder(tmp_path, 6)
+    with Store(settings.store, write=True) as store:
+        indexer = Indexer(store, CountingEmbedder(), settings)
+        indexer.index_paths([folder])
+        check_follower(store)
+        assert (settings.store / "lexical-tantivy" / "applied").exists()
+        with Store(settings.store) as reader:  # another reader, its own follower handle
+            check_follower(reader)
+            edited = folder / "bergen.txt"
+            edited.write_text(story("Bergen", "The mayor promised a second line."), "utf-8")
+            indexer.index_paths([edited])
+            indexer.remove(str(folder / "cork.txt"))
+            # The reader's next search sees both commits (it brings the follower up to date).
+            got = store.chunks_by_ids([c for c, _ in reader.lexical.search("mayor promised", 3)])
+            assert got and got[0].title.startswith("Bergen")
+            titles = {
+                c.title.split()[0]
+                for c in reader.chunks_by_ids([c for c, _ in reader.lexical.search("Cork", 40)])
+            }
+            assert "Cork" not in titles
+            check_follower(reader)
+            check_follower(store)
+        # The log keeps only what the follower does not hold yet.
+        (folder / "dundee.txt").write_text(story("Dundee", "Fares fall."), "utf-8")
+        indexer.index_paths([folder / "dundee.txt"])
+        conn = store._conn()
+        applied = int((settings.store / "lexical-tantivy" / "applied").read_text().split()[1])
+        assert conn.execute("SELECT min(seq) FROM lexical_log").fetchone()[0] > applied
+        check_follower(store)
+        check_consistent(store)
+
+
+@pytest.mark.parametrize("point", ["lexical.follow", "lexical.followed"])
+def test_a_failure_while_the_follower_catches_up_costs_nothing(
+    tmp_path: Path, settings, point: str
+) -> None:
+    """Raised before tantivy's commit or after it (before ``applied``): the search is FTS5's,
+    and the next one brings the follower up to date (replaying what it held is harmless)."""
+    pytest.importorskip("tantivy")
+    from newsqa.index import faults
+
+    folder = make_folder(tmp_path, 4)
+    with Store(settings.store, write=True) as store:
+        indexer = Indexer(store, CountingEmbedder(), settings)
+        indexer.index_paths([folder])
+        check_follower(store)
+        edited = folder / "aarhus.txt"
+        edited.write_text(story("Aarhus", "A night tram starts in May."), "utf-8")
+        indexer.index_paths([edited])
+        indexer.remove(str(folder / "bergen.txt"))
+
+        def handler(name: str) -> None:
+            if name == point:
+                raise RuntimeError(f"fault at {name}")
+
+        with faults.installed(handler):
+            got = store.lexical.search("night tram", 3)  # FTS5's answer, the follower behind
+        assert store.chunks_by_ids([got[0][0]])[0].title.startswith("Aarhus")
+        check_follower(store)
+        check_consistent(store)
+
+
+def test_a_process_killed_while_the_follower_catches_up_leaves_it_repairable(
+    tmp_path: Path, settings
+) -> None:
+    pytest.importorskip("tantivy")
+    folder = make_folder(tmp_path, 4)
+    with Store(settings.store, write=True) as store:
+        Indexer(store, CountingEmbedder(), settings).index_paths([folder])
+    for point in ("lexical.follow", "lexical.followed"):
+        script = (
+            "import os, sys\n"
+            "from newsqa.index import faults\n"
+            "from newsqa.index.store import Store\n"
+            f"faults.install(lambda name: os._exit(9) if name == {point!r} else None)\n"
+            "with Store(sys.argv[1]) as s:\n"
+            "    s.lexical.search('tram passengers', 5)\n"
+        )
+        with Store(settings.store, write=True) as store:  # a commit for the follower to take
+            edited = folder / "cork.txt"
+            edited.write_text(story("Cork", f"Note {point}."), "utf-8")
+            Indexer(store, CountingEmbedder(), settings).index_paths([edited])
+        out = subprocess.run(
+            [sys.executable, "-c", script, str(settings.store)],
+            capture_output=True, text=True, timeout=300, cwd=REPO,
+        )  # fmt: skip
+        assert out.returncode == 9, out.stderr
+        with Store(settings.store) as reader:
+            check_follower(reader)
+
+
+def test_while_another_process_holds_the_follower_a_search_is_fts5s(
+    tmp_path: Path, settings
+) -> None:
+    tantivy = pytest.importorskip("tantivy")
+    folder = make_folder(tmp_path, 3)
+    with Store(settings.store, write=True) as store:
+        indexer = Indexer(store, CountingEmbedder(), settings)
+        indexer.index_paths([folder])
+        check_follower(store)
+        edited = folder / "aarhus.txt"
+        edited.write_text(story("Aarhus", "A night tram starts in May."), "utf-8")
+        indexer.index_paths([edited])
+        held = tantivy.Index.open(str(settings.store / "lexical-tantivy")).writer(15_000_000, 1)
+        with Store(settings.store) as reader:
+            assert reader.lexical.follower() is None  # behind, and cannot catch up now
+            got = reader.lexical.search("night tram", 3)
+            assert reader.chunks_by_ids([got[0][0]])[0].title.startswith("Aarhus")
+            del held
+            check_follower(reader)
