@@ -573,3 +573,24 @@ def test_while_another_process_holds_the_follower_a_search_is_fts5s(
             assert reader.chunks_by_ids([got[0][0]])[0].title.startswith("Aarhus")
             del held
             check_follower(reader)
+
+
+def test_two_handles_take_turns_bringing_the_follower_up_to_date(tmp_path: Path, settings) -> None:
+    """Each catch-up starts from what is on disk, whoever wrote it (another handle, another
+    process), not from what this handle saw last."""
+    pytest.importorskip("tantivy")
+    folder = make_folder(tmp_path, 5)
+    with Store(settings.store, write=True) as store, Store(settings.store) as other:
+        indexer = Indexer(store, CountingEmbedder(), settings)
+        indexer.index_paths([folder])
+        for turn, place in enumerate(["Aarhus", "Bergen", "Cork", "Dundee"]):
+            handle = (store, other)[turn % 2]
+            path = folder / f"{place.lower()}.txt"
+            path.write_text(story(place, f"Turn {turn} brings a ferry."), "utf-8")
+            indexer.index_paths([path])
+            if turn == 3:
+                indexer.remove(str(folder / "essen.txt"))
+            check_follower(handle)
+        check_follower(store)
+        check_follower(other)
+        check_consistent(store)
