@@ -467,6 +467,10 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
         # phrase after "about" is what the statement must be about.
         head = q.topic_head
         topic_forms = _word_forms([head], word_sets)[head] if head else set()
+        # The question's words other than its names ("Who chairs the X committee?": "chairs"):
+        # a sentence about X that lacks them is a near miss (scorer feature "attribute").
+        named = set(tokenize(" ".join(set().union(*q.name_groups)))) if q.name_groups else set()
+        asked = sum(w for t, w in weights.items() if t not in named)
         for c, words in zip(cands, word_sets, strict=True):
             dense = float(c.vector @ q.vector)
             text_names = name_words(c.text) | set(c.attribution.speakers)
@@ -479,6 +483,7 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
             hit = {t for t in q.tokens if forms[t] & words}
             lexical = float(sum(weights[t] for t in hit))
             c.coverage = hit
+            attribute = sum(weights[t] for t in hit - named) / asked if asked else 1.0
             names = len(groups_hit) / len(q.name_groups) if q.name_groups else 0.0
             numbers = (
                 len(q.numbers & set(NUMBER.findall(c.text))) / len(q.numbers) if q.numbers else 0
@@ -486,6 +491,7 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
             retrieval = float(docs[c.doc_index].metadata.get("score", 0.0))
             f = dict.fromkeys(SENTENCE_FEATURES, 0.0)
             f.update(dense=dense, lexical=lexical / total, names=names, numbers=numbers)
+            f["attribute"] = attribute
             f.update(retrieval=retrieval, passage_rank=1.0 / (1 + c.doc_index))
             f["lead"] = 1.0 / (1 + c.start / 500)
             if q.focus and c.article_id == q.focus:
@@ -503,7 +509,11 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
                 f["topic"] = 1.0
             c.features = np.array([f[k] for k in SENTENCE_FEATURES])
         if cands:
-            scores = self._model().scorer.score(np.stack([c.features for c in cands]))
+            scores = self._model().scorer.score(
+                np.stack([c.features for c in cands]),
+                [c.article_id for c in cands],
+                [c.start for c in cands],
+            )
             for c, score in zip(cands, scores, strict=True):
                 c.score = float(score)
 
@@ -700,6 +710,7 @@ def _first_part(q: Query, picked: list[Candidate], cands: list[Candidate]) -> di
         "dense": f["dense"],
         "lexical": f["lexical"],
         "names": f["names"],
+        "attribute": f["attribute"],
         "wants": float(bool(q.wants)),
         "type_found": float(bool(q.wants) and any(type_bonus(q, c.text) > 0 for c in picked)),
         "speaker": float(bool(q.speaker)),

@@ -24,7 +24,7 @@ import pickle
 import random
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,8 @@ from newsqa.assistant.scorer import (
     Abstention,
     AnswererModel,
     SentenceScorer,
+    Trees,
+    context_features,
     hand_scorer,
 )
 from newsqa.index.articles import Article
@@ -50,6 +52,14 @@ FIT_SETS = ("qa", "check", "fresh", "multi")
 VALIDATION_SETS = ("blind", "holdout", "unseen")
 SEED = 20261201
 PASSAGES = 6
+# The share of answerable SQuAD questions also asked without their paragraph: a near miss.
+DROPPED = 0.25
+# Our own questions (FIT_SETS, about 270) weigh this much each in the abstention policy's fit,
+# against about 7,000 SQuAD ones: news questions (speakers, follow-ups) that SQuAD lacks.
+OWN_WEIGHT = 3.0
+# The kinds of model tried for each part (fit_scorer, fit_abstention).
+SCORER_KINDS = ("linear", "trees")
+ABSTENTION_KINDS = ("linear", "trees")
 
 
 # SQuAD as the answerer sees it --------------------------------------------------------------
@@ -66,6 +76,8 @@ class Item:
     starts: tuple[int, ...] = ()  # SQuAD: the answers' offsets in the paragraph
     evidence: tuple[str, ...] = ()  # eval sets: evidence files
     history: list[dict[str, str]] | None = None
+    # "dropped": answers that must not be in the passages shown (else the item is skipped)
+    absent: tuple[str, ...] = ()
 
 
 def load_squad(path: Path = SQUAD) -> list[dict[str, Any]]:
@@ -99,9 +111,14 @@ def squad_store(data: list[dict[str, Any]], embedder: Any, cache: Path) -> Store
     return store
 
 
-def squad_items(data: list[dict[str, Any]], rng: random.Random) -> list[Item]:
-    """SQuAD questions (split by article, held-out paragraphs halved) and made near misses."""
+def squad_items(
+    data: list[dict[str, Any]], rng: random.Random, dropped: float = DROPPED
+) -> list[Item]:
+    """SQuAD questions (split by article, held-out paragraphs halved) and made near misses:
+    swapped ("swap") and answered from the other paragraphs only ("dropped", ``dropped`` of
+    the answerable questions)."""
     items: list[Item] = []
+    drop = random.Random(SEED + 1)
     for art in data:
         held = art["title"] in HELD_OUT
         paragraphs = art["paragraphs"]
@@ -123,6 +140,20 @@ def squad_items(data: list[dict[str, Any]], rng: random.Random) -> list[Item]:
                 )
                 if answers and (swapped := _swap(qa["question"], para, paragraphs, rng)):
                     items.append(Item(swapped, "swap", split, [], art["title"], aid))
+                if answers and drop.random() < dropped:
+                    # The retriever finds paragraphs about the subject, and this question's own
+                    # is not among them: the near miss the answerer must not answer.
+                    items.append(
+                        Item(
+                            qa["question"],
+                            "dropped",
+                            split,
+                            [],
+                            art["title"],
+                            aid,
+                            absent=tuple(answers),
+                        )
+                    )
     return items
 
 
@@ -151,7 +182,11 @@ def _swap(
 
 def squad_docs(item: Item, retriever: Any, store: Store) -> list[Document]:
     """The passages the real retriever finds over all SQuAD paragraphs, the question's own
-    paragraph always among them (in the last place when retrieval missed it)."""
+    paragraph always among them (in the last place when retrieval missed it); for a "dropped"
+    near miss, never among them."""
+    if item.kind == "dropped":
+        docs = retriever.search(item.question, PASSAGES + 1)
+        return [d for d in docs if d.metadata["article_id"] != item.article_id][:PASSAGES]
     docs = retriever.search(item.question, PASSAGES)
     if item.article_id and not any(d.metadata["article_id"] == item.article_id for d in docs):
         chunks = store.article_chunks([item.article_id])
@@ -195,6 +230,8 @@ class Row:
     qx: np.ndarray
     correct: bool  # the composed answer holds the gold
     rule_abstain: bool
+    ids: list[str] = field(default_factory=list)  # each candidate's article
+    starts: list[int] = field(default_factory=list)  # ... and offset in it
 
 
 def _holds(item: Item, cand: list[Any]) -> bool:
@@ -233,7 +270,16 @@ def trace(
             X = np.asarray(part["X"], dtype=np.float64).reshape(-1, len(SENTENCE_FEATURES))
             y = np.array([_holds(item, c) for c in part["cands"]], dtype=bool)
             rows.append(
-                Row(item, X, y, np.asarray(t["qx"]), _correct(item, t["answer"]), t["rule_abstain"])
+                Row(
+                    item,
+                    X,
+                    y,
+                    np.asarray(t["qx"]),
+                    _correct(item, t["answer"]),
+                    t["rule_abstain"],
+                    [c[1] for c in part["cands"]],
+                    [int(c[2]) for c in part["cands"]],
+                )
             )
         if progress:
             progress(n + 1, len(items))
@@ -241,20 +287,97 @@ def trace(
 
 
 # Fitting ---------------------------------------------------------------------------------
-def fit_scorer(rows: list[Row]) -> SentenceScorer:
-    """Logistic regression for "this sentence holds a gold answer", on questions that have one;
-    its log-odds mapped onto the hand-set score's scale by least squares."""
+# Boosted trees: few and shallow, so the model file stays small (tens of kB) and a question's
+# candidates are scored in about a millisecond; no early stopping (it would draw its own split).
+TREE_PARAMS = {
+    "scorer": dict(max_iter=200, learning_rate=0.05, max_leaf_nodes=8, min_samples_leaf=40),
+    "abstention": dict(max_iter=80, learning_rate=0.05, max_leaf_nodes=6, min_samples_leaf=20),
+}
+
+
+def scorer_matrix(r: Row) -> np.ndarray:
+    """A row's candidates as a tree scorer reads them: SCORER_COLUMNS."""
+    return np.hstack([r.X, context_features(r.X, r.ids or None, r.starts or None)])
+
+
+def trees_from_sklearn(clf: Any) -> Trees:
+    """A fitted binary HistGradientBoostingClassifier as plain arrays (scorer.Trees)."""
+    feature, threshold, left, right, value, missing, roots = [], [], [], [], [], [], []
+    depth = 0
+    for (predictor,) in clf._predictors:
+        nodes = predictor.nodes
+        base = len(feature)
+        roots.append(base)
+        for nd in nodes:
+            leaf = bool(nd["is_leaf"])
+            feature.append(0 if leaf else int(nd["feature_idx"]))
+            threshold.append(np.inf if leaf else float(nd["num_threshold"]))
+            left.append(-1 if leaf else base + int(nd["left"]))
+            right.append(-1 if leaf else base + int(nd["right"]))
+            value.append(float(nd["value"]) if leaf else 0.0)
+            missing.append(bool(nd["missing_go_to_left"]))
+        depth = max(depth, int(nodes["depth"].max()))
+    return Trees(
+        np.array(feature, dtype=np.intp),
+        np.array(threshold),
+        np.array(left, dtype=np.intp),
+        np.array(right, dtype=np.intp),
+        np.array(value),
+        np.array(missing, dtype=bool),
+        np.array(roots, dtype=np.intp),
+        float(np.ravel(clf._baseline_prediction)[0]),
+        depth,
+    )
+
+
+def _boosted(X: np.ndarray, y: np.ndarray, part: str, weight: np.ndarray | None = None) -> Trees:
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    clf = HistGradientBoostingClassifier(
+        **TREE_PARAMS[part], l2_regularization=1.0, early_stopping=False, random_state=SEED
+    ).fit(X, y, sample_weight=weight)
+    trees = trees_from_sklearn(clf)
+    # The flattened trees must give scikit-learn's own log-odds.
+    check = X[: min(len(X), 500)]
+    assert np.allclose(trees.raw(check), clf.decision_function(check), atol=1e-6)
+    return trees
+
+
+def fit_scorer(rows: list[Row], kind: str = "linear", own_weight: float = 1.0) -> SentenceScorer:
+    """A model of "this sentence holds a gold answer", fitted on questions that have one:
+    logistic regression over SENTENCE_FEATURES (``kind`` "linear") or boosted trees over
+    SCORER_COLUMNS ("trees"); its log-odds mapped onto the hand-set score's scale by least
+    squares."""
     from sklearn.linear_model import LogisticRegression
 
     use = [r for r in rows if r.y.any()]
     X = np.vstack([r.X for r in use])
     y = np.concatenate([r.y for r in use])
+    hand = hand_scorer().score(X)
+    if kind == "trees":
+        weight = np.concatenate(
+            [np.full(len(r.y), own_weight if r.item.source in FIT_SETS else 1.0) for r in use]
+        )
+        trees = _boosted(np.vstack([scorer_matrix(r) for r in use]), y, "scorer", weight)
+        z = trees.raw(np.vstack([scorer_matrix(r) for r in use]))
+        scale, offset = _onto(z, hand)
+        zero = np.zeros(len(SENTENCE_FEATURES))
+        return SentenceScorer(zero, 0.0, float(scale), float(offset), trees)
     lr = LogisticRegression(C=1.0, max_iter=2000, random_state=SEED).fit(X, y)
     w, b = lr.coef_[0], float(lr.intercept_[0])
-    z = X @ w + b
-    hand = hand_scorer().score(X)
-    scale, offset = np.polyfit(z, hand, 1)
+    scale, offset = _onto(X @ w + b, hand)
     return SentenceScorer(w, b, float(scale), float(offset))
+
+
+def _onto(z: np.ndarray, hand: np.ndarray) -> tuple[float, float]:
+    """The line that maps log-odds ``z`` onto the hand-set scores: least squares, or, where the
+    two disagree so much that it would fall (it must keep the model's order), the line that
+    matches their mean and spread."""
+    scale, offset = np.polyfit(z, hand, 1)
+    if scale <= 0:
+        scale = float(np.std(hand) / (np.std(z) or 1.0))
+        offset = float(np.mean(hand) - scale * np.mean(z))
+    return float(scale), float(offset)
 
 
 def top1(rows: list[Row], scorer: SentenceScorer) -> float:
@@ -262,20 +385,39 @@ def top1(rows: list[Row], scorer: SentenceScorer) -> float:
     use = [r for r in rows if r.y.any()]
     if not use:
         return float("nan")
-    return float(np.mean([r.y[int(np.argmax(scorer.score(r.X)))] for r in use]))
+    return float(
+        np.mean(
+            [r.y[int(np.argmax(scorer.score(r.X, r.ids or None, r.starts or None)))] for r in use]
+        )
+    )
 
 
-def fit_abstention(train: list[Row], calib: list[Row], answered: float = 0.90) -> Abstention:
-    """Logistic regression for "the answer is correct" on ``train``; Platt-scaled on ``calib``;
-    the threshold the highest confidence at which ``calib``'s answerable questions are still
-    answered at least ``answered`` of the time."""
+def fit_abstention(
+    train: list[Row],
+    calib: list[Row],
+    answered: float = 0.90,
+    kind: str = "linear",
+    own_weight: float = 1.0,
+) -> Abstention:
+    """A model of "the answer is correct" fitted on ``train`` (logistic regression, or boosted
+    trees with ``kind`` "trees"); Platt-scaled on ``calib``; the threshold the highest
+    confidence at which ``calib``'s answerable questions are still answered at least
+    ``answered`` of the time."""
     from sklearn.linear_model import LogisticRegression
 
     X = np.vstack([r.qx for r in train])
     y = np.array([r.correct for r in train])
-    lr = LogisticRegression(C=1.0, max_iter=2000, random_state=SEED).fit(X, y)
-    w, b = lr.coef_[0], float(lr.intercept_[0])
-    zc = np.array([r.qx @ w + b for r in calib])
+    weight = np.array([own_weight if r.item.source in FIT_SETS else 1.0 for r in train])
+    trees = None
+    if kind == "trees":
+        trees = _boosted(X, y, "abstention", weight)
+        w, b = np.zeros(len(QUESTION_FEATURES)), 0.0
+        zc = trees.raw(np.vstack([r.qx for r in calib]))
+    else:
+        lr = LogisticRegression(C=1.0, max_iter=2000, random_state=SEED)
+        lr.fit(X, y, sample_weight=weight)
+        w, b = lr.coef_[0], float(lr.intercept_[0])
+        zc = np.array([r.qx @ w + b for r in calib])
     yc = np.array([r.correct for r in calib])
     platt = LogisticRegression(C=1e4, max_iter=2000, random_state=SEED).fit(zc[:, None], yc)
     a, c = float(platt.coef_[0][0]), float(platt.intercept_[0])
@@ -285,7 +427,7 @@ def fit_abstention(train: list[Row], calib: list[Row], answered: float = 0.90) -
     # The (1 - answered) quantile of the answerable questions' confidence.
     k = int(np.floor((1 - answered) * len(ranked)))
     threshold = float(ranked[k]) if len(ranked) else 0.5
-    return Abstention(w, b, a, c, round(threshold - 1e-6, 6))
+    return Abstention(w, b, a, c, round(threshold - 1e-6, 6), trees=trees)
 
 
 def decisions(rows: list[Row], a: Abstention) -> np.ndarray:
@@ -297,6 +439,12 @@ def decisions(rows: list[Row], a: Abstention) -> np.ndarray:
             for r in rows
         ]
     )
+
+
+def right_decisions(rows: list[Row], a: Abstention) -> float:
+    """Share of ``rows`` on which ``a`` answers a right answer or abstains from a wrong one."""
+    off = decisions(rows, a)
+    return float(np.mean([o != r.correct for o, r in zip(off, rows, strict=True)]))
 
 
 def choose_veto(a: Abstention, rows: list[Row]) -> Abstention:
@@ -385,8 +533,14 @@ def run_training(
     hand = AnswererModel(hand_scorer(), None, {})
     local = ExtractiveAnswerer(store=mem, embedder=embedder, retriever=retriever, model=hand)
 
-    def ask_squad(it: Item) -> dict[str, Any]:
+    def ask_squad(it: Item) -> dict[str, Any] | None:
         docs = squad_docs(it, retriever, mem)
+        if it.absent:
+            # A "dropped" near miss whose answer another paragraph also gives is no near miss.
+            texts = mem.article_texts(sorted({d.metadata["article_id"] for d in docs}))
+            low = " ".join(t.lower() for t in texts.values())
+            if any(a.lower() in low for a in it.absent):
+                return None
         return local.invoke({"question": it.question, "standalone": it.question, "docs": docs})
 
     store = assistant = None
@@ -416,26 +570,58 @@ def run_training(
 
     try:
         before = run(hand, "rules")
-        scorer = fit_scorer([r for r in before if r.item.split == "train"])
+        fit = [r for r in before if r.item.split == "train"]
         held = [r for r in before if r.item.split == "calib"]
-        kept = "fitted"
-        if top1(held, scorer) > top1(held, hand.scorer):
-            after = run(AnswererModel(scorer, None, {}), "fitted")
-        else:
-            # The fitted scorer finds the answer's sentence no more often than the hand-set
-            # weights on the calibration half: keep those (and their traces).
-            kept = (
-                f"hand-set (fitted top-1 {top1(held, scorer):.2f} <= {top1(held, hand.scorer):.2f})"
+        # Each kind of model against the hand-set weights, on the calibration half: the best
+        # one that finds the answer's sentence more often is kept.
+        tried = {"hand-set": hand.scorer, **{k: fit_scorer(fit, k) for k in SCORER_KINDS}}
+        found = {k: top1(held, s) for k, s in tried.items()}
+        log("top-1 on the calibration half: " + ", ".join(f"{k} {v:.3f}" for k, v in found.items()))
+        best = max(found, key=lambda k: (found[k], k == "hand-set"))
+        kept = "calibration top-1 " + ", ".join(f"{k} {v:.3f}" for k, v in found.items())
+        scorer, after = hand.scorer, before
+        if best != "hand-set":
+            # A better first sentence is not yet a better answer: the reply quotes the
+            # sentences within the selection margins of the best. The new scorer is kept only
+            # if the composed answers of the calibration half are right more often too.
+            tried_rows = run(AnswererModel(tried[best], None, {}), best)
+            now, was = (
+                mean([r.correct for r in rs if r.item.split == "calib" and r.item.answers])
+                for rs in (tried_rows, before)
             )
-            scorer, after = hand.scorer, before
+            kept += f"; composed answers right {best} {now:.3f}, hand-set {was:.3f}"
+            log(f"calibration half, composed answers right: {best} {now:.3f}, hand-set {was:.3f}")
+            if now > was:
+                scorer, after = tried[best], tried_rows
+        kept = f"{'hand-set' if after is before else best} ({kept})"
+        # Every tried scorer's top-1 on both SQuAD halves (the test half only reported).
+        squad_top1 = {
+            split: {
+                k: round(top1([r for r in before if r.item.split == split and r.item.starts], s), 4)
+                for k, s in tried.items()
+            }
+            for split in ("calib", "test")
+        }
     finally:
         mem.close()
         if store is not None:
             store.close()
     train = [r for r in after if r.item.split == "train"]
     calib = [r for r in after if r.item.split == "calib"]
-    abstention = fit_abstention(train, calib)
-    abstention = choose_veto(abstention, [r for r in train if r.item.source in FIT_SETS] or calib)
+    veto_rows = [r for r in train if r.item.source in FIT_SETS] or calib
+    policies = {
+        k: choose_veto(fit_abstention(train, calib, kind=k, own_weight=OWN_WEIGHT), veto_rows)
+        for k in ABSTENTION_KINDS
+    }
+    # Kept: the policy that decides right (answers when right, abstains when not) most often
+    # on the calibration half; a tie keeps the first, the linear one.
+    right = {k: right_decisions(calib, a) for k, a in policies.items()}
+    log(
+        "right decisions on the calibration half: "
+        + ", ".join(f"{k} {v:.3f}" for k, v in right.items())
+    )
+    policy = max(right, key=lambda k: (right[k], -ABSTENTION_KINDS.index(k)))
+    abstention = policies[policy]
     if cache:
         # The traces, for reading the fitted parts' decisions without running them again.
         (cache / "rows.pkl").write_bytes(pickle.dumps({"before": before, "after": after}))
@@ -447,6 +633,10 @@ def run_training(
         "seed": SEED,
         "sample": sample,
         "scorer": kept,
+        "scorer_top1_squad": squad_top1,
+        "abstention": f"{policy} (calibration right decisions "
+        + ", ".join(f"{k} {v:.3f}" for k, v in right.items())
+        + ")",
     }
     model = AnswererModel(scorer, abstention, info)
     report = _report(before, after, model)
@@ -461,7 +651,9 @@ def _report(before: list[Row], after: list[Row], model: AnswererModel) -> dict[s
         if b.item.split == "train":
             continue
         name = (
-            "squad-" + b.item.split if b.item.kind.startswith(("squad", "swap")) else b.item.source
+            "squad-" + b.item.split
+            if b.item.kind.startswith(("squad", "swap", "dropped"))
+            else b.item.source
         )
         groups.setdefault(name, ([], []))
         groups[name][0].append(b)

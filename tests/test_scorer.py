@@ -157,3 +157,127 @@ def test_eval_rows_count_planted_answers_and_words() -> None:
     row["latency_ms"] = 1.0
     summary = evaluation.summarise([row])["overall"]
     assert summary["planted"] == 1.0 and summary["abstained_unanswerable"] == 0.0
+
+
+def test_context_features_compare_a_sentence_with_its_rivals_and_neighbours() -> None:
+    X = np.zeros((4, len(SENTENCE_FEATURES)))
+    dense, lex, kind = (SENTENCE_FEATURES.index(f) for f in ("dense", "lexical", "type"))
+    X[:, dense] = [0.2, 0.5, 0.4, 0.1]
+    X[:, lex] = [0.3, 0.0, 0.6, 0.9]
+    X[1, kind] = 1.0  # the answer's kind is in sentence 1 only
+    # Sentences 0, 1, 2 of article "a" (in text order 0, 2, 1); sentence 3 alone in "b".
+    ctx = scorer.context_features(X, ["a", "a", "a", "b"], [0, 200, 100, 0])
+    col = {f: ctx[:, i] for i, f in enumerate(scorer.CONTEXT_FEATURES)}
+    assert np.allclose(col["dense_gap"], [-0.3, 0.0, -0.1, -0.4])
+    assert np.allclose(col["dense_rank"], [1 / 3, 1, 1 / 2, 1 / 4])
+    assert np.allclose(col["lexical_rank"], [1 / 3, 1 / 4, 1 / 2, 1])
+    # In text order 0, 2, 1: sentence 2's neighbours are 0 (before) and 1 (after).
+    assert col["prev_lexical"][2] == 0.3 and col["next_lexical"][2] == 0.0
+    assert col["next_type"][2] == 1.0 and col["prev_type"][1] == 0.0
+    assert np.allclose(col["article_type"], [1, 1, 1, 0])
+    assert np.allclose(col["article_lexical"], [0.6, 0.6, 0.6, 0.9])
+    # Without positions every sentence is an article of its own.
+    alone = scorer.context_features(X)
+    assert not alone[:, scorer.CONTEXT_FEATURES.index("next_lexical")].any()
+
+
+def _tiny_trees() -> scorer.Trees:
+    # One tree: dense <= 0.5 ? (lexical <= 0.2 ? -1 : 1) : 2; a second one-leaf tree: 0.5.
+    dense, lex = SENTENCE_FEATURES.index("dense"), SENTENCE_FEATURES.index("lexical")
+    return scorer.Trees(
+        feature=np.array([dense, lex, 0, 0, 0, 0]),
+        threshold=np.array([0.5, 0.2, np.inf, np.inf, np.inf, np.inf]),
+        left=np.array([1, 3, -1, -1, -1, -1]),
+        right=np.array([2, 4, -1, -1, -1, -1]),
+        value=np.array([0.0, 0.0, 2.0, -1.0, 1.0, 0.5]),
+        missing_left=np.array([True, False, False, False, False, False]),
+        roots=np.array([0, 5]),
+        baseline=0.25,
+        depth=2,
+    )
+
+
+def test_trees_walk_every_row_to_its_leaves() -> None:
+    trees = _tiny_trees()
+    X = np.zeros((4, len(scorer.SCORER_COLUMNS)))
+    dense, lex = SENTENCE_FEATURES.index("dense"), SENTENCE_FEATURES.index("lexical")
+    X[:, dense] = [0.1, 0.1, 0.9, np.nan]
+    X[:, lex] = [0.1, 0.3, 0.0, 0.3]
+    assert np.allclose(trees.raw(X), 0.25 + 0.5 + np.array([-1.0, 1.0, 2.0, 1.0]))
+
+
+def test_tree_model_round_trips_by_feature_name(tmp_path: Path) -> None:
+    trees = _tiny_trees()
+    s = scorer.SentenceScorer(np.zeros(len(SENTENCE_FEATURES)), 0.0, 0.5, 0.1, trees)
+    a = Abstention(np.zeros(len(QUESTION_FEATURES)), 0.0, 1.0, 0.0, 0.4, trees=trees)
+    save_model(AnswererModel(s, a, {}), tmp_path / "m.json")
+    back = load_model(tmp_path / "m.json")
+    X = np.random.default_rng(0).random((5, len(SENTENCE_FEATURES)))
+    assert np.allclose(back.scorer.score(X), s.score(X))
+    x = np.random.default_rng(1).random(len(QUESTION_FEATURES))
+    assert back.abstention is not None
+    assert back.abstention.confidence(x) == pytest_approx(a.confidence(x))
+    data = json.loads((tmp_path / "m.json").read_text(encoding="utf-8"))
+    assert "dense" in data["scorer"]["trees"]["feature"]
+    data["scorer"]["trees"]["feature"][0] = "from_the_future"
+    with pytest.raises(ValueError, match="newsqa train"):
+        from_json(data)
+
+
+@pytest.mark.slow  # fits with scikit-learn (seconds to import)
+def test_flattened_trees_give_scikit_learns_log_odds() -> None:
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    rng = np.random.default_rng(0)
+    X = rng.random((400, 5))
+    X[::17, 2] = np.nan
+    y = (X[:, 0] + np.nan_to_num(X[:, 2]) > 0.9) ^ (rng.random(400) < 0.1)
+    clf = HistGradientBoostingClassifier(max_iter=20, max_leaf_nodes=6, random_state=0).fit(X, y)
+    trees = training.trees_from_sklearn(clf)
+    assert np.allclose(trees.raw(X), clf.decision_function(X), atol=1e-9)
+
+
+@pytest.mark.slow  # fits with scikit-learn (seconds to import)
+def test_tree_scorer_learns_a_signal_only_the_neighbour_carries() -> None:
+    # The answer is the sentence after the one that covers the question: a pattern no weight
+    # of the sentence's own signals can express, and the tree scorer's context columns can.
+    rng = np.random.default_rng(0)
+    lex = SENTENCE_FEATURES.index("lexical")
+    rows = []
+    for _ in range(150):
+        x = rng.random((8, len(SENTENCE_FEATURES))) * 0.2
+        cue = int(rng.integers(7))
+        x[cue, lex] += 0.6
+        y = np.zeros(8, dtype=bool)
+        y[cue + 1] = True
+        r = _row(x, y, True)
+        r.ids, r.starts = ["a"] * 8, [100 * i for i in range(8)]
+        rows.append(r)
+    fitted = training.fit_scorer(rows, "trees")
+    assert training.top1(rows, fitted) > 0.9
+    assert training.top1(rows, training.fit_scorer(rows)) < 0.3
+
+
+def test_dropped_near_misses_ask_answerable_questions_without_their_paragraph() -> None:
+    data = [
+        {
+            "title": "Tower",
+            "paragraphs": [
+                {
+                    "context": "The tower was finished in 1931 by Smith.",
+                    "qas": [
+                        {
+                            "question": "Who finished the tower?",
+                            "answers": [{"text": "Smith", "answer_start": 34}],
+                        }
+                    ],
+                },
+                {"context": "A fire in 1975 closed it.", "qas": []},
+            ],
+        }
+    ]
+    items = training.squad_items(data, rng(), dropped=1.0)
+    dropped = [it for it in items if it.kind == "dropped"]
+    assert len(dropped) == 1 and dropped[0].answers == [] and dropped[0].absent == ("Smith",)
+    assert dropped[0].article_id == items[0].article_id  # the paragraph the retriever must skip
+    assert not [it for it in training.squad_items(data, rng(), dropped=0.0) if it.kind == "dropped"]

@@ -25,3 +25,7 @@ def test_training_on_a_sample_beats_the_baselines(tmp_path: Path) -> None:
     # Its confidence ranks right answers above wrong ones better than a coin.
     assert held["fitted"]["auc"] > 0.6
     assert 0.0 <= held["fitted"]["ece"] <= 0.3
+    # Every kind of scorer was tried and the choice is recorded (kept only if it beat the
+    # hand-set weights on the calibration half).
+    assert set(model.info["scorer_top1_squad"]["test"]) == {"hand-set", "linear", "trees"}
+    assert model.info["abstention"].startswith(("linear", "trees"))
