@@ -573,6 +573,103 @@ def hits(args) -> dict:
     return out
 
 
+def hybrid(args, qs: list[str]) -> dict:
+    """Hybrid retrieval as ``newsqa ask`` runs it (``HybridRetriever.search``, k = top_k, the
+    question embedded each time) in a real store of ``--hybrid`` chunks written through
+    ``Store.save`` (benchmarks/scale.py's ``fill``: Chroma, catalogue, FTS5), with the shipped
+    lexical index (FTS5 + follower) and with FTS5 alone, alternating question by question."""
+    import newsqa.index.embedding as embedding_mod
+    import scale
+    import synthetic
+    from newsqa.assistant.chain import Assistant
+    from newsqa.index.embedding import Embedder
+    from newsqa.index.settings import Settings
+    from newsqa.index.store import Store
+    from synthetic import SyntheticCorpus, cached_templates
+
+    def embed_templates(files, embedder, settings, group=48):
+        # synthetic.embed_templates as of the indexer whose _rows takes the files' fingerprints
+        # and also returns the refused articles (index/indexer.py since e61a704).
+        from newsqa.index.articles import Article
+        from newsqa.index.indexer import Indexer
+        from newsqa.index.loaders import load as load_files
+
+        indexer = Indexer(None, embedder, settings)
+        articles = [a for a in load_files(files, settings.max_file_bytes) if isinstance(a, Article)]
+        out = []
+        for g in range(0, len(articles), group):
+            _, rows, _ = indexer._rows(indexer._start(articles[g : g + group]), {})
+            out.extend(
+                synthetic.Template(r.source, r.title, r.text, r.date, r.url, r.chunks, r.statements)
+                for r in rows
+            )
+        return out
+
+    synthetic.embed_templates = embed_templates
+    target = parse_size(args.hybrid)
+    embedder = Embedder.from_settings(Settings(sample_dir=None))
+    files = sorted(scale.CORPUS.rglob("*.txt"))
+    templates, _ = cached_templates(files, embedder, Settings(sample_dir=None), scale.CACHE_DIR)
+    corpus = SyntheticCorpus(templates, seed=args.seed)
+    path = args.work_dir / "hybrid-store"
+    if path.exists():
+        shutil.rmtree(path)
+    row: dict = {
+        "target": target,
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "commit": git_commit(),
+        "load_start": load(),
+    }
+    settings = Settings(store=path, sample_dir=None, llm="extractive")
+    try:
+        with Store(path, write=True) as store:
+            chunks, write_s = scale.fill(store, corpus, target)
+            row.update(chunks=store.chunk_count(), write_s=round(write_s, 1))
+            print(f"hybrid: {chunks:,} chunks written in {write_s:.0f} s", flush=True)
+            retriever = Assistant(store, embedder, settings).retriever
+            k = settings.top_k
+            shipped = store.lexical
+            routes = {"store (fts5 + follower)": shipped, "fts5": Fts5Only(shipped._connect)}
+            t = time.perf_counter()
+            if shipped.follower() is None:
+                raise SystemExit("no follower: is tantivy installed?")
+            row["follower_build_s"] = round(time.perf_counter() - t, 1)
+            for q in qs[:3]:
+                for idx in routes.values():
+                    store.lexical = idx
+                    retriever.search(q, k, "hybrid")
+            times: dict[str, list[float]] = {n: [] for n in routes}
+            alone: dict[str, list[float]] = {n: [] for n in routes}
+            same = 0
+            for j, q in enumerate(qs):
+                got = {}
+                for name in list(routes)[:: 1 if j % 2 == 0 else -1]:
+                    store.lexical = routes[name]
+                    embedding_mod._cached_query_impl.cache_clear()
+                    t = time.perf_counter()
+                    got[name] = [d.id for d in retriever.search(q, k, "hybrid")]
+                    times[name].append(1000 * (time.perf_counter() - t))
+                    t = time.perf_counter()
+                    routes[name].search(q, K)
+                    alone[name].append(1000 * (time.perf_counter() - t))
+                same += len({tuple(v) for v in got.values()}) == 1
+            store.lexical = shipped
+            row["routes"] = {
+                n: {
+                    "hybrid p50/p95 ms": [pct(times[n], 0.5), pct(times[n], 0.95)],
+                    "lexical alone p50/p95 ms": [pct(alone[n], 0.5), pct(alone[n], 0.95)],
+                }
+                for n in routes
+            }
+            row["same_passages"] = round(same / len(qs), 3)
+            row["store_mb"] = round(du(path), 1)
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+    row["load_end"] = load()
+    print(f"hybrid: {json.dumps(row)}", flush=True)
+    return row
+
+
 def git_commit() -> str:
     try:
         return subprocess.run(
@@ -629,6 +726,25 @@ def render(data: dict) -> str:
                 f"{' / '.join(map(str, e['search p50/p95 ms']))} | "
                 f"{' / '.join(map(str, e['edit then search p50/p95 ms']))} |"
             )
+    if data.get("hybrid"):
+        lines += [
+            "",
+            "Hybrid retrieval as `newsqa ask` runs it (k = top_k, the question embedded each time) "
+            "in a real store written through `Store.save`, the two lexical indexes alternating "
+            "question by question:",
+            "",
+            "| chunks | lexical index | hybrid p50 / p95 ms | lexical alone (k=40) p50 / p95 ms "
+            "| same passages | load |",
+            "|---:|---|---|---|---:|---|",
+        ]
+        for h in sorted(data["hybrid"].values(), key=lambda r: r["chunks"]):
+            for name, r in h["routes"].items():
+                lines.append(
+                    f"| {h['chunks']:,} | {name} | "
+                    f"{' / '.join(map(str, r['hybrid p50/p95 ms']))} | "
+                    f"{' / '.join(map(str, r['lexical alone p50/p95 ms']))} | "
+                    f"{h['same_passages']} | {h['load_start']} -> {h['load_end']} |"
+                )
     if data.get("hits"):
         routes = list(next(iter(data["hits"].values())))
         lines += [
@@ -667,6 +783,11 @@ def main() -> None:
         default="100",
         help="candidates from tantivy re-scored with FTS5's formula, comma-separated",
     )
+    ap.add_argument(
+        "--hybrid",
+        default="",
+        help="also hybrid retrieval in a real store of this many chunks (model, Chroma)",
+    )
     ap.add_argument("--edits", type=int, default=20, help="edits before a search (follower)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--keep", action="store_true")
@@ -698,6 +819,10 @@ def main() -> None:
             data["rows"][str(n)] = row
             out_json.write_text(json.dumps(data, indent=2))
             (args.out_dir / "lexical_scale.md").write_text(render(data))
+    if args.hybrid:
+        row = hybrid(args, qs)
+        data.setdefault("hybrid", {})[str(row["target"])] = row
+        out_json.write_text(json.dumps(data, indent=2))
     if args.hits:
         data["hits"] = hits(args)
         data["hits_load"] = load()
