@@ -358,7 +358,10 @@ class Embedder(Embeddings):
             with self._lock:
                 request = self._idle.pop() if self._idle else None
             request = request or compiled.create_infer_request()
-            request.start_async({name: _numpy(enc[name]) for name in OPENVINO_INPUTS})
+            # One thread starts a request at a time: a question embedded on the prefetch thread
+            # and on the retriever's at once once hung both inside start_async (2026-12-02).
+            with _START_LOCK:
+                request.start_async({name: _numpy(enc[name]) for name in OPENVINO_INPUTS})
             requests.append(request)
         return requests
 
@@ -605,6 +608,12 @@ def _cached_query_impl(embedder_id: int, text: str) -> np.ndarray:
 _EMBEDDERS: dict[int, Embedder] = {}
 
 
+_START_LOCK = threading.Lock()
+_QUERY_LOCK = threading.Lock()
+
+
 def _cached_query(embedder: Embedder, text: str) -> np.ndarray:
     _EMBEDDERS[id(embedder)] = embedder
-    return _cached_query_impl(id(embedder), text)
+    # One question embedded once: a second thread asking for it waits for the first's vector.
+    with _QUERY_LOCK:
+        return _cached_query_impl(id(embedder), text)
