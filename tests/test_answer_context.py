@@ -1,0 +1,54 @@
+"""What a sentence needs around it: a quotation introduced by "X said:" comes with the words that
+follow, the topic of "What did X say about Y?" may be named a few lines up in a roundup entry,
+and "Polish-Danish" is mentioned by a story of Poland's and Denmark's. Fast: a real Chroma
+store on a temp dir, tests/fakes.py's FakeEmbedder instead of the model."""
+
+from __future__ import annotations
+
+import pytest
+from fakes import FakeEmbedder
+from newsqa.assistant.chain import Assistant
+from newsqa.index.indexer import Indexer
+from newsqa.index.settings import Settings
+from newsqa.index.store import Store
+
+ROUNDUP = (
+    "Tuesday briefing\n\n"
+    "MELBOURNE — The Greendale Wildlife Park has announced the birth of a pygmy hippopotamus, "
+    "the first born there in 11 years. The calf weighed 6.2kg at birth. Visitors will see her "
+    "from March. Keeper Tom Ashworth said:\n"
+    "\"She's tiny, she's loud and she already runs the place.\"\n\n"
+    "NAIROBI — Kenya's central bank left its main rate at 12.5% on Tuesday."
+)
+WIND = (
+    "Baltic wind pact signed\n\n"
+    "Poland and Denmark on Monday signed an agreement to build a shared offshore wind hub. "
+    "The first Polish turbines and the Danish cable should feed power to the grid in 2031."
+)
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+    root = tmp_path_factory.mktemp("context")
+    (root / "articles").mkdir()
+    (root / "articles" / "roundup.txt").write_text(ROUNDUP, encoding="utf-8")
+    (root / "articles" / "wind.txt").write_text(WIND, encoding="utf-8")
+    settings = Settings(store=root / "store")
+    store = Store(settings.store, write=True)
+    embedder = FakeEmbedder()
+    Indexer(store, embedder, settings).index_paths([root / "articles"])
+    assistant = Assistant(store, embedder, settings)
+    assistant.extractive.threshold = 0.0  # noise vectors: only the rules' vetoes abstain
+    return assistant
+
+
+def test_a_quotation_introduced_by_said_comes_with_its_words(assistant: Assistant) -> None:
+    res = assistant.ask("What did keeper Tom Ashworth say about the newborn pygmy hippo?")
+    assert not res["abstained"], res["note"]
+    assert "runs the place" in res["answer"]
+
+
+def test_a_hyphenated_pair_is_mentioned_by_its_parts(assistant: Assistant) -> None:
+    res = assistant.ask("When should the first Polish-Danish turbines feed power to the grid?")
+    assert "never mention" not in res["answer"]
+    assert "2031" in res["answer"]
