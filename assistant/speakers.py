@@ -349,7 +349,7 @@ def _asked_act(question: str) -> str:
 
 def _story_statements(
     scored: list[tuple[float, dict[str, Any]]],
-    article_ids: list[str],
+    article_ids: list[Any],
     title_score: dict[str, float],
     negative: bool,
     open_q: bool,

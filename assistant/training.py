@@ -302,7 +302,13 @@ def scorer_matrix(r: Row) -> np.ndarray:
 
 def trees_from_sklearn(clf: Any) -> Trees:
     """A fitted binary HistGradientBoostingClassifier as plain arrays (scorer.Trees)."""
-    feature, threshold, left, right, value, missing, roots = [], [], [], [], [], [], []
+    feature: list[int] = []
+    threshold: list[float] = []
+    left: list[int] = []
+    right: list[int] = []
+    value: list[float] = []
+    missing: list[bool] = []
+    roots: list[int] = []
     depth = 0
     for (predictor,) in clf._predictors:
         nodes = predictor.nodes
