@@ -48,6 +48,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -169,7 +170,8 @@ def _write_applied(folder: Path, ident: str, seq: int) -> None:
 def _fts5_totals(conn: sqlite3.Connection) -> tuple[int, int]:
     """FTS5's own row count and token total (its "averages" record: varints), as bm25() uses."""
     row = conn.execute("SELECT block FROM chunks_fts_data WHERE id = 1").fetchone()
-    out, b, i = [], bytes(row[0]) if row else b"", 0
+    out: list[int] = []
+    b, i = bytes(row[0]) if row else b"", 0
     while i < len(b) and len(out) < 2:
         v = 0
         for j in range(9):
@@ -195,8 +197,8 @@ class _Follower:
 
         self.tantivy = tantivy
         self.folder = folder
-        self.index = None
-        self.searcher = None
+        self.index: Any = None  # tantivy.Index once opened
+        self.searcher: Any = None
         self.held: tuple[str, int] | None = None  # (catalogue id, last entry) the searcher holds
         self.lock = threading.Lock()
 
@@ -259,7 +261,9 @@ class _Follower:
                 latest = _latest(conn)
                 if applied is None or applied[0] != ident:
                     writer.delete_all_documents()
-                    rows = conn.execute("SELECT rowid, body FROM chunks_fts")
+                    rows: Iterable[tuple[int, str]] = conn.execute(
+                        "SELECT rowid, body FROM chunks_fts"
+                    )
                 else:
                     got = conn.execute(
                         "SELECT DISTINCT chunk FROM lexical_log WHERE seq > ?", (applied[1],)
@@ -308,7 +312,7 @@ class _Follower:
 
 
 def _bodies(conn: sqlite3.Connection, rowids: Sequence[int]) -> list[tuple[int, str]]:
-    out = []
+    out: list[tuple[int, str]] = []
     for i in range(0, len(rowids), 500):
         part = rowids[i : i + 500]
         marks = ",".join("?" * len(part))
@@ -359,7 +363,7 @@ class LexicalIndex:
                 except ImportError:
                     self._follower = False
             follower = self._follower
-        if not follower:
+        if not isinstance(follower, _Follower):
             return None
         try:
             return follower if follower.current(conn) else None
@@ -406,7 +410,7 @@ class LexicalIndex:
         """Tantivy's best candidates, scored and ordered by FTS5's bm25() formula."""
         uniq = list(dict.fromkeys(tokens))
         cands = follower.top(uniq, max(k, CANDIDATES))
-        if not cands:
+        if not cands or self._connect is None:
             return []
         conn = self._connect()
         n, total = _fts5_totals(conn)
