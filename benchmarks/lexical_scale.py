@@ -46,7 +46,14 @@ hit@5 (``--hits``): each route as the lexical index of a copy of a real store of
 corpus (``--hits-store``, only read) under ``retrieval_hits`` as ``newsqa eval`` computes it,
 lexical and hybrid, on the seven BBC sets (loads the embedding model).
 
-Writes ``<out-dir>/lexical_scale.json`` (rows merged by size) and ``lexical_scale.md``.
+Hybrid (``--hybrid SIZE``): a real store of SIZE chunks written through ``Store.save``
+(benchmarks/scale.py's ``fill``: Chroma, catalogue, FTS5; the model embeds the BBC corpus once,
+cached) and ``HybridRetriever.search`` as ``newsqa ask`` runs it, the shipped lexical index and
+FTS5 alone alternating question by question; the store is deleted afterwards (about 5 GB at
+300k, 17 GB at 1M).
+
+Needs ``tantivy`` (``pip install 'tantivy>=0.27'``). Writes ``<out-dir>/lexical_scale.json``
+(rows merged by size) and ``lexical_scale.md``.
 """
 
 from __future__ import annotations
