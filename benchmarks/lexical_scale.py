@@ -587,32 +587,12 @@ def hybrid(args, qs: list[str]) -> dict:
     lexical index (FTS5 + follower) and with FTS5 alone, alternating question by question."""
     import newsqa.index.embedding as embedding_mod
     import scale
-    import synthetic
     from newsqa.assistant.chain import Assistant
     from newsqa.index.embedding import Embedder
     from newsqa.index.settings import Settings
     from newsqa.index.store import Store
     from synthetic import SyntheticCorpus, cached_templates
 
-    def embed_templates(files, embedder, settings, group=48):
-        # synthetic.embed_templates as of the indexer whose _rows takes the files' fingerprints
-        # and also returns the refused articles (index/indexer.py since e61a704).
-        from newsqa.index.articles import Article
-        from newsqa.index.indexer import Indexer
-        from newsqa.index.loaders import load as load_files
-
-        indexer = Indexer(None, embedder, settings)
-        articles = [a for a in load_files(files, settings.max_file_bytes) if isinstance(a, Article)]
-        out = []
-        for g in range(0, len(articles), group):
-            _, rows, _ = indexer._rows(indexer._start(articles[g : g + group]), {})
-            out.extend(
-                synthetic.Template(r.source, r.title, r.text, r.date, r.url, r.chunks, r.statements)
-                for r in rows
-            )
-        return out
-
-    synthetic.embed_templates = embed_templates
     target = parse_size(args.hybrid)
     embedder = Embedder.from_settings(Settings(sample_dir=None))
     files = sorted(scale.CORPUS.rglob("*.txt"))

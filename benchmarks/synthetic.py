@@ -66,7 +66,7 @@ def embed_templates(
     articles = [a for a in load(files, settings.max_file_bytes) if isinstance(a, Article)]
     out: list[Template] = []
     for g in range(0, len(articles), group):
-        _, rows = indexer._rows(indexer._start(articles[g : g + group]))
+        _, rows, _ = indexer._rows(indexer._start(articles[g : g + group]), {})
         out.extend(
             Template(r.source, r.title, r.text, r.date, r.url, r.chunks, r.statements) for r in rows
         )

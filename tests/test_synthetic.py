@@ -109,3 +109,20 @@ def test_templates_round_trip_through_the_cache(tmp_path: Path) -> None:
         loaded[1].chunks[0].sentence_vectors, template.chunks[0].sentence_vectors
     )
     assert SyntheticCorpus(loaded).article(4).text == SyntheticCorpus([template]).article(4).text
+
+
+def test_templates_come_from_the_indexers_own_steps(tmp_path: Path) -> None:
+    """embed_templates runs Indexer._start/_rows as `newsqa index` does: a change of their
+    signatures breaks the scale benchmarks on a fresh cache, so it must break here."""
+    from newsqa.index.settings import Settings
+    from synthetic import embed_templates
+
+    from tests.store_helpers import CountingEmbedder
+
+    for i in range(2):
+        (tmp_path / f"a{i}.txt").write_text(f"Headline {i}\n\n{TEXT}\n", encoding="utf-8")
+    settings = Settings(store=tmp_path / "store", sample_dir=None)
+    got = embed_templates(sorted(tmp_path.glob("*.txt")), CountingEmbedder(), settings)
+    assert [t.title for t in got] == ["Headline 0", "Headline 1"]
+    assert all(t.chunks and t.text.startswith("Tony Blair") for t in got)
+    assert any(s.speaker == "Tony Blair" for t in got for s in t.statements)
