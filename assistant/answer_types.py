@@ -28,7 +28,10 @@ NAME_RUN = NAME_RUN_RX
 
 WANTS_NUMBER = re.compile(
     r"\bhow (much|many|long|old|far|big|large|high|fast|often|tall|heavy)\b|\bwhat (\w+ )?"
-    r"(percentage|proportion|share|fraction)\b|\bby how\b|\bweighs?\b|\bweight\b",
+    r"(percentage|proportion|share|fraction)\b|\bby how\b|\bweighs?\b|\bweight\b|"
+    # "What was the attendance / turnout / death toll / population ...?": a count.
+    r"\bwhat(?: (?:is|was|were|are|will be|has been))? the (?:\w+ )?(?:attendance|turnout|"
+    r"population|toll|tally|headcount|(?:total )?number of)\b",
     re.IGNORECASE,
 )
 # "How often?": a frequency, not any figure ("once every two years", "twice a week").

@@ -90,3 +90,25 @@ def test_spans_are_fast_enough_for_the_answer_path() -> None:
         money_spans(text), date_spans(text)
     # Not a speed claim: a guard against a pathological (backtracking) pattern.
     assert time.perf_counter() - start < 2.0
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What was the attendance at the final?",
+        "What was the turnout in the 2005 election?",
+        "What is the death toll from the earthquake?",
+        "What was the population of Gdańsk in 2020?",
+        "What is the total number of votes cast?",
+    ],
+)
+def test_a_count_asked_by_its_noun_wants_a_number(question: str) -> None:
+    from newsqa.assistant.answer_types import question_wants
+
+    assert question_wants(question) == "number"
+
+
+def test_a_name_is_no_count() -> None:
+    from newsqa.assistant.answer_types import question_wants
+
+    assert question_wants("What was the name of the film?") != "number"
