@@ -87,3 +87,26 @@ class FakeEmbedder:
         sentence_spans: Sequence[Sequence[tuple[int, int]]],
     ) -> list:
         return self.embed_batches(self.tokenize_chunks(prefixes, texts, sentence_spans))
+
+
+def fake_assistant(root: Any, articles: dict[str, str], threshold: float | None = None) -> Any:
+    """An Assistant over ``articles`` (file name -> text) indexed into a real Chroma store under
+    ``root`` with FakeEmbedder. Noise vectors carry no confidence: ``threshold=0.0`` leaves
+    abstention to the rules' vetoes."""
+    from newsqa.assistant.chain import Assistant
+    from newsqa.index.indexer import Indexer
+    from newsqa.index.settings import Settings
+    from newsqa.index.store import Store
+
+    folder = root / "articles"
+    folder.mkdir()
+    for name, text in articles.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    settings = Settings(store=root / "store")
+    store = Store(settings.store, write=True)
+    embedder = FakeEmbedder()
+    Indexer(store, embedder, settings).index_paths([folder])
+    assistant = Assistant(store, embedder, settings)
+    if threshold is not None:
+        assistant.extractive.threshold = threshold
+    return assistant

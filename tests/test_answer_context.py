@@ -6,11 +6,8 @@ store on a temp dir, tests/fakes.py's FakeEmbedder instead of the model."""
 from __future__ import annotations
 
 import pytest
-from fakes import FakeEmbedder
+from fakes import fake_assistant
 from newsqa.assistant.chain import Assistant
-from newsqa.index.indexer import Indexer
-from newsqa.index.settings import Settings
-from newsqa.index.store import Store
 
 ROUNDUP = (
     "Tuesday briefing\n\n"
@@ -29,17 +26,12 @@ WIND = (
 
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
-    root = tmp_path_factory.mktemp("context")
-    (root / "articles").mkdir()
-    (root / "articles" / "roundup.txt").write_text(ROUNDUP, encoding="utf-8")
-    (root / "articles" / "wind.txt").write_text(WIND, encoding="utf-8")
-    settings = Settings(store=root / "store")
-    store = Store(settings.store, write=True)
-    embedder = FakeEmbedder()
-    Indexer(store, embedder, settings).index_paths([root / "articles"])
-    assistant = Assistant(store, embedder, settings)
-    assistant.extractive.threshold = 0.0  # noise vectors: only the rules' vetoes abstain
-    return assistant
+    # Noise vectors give no confidence: only the rules' vetoes abstain here.
+    return fake_assistant(
+        tmp_path_factory.mktemp("context"),
+        {"roundup.txt": ROUNDUP, "wind.txt": WIND},
+        threshold=0.0,
+    )
 
 
 def test_a_quotation_introduced_by_said_comes_with_its_words(assistant: Assistant) -> None:

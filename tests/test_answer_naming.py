@@ -6,13 +6,10 @@ Chroma store on a temp dir, tests/fakes.py's FakeEmbedder instead of the model."
 from __future__ import annotations
 
 import pytest
-from fakes import FakeEmbedder
+from fakes import fake_assistant
 from newsqa.assistant.chain import Assistant
 from newsqa.index.attribution import attribute
-from newsqa.index.indexer import Indexer
-from newsqa.index.settings import Settings
 from newsqa.index.statements import extract_statements
-from newsqa.index.store import Store
 
 LIBRARY = (
     "Council votes to close Dunmore library\n\n"
@@ -34,18 +31,12 @@ HEADLINE = (
 
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
-    root = tmp_path_factory.mktemp("naming")
-    (root / "articles").mkdir()
-    (root / "articles" / "library.txt").write_text(LIBRARY, encoding="utf-8")
-    (root / "articles" / "harbour.txt").write_text(HEADLINE, encoding="utf-8")
-    settings = Settings(store=root / "store")
-    store = Store(settings.store, write=True)
-    embedder = FakeEmbedder()
-    Indexer(store, embedder, settings).index_paths([root / "articles"])
-    assistant = Assistant(store, embedder, settings)
     # Noise vectors give no confidence: only the rules' vetoes abstain here.
-    assistant.extractive.threshold = 0.0
-    return assistant
+    return fake_assistant(
+        tmp_path_factory.mktemp("naming"),
+        {"library.txt": LIBRARY, "harbour.txt": HEADLINE},
+        threshold=0.0,
+    )
 
 
 def test_a_who_question_answered_by_he_said_names_him(assistant: Assistant) -> None:

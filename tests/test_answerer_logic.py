@@ -5,12 +5,9 @@ these tests exercise the rules, not the ranking)."""
 from __future__ import annotations
 
 import pytest
-from fakes import FakeEmbedder
+from fakes import fake_assistant
 from newsqa.assistant import evaluation
 from newsqa.assistant.chain import Assistant
-from newsqa.index.indexer import Indexer
-from newsqa.index.settings import Settings
-from newsqa.index.store import Store
 
 ARTICLE = (
     "Leaders rule out troops for Ukraine\n\n"
@@ -24,14 +21,7 @@ ARTICLE = (
 
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
-    root = tmp_path_factory.mktemp("unit")
-    (root / "articles").mkdir()
-    (root / "articles" / "troops.txt").write_text(ARTICLE, encoding="utf-8")
-    settings = Settings(store=root / "store")
-    store = Store(settings.store, write=True)
-    embedder = FakeEmbedder()
-    Indexer(store, embedder, settings).index_paths([root / "articles"])
-    return Assistant(store, embedder, settings)
+    return fake_assistant(tmp_path_factory.mktemp("unit"), {"troops.txt": ARTICLE})
 
 
 def test_a_person_the_articles_never_mention_means_abstention(assistant: Assistant) -> None:
