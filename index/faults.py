@@ -21,7 +21,7 @@ POINTS = (
     "remove.committed",
     "remove.cleaned",
     "move.transaction",
-    "fingerprint.transaction",  # a touched file's new fingerprint, before COMMIT
+    "fingerprint.transaction",  # an unchanged file's new fingerprint or date, before COMMIT
     "columns.transaction",  # a pre-2026-12-02 store gains text_hash/fingerprint, before COMMIT
     "statements.transaction",  # a newer extractor's statements replace a group's, before COMMIT
 )

@@ -275,7 +275,7 @@ class Indexer:
             else:
                 todo.append((item, old))
             seen[th] = item.source
-        self.store.set_fingerprints(touched, redated)
+        self.store.record_unchanged(touched, redated)
         done = 0
         # A pipeline over groups of articles. The next group's forward passes are queued before
         # this group's are collected, so the model never waits for Python; chunking, pooling

@@ -685,7 +685,7 @@ class Store:
                 found.setdefault(path, []).append((aid, key, fp))
         return found
 
-    def set_fingerprints(
+    def record_unchanged(
         self,
         pairs: Sequence[tuple[str, str]],
         dates: Sequence[tuple[str, str, Sequence[Any]]] = (),
