@@ -16,7 +16,6 @@ the reference.
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import hashlib
 import importlib.util
@@ -296,10 +295,10 @@ class Embedder(Embeddings):
                 if then is not None:
                     then(vector)
 
-        thread = threading.Thread(target=run, name="newsqa-prefetch", daemon=True)
-        thread.start()
-        # A process that exits first waits for it: native code must not be cut off mid-call.
-        atexit.register(thread.join, 30)
+        # Not a daemon: a process that fails first (a Chroma server down) waits for it before
+        # any atexit handler or finalisation tears down what its native code is using (an
+        # `ask` against a down server once exited with SIGSEGV instead of its error's code 2).
+        threading.Thread(target=run, name="newsqa-prefetch", daemon=False).start()
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Normalised embeddings of ``texts``: the mean of their token vectors, as
