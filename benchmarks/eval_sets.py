@@ -5,12 +5,12 @@ Usage (from the repo root)::
     python benchmarks/eval_sets.py [--store DIR] [--sets qa,check,...] [--out-dir DIR]
 
 ``--store`` names a store of the whole corpus and ``tests/eval/articles`` (the articles of
-``styles.json``); when it is missing or empty one is built there first with the bundled model,
-through the indexer the CLI uses. Each set is answered by the extractive answerer exactly as
-``newsqa eval`` does (``assistant.evaluation.run``). Results: a table on stdout (overall figures
-per set, then correct per kind, then the speakers measures), and in ``--out-dir``
-(default ``benchmarks/results/eval``) ``eval.json``, ``eval.md`` and one ``<set>.rows.jsonl``
-per set, so a reader can diff answers question by question between two runs.
+``styles.json`` and ``news2.json``); when it is missing or empty one is built there first with
+the bundled model, through the indexer the CLI uses. Each set is answered by the extractive
+answerer exactly as ``newsqa eval`` does (``assistant.evaluation.run``). Results: a table on
+stdout (overall figures per set, then correct per kind, then the speakers measures), and in
+``--out-dir`` (default ``benchmarks/results/eval``) ``eval.json``, ``eval.md`` and one
+``<set>.rows.jsonl`` per set, so a reader can diff answers question by question between two runs.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ SETS = (
     "speakers",
     "speakers2",
     "speakers3",
+    "news2",
 )
 KINDS = ("seed", "fact", "say", "multi", "followup", "speakers", "when")
 OVERALL = ("hit@5", "cited", "correct", "answered", "abstained_unanswerable", "planted", "ece")

@@ -1,8 +1,8 @@
 """Validation of every evaluation set in tests/eval: qa.json, and the sets written later by
 helpers who had not read the answerer (check, fresh, multi, blind, holdout, unseen, styles,
-speakers), to check that its rules generalise; the counts per kind apply to qa.json only.
-styles.json's evidence includes articles of other news styles written for it
-(``eval/articles/<file>.txt``, under tests/eval/articles); its near misses name the article
+speakers, news2), to check that its rules generalise; the counts per kind apply to qa.json only.
+styles.json's and news2.json's evidence includes articles of other news styles written for them
+(``eval/articles/<file>.txt``, under tests/eval/articles); their near misses name the article
 holding a plausible wrong answer (``topic_article``) and that answer (``planted``).
 speakers.json's "speakers" questions list the speakers a complete answer names (``speakers``)
 and those it must not name (``not_speakers``).
@@ -44,7 +44,7 @@ MIN_COUNTS = {
 }
 MIN_TOTAL = 90
 BBC_CATEGORIES = ("business", "entertainment", "politics", "sport", "tech")
-# The styles of tests/eval/articles (styles.json).
+# The styles of tests/eval/articles (styles.json, then news2.json).
 STYLE_CATEGORIES = (
     "wire",
     "liveblog",
@@ -53,6 +53,12 @@ STYLE_CATEGORIES = (
     "german-quotes",
     "currencies",
     "roundup",
+    "encyclopedic",
+    "us-newspaper",
+    "indian-business",
+    "anz-sport",
+    "science",
+    "court",
 )
 CATEGORIES = ("seed", *BBC_CATEGORIES, *STYLE_CATEGORIES, "none")
 EVAL_ARTICLES = "eval/articles/"
