@@ -77,6 +77,29 @@ def test_index_list_remove(run: Callable[..., Any], articles: Path) -> None:
     assert json.loads(run("list", "--json").stdout) == []
 
 
+def test_index_leaves_the_lexical_follower_up_to_date(
+    run: Callable[..., Any], articles: Path, tmp_path: Path
+) -> None:
+    """The first question after a bulk index does not pay the tantivy follower's catch-up: the
+    index command brought it to the catalogue's last commit; an unchanged run leaves it be."""
+    pytest.importorskip("tantivy")
+    import sqlite3
+
+    from newsqa.index.lexical import APPLIED, FOLLOWER_DIR
+
+    assert run("index", str(articles), "-q").exit_code == 0
+    store = tmp_path / "store"
+    conn = sqlite3.connect(store / "catalog.sqlite")
+    latest = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'lexical_log'").fetchone()
+    ident = conn.execute("SELECT value FROM meta WHERE key = 'lexical_id'").fetchone()
+    conn.close()
+    applied = store / FOLLOWER_DIR / APPLIED
+    assert applied.read_text("ascii").split() == [ident[0], str(latest[0])]
+    before = applied.stat().st_mtime_ns
+    assert "1 unchanged" in run("index", str(articles), "-q").stdout
+    assert applied.stat().st_mtime_ns == before
+
+
 def test_list_never_loads_the_model(run: Callable[..., Any], articles: Path) -> None:
     assert run("index", str(articles), "-q").exit_code == 0
     run.factory.calls = 0
