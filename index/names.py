@@ -4,9 +4,9 @@ Shared by index-time statement extraction (``newsqa.index.statements``) and the 
 attribution (``newsqa.index.attribution``). Names are found by shape, not by a list of known
 people: runs of capitalised words in any script with Latin-style case (Özil, Łukasz, Ørsted,
 Ángela, Butler-Sloss, O'Leary, al-Assad), with the particles of family names (de, van, von, bin).
-What is not a name is general English: function words (bm25s's English stopword list), honorifics,
-weekdays and months, and the role nouns below; a word right before a role ("Slovak Prime
-Minister", "NATO Secretary General") describes the role, and the name is what follows it.
+What is not a name is general English: function words (bm25s's English stopword list, copied),
+honorifics, weekdays and months, and the role nouns below; a word right before a role ("Slovak
+Prime Minister", "NATO Secretary General") describes the role, and the name is what follows it.
 """
 
 from __future__ import annotations
@@ -87,15 +87,18 @@ MONTHS = (
 PRONOUNS = frozenset("he she they him her them his hers their i we you it".split())
 
 
+# bm25s's STOPWORDS_EN (0.3.16), copied: importing bm25s for it cost a cold `newsqa ask` about
+# 0.1 s (bm25s imports scipy.sparse).
+_BM25S_STOPWORDS_EN = (
+    "a an and are as at be but by for if in into is it no not of on or such that the their then "
+    "there these they this to was will with"
+).split()
+
+
 @lru_cache(maxsize=1)
 def _stopwords() -> frozenset[str]:
-    """General English function words (bm25s ships the list the lexical index already uses)."""
-    try:
-        from bm25s.stopwords import STOPWORDS_EN
-
-        words = set(STOPWORDS_EN)
-    except ImportError:  # pragma: no cover - bm25s is a core dependency
-        words = set()
+    """General English function words (bm25s's list, which the lexical index used before FTS5)."""
+    words = set(_BM25S_STOPWORDS_EN)
     # Sentence-opening adverbs and connectives the list lacks.
     words |= set(
         "according following earlier later meanwhile however also after before today yesterday "

@@ -19,7 +19,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from newsqa.assistant.answerers import specs_help
+# LLMUnavailable from where it is defined: newsqa.assistant.llm imports LangChain's chat-model
+# classes (about 0.5 s), which an extractive answer never needs.
+from newsqa.assistant.answerers import LLMUnavailable, specs_help
 from newsqa.index.articles import Skip
 from newsqa.index.settings import Settings, SettingsError, apply_process_defaults, load_settings
 from newsqa.serve_cmd import serve_cmd
@@ -284,8 +286,6 @@ def ask_cmd(
             'about ground troops?"'
         )
     since, until = date_range(since, until)
-    from newsqa.assistant.llm import LLMUnavailable
-
     settings = settings_from(store=store, llm=llm)
     past = _load_history(history)
     services = _reader(ctx, settings)
@@ -359,8 +359,6 @@ def eval_cmd(
         items = evaluation.load_set(qa)
     except ValueError as exc:
         fail(str(exc))
-    from newsqa.assistant.llm import LLMUnavailable
-
     settings = settings_from(store=store, llm=llm)
     services = _reader(ctx, settings)
     assistant = services.assistant

@@ -167,6 +167,43 @@ def test_ask_json(run: Callable[..., Any], articles: Path) -> None:
     assert res["sources"] and res["sources"][0]["title"].startswith("Glimmerton")
 
 
+# Index and ask (extractive) in a fresh process with the fake embedder: the modules it imported.
+ASK_PROCESS = """
+import json, sys
+from fakes import FakeEmbedder
+from typer.testing import CliRunner
+from newsqa import cli
+factory, runner = (lambda settings, e=FakeEmbedder(): e), CliRunner()
+for args in (["index", sys.argv[1], "-q"], ["ask", sys.argv[3], "--json", "--llm", "extractive"]):
+    result = runner.invoke(cli.app, [*args, "--store", sys.argv[2]], obj=factory)
+    assert result.exit_code == 0, result.output
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+@pytest.mark.slow
+def test_an_extractive_ask_imports_no_chat_model_nor_bm25s(articles: Path, tmp_path: Path) -> None:
+    """A cold ``newsqa ask`` pays for every import: the extractive answer needs neither
+    LangChain's chat-model classes (newsqa.assistant.llm, about 0.5 s) nor bm25s (0.1 s)."""
+    import subprocess
+    import sys
+
+    question = "How much did the Glimmerton tram line cost?"
+    proc = subprocess.run(
+        [sys.executable, "-c", ASK_PROCESS, str(articles), str(tmp_path / "store"), question],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=Path(__file__).parent,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    loaded = set(json.loads(proc.stdout.strip().splitlines()[-1]))
+    assert "newsqa.assistant.answerer" in loaded  # it did answer
+    assert "newsqa.assistant.llm" not in loaded
+    assert "langchain_core.language_models.chat_models" not in loaded
+    assert not {m.split(".")[0] for m in loaded} & {"bm25s", "scipy"}
+
+
 def test_ask_prints_the_answer_whole(run: Callable[..., Any], articles: Path) -> None:
     run("index", str(articles), "-q")
     json_result = json.loads(run("ask", "How much did the tram line cost?", "--json").stdout)
