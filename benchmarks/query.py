@@ -19,7 +19,11 @@ same loop so that load from other processes hits every measure alike:
   (``HuggingFaceEmbeddings`` fp32 + ``Chroma.similarity_search``, k = newsqa's top_k).
 
 Cold: the wall time of a ``newsqa ask --json`` process, alternating with a baseline process
-that imports LangChain, loads the model and runs the tutorial retriever once.
+that imports LangChain, loads the model and runs the tutorial retriever once. With ``--tree
+OLD_CHECKOUT`` (a ``git archive`` of another commit) two more cold processes join each round,
+this checkout and OLD laid out as packages and run alike (``python -S``, outside the repo; see
+benchmarks/reindex_process.py) and compiled ahead, in alternating order: a before/after at the
+same load.
 
 Every speed figure is also given as a ratio to the baseline measured side by side, because the
 machine may be shared. Results: a table on stdout, ``benchmarks/results/query.json`` and ``.md``.
@@ -28,6 +32,7 @@ machine may be shared. Results: a table on stdout, ``benchmarks/results/query.js
 from __future__ import annotations
 
 import argparse
+import compileall
 import datetime as dt
 import json
 import os
@@ -35,6 +40,8 @@ import platform
 import shlex
 import subprocess
 import sys
+import sysconfig
+import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -45,6 +52,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -60,6 +68,7 @@ from newsqa.index.embedding import Embedder, cpu_description, model_path  # noqa
 from newsqa.index.indexer import Indexer  # noqa: E402
 from newsqa.index.settings import Settings  # noqa: E402
 from newsqa.index.store import CHUNKS, MANIFEST, Store  # noqa: E402
+from reindex_process import package_tree  # noqa: E402
 
 TARGETS = {"retrieval_p50_ms": 30.0, "answer_p50_ms": 250.0}
 DEFAULT_STORE = ROOT / "benchmarks" / ".stores" / "full"
@@ -141,22 +150,44 @@ def tutorial_retriever(store: Store, k: int) -> Callable[[str], list[Any]]:
     return lambda q: db.similarity_search(q, k=k)
 
 
-def cold_runs(store: Path, question: str, k: int, runs: int) -> dict[str, list[float]]:
-    """Wall seconds of cold `newsqa ask` processes, alternating with the baseline process."""
+def cold_runs(
+    store: Path, question: str, k: int, runs: int, tree: Path | None = None
+) -> dict[str, list[float]]:
+    """Wall seconds of cold `newsqa ask` processes, alternating with the baseline process; with
+    ``tree``, also this checkout and ``tree`` as packages (module docstring)."""
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
-    newsqa = [sys.executable, "-m", "newsqa", "ask", question, "--json", "--store", str(store)]
-    newsqa += ["--llm", "extractive"]
+    ask = ["-m", "newsqa", "ask", question, "--json", "--store", str(store), "--llm", "extractive"]
     base = [sys.executable, "-c", COLD_BASELINE, str(store / "chroma"), CHUNKS, question, str(k)]
-    out: dict[str, list[float]] = {"newsqa": [], "baseline": []}
-    for i in range(runs):
-        for name, cmd in (("baseline", base), ("newsqa", newsqa)):
-            t = time.perf_counter()
-            proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env)
-            seconds = time.perf_counter() - t
-            if proc.returncode != 0:
-                raise SystemExit(f"cold {name} run failed: {proc.stderr.strip()[-800:]}")
-            out[name].append(seconds)
-            print(f"  cold run {i + 1}/{runs} {name}: {seconds:.2f} s", flush=True)
+    procs: dict[str, tuple[list[str], dict[str, str], Path]] = {
+        "baseline": (base, env, ROOT),
+        "newsqa": ([sys.executable, *ask], env, ROOT),
+    }
+    with tempfile.TemporaryDirectory(prefix="newsqa-query-trees-") as tmp:
+        if tree is not None:
+            purelib = sysconfig.get_paths()["purelib"]
+            for name, checkout in (("this tree", ROOT), ("--tree", tree)):
+                pkg = package_tree(checkout, Path(tmp) / name.strip("-").replace(" ", "-"))
+                # Both compiled ahead, as an install is: the runs then time neither tree's
+                # compilation, whatever PYTHONDONTWRITEBYTECODE says.
+                compileall.compile_dir(pkg, quiet=1)
+                # -S: no site, so the editable install's finder does not shadow the tree; run
+                # outside the repo, whose newsqa/ folder would shadow it too.
+                tree_env = {**env, "PYTHONPATH": f"{pkg}{os.pathsep}{purelib}"}
+                procs[name] = ([sys.executable, "-S", *ask], tree_env, Path(tmp))
+        out: dict[str, list[float]] = {name: [] for name in procs}
+        for i in range(runs):
+            order = list(procs)
+            if tree is not None and i % 2:
+                order[-2:] = order[-1], order[-2]
+            for name in order:
+                cmd, run_env, cwd = procs[name]
+                t = time.perf_counter()
+                proc = subprocess.run(cmd, capture_output=True, text=True, cwd=cwd, env=run_env)
+                seconds = time.perf_counter() - t
+                if proc.returncode != 0:
+                    raise SystemExit(f"cold {name} run failed: {proc.stderr.strip()[-800:]}")
+                out[name].append(seconds)
+                print(f"  cold run {i + 1}/{runs} {name}: {seconds:.2f} s", flush=True)
     return out
 
 
@@ -188,6 +219,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2, help="passes over the questions")
     parser.add_argument("--limit", type=int, default=None, help="first N questions only")
     parser.add_argument("--cold", type=int, default=3, help="cold process runs of each")
+    parser.add_argument(
+        "--tree", type=Path, default=None, help="another checkout, cold-run beside this one"
+    )
     parser.add_argument("--out-dir", type=Path, default=OUT_DIR)
     args = parser.parse_args()
     store_dir = args.store.expanduser().resolve()
@@ -270,7 +304,7 @@ def main() -> None:
         assert store.version == version, "the store changed during the benchmark"
 
     print(f"cold processes ({args.cold} of each, alternating) ...", flush=True)
-    cold = cold_runs(store_dir, qs[0], settings.top_k, args.cold)
+    cold = cold_runs(store_dir, qs[0], settings.top_k, args.cold, args.tree)
     load_end = [round(x, 2) for x in os.getloadavg()]
 
     base_key = "baseline: tutorial retriever (fp32 embed + Chroma k)"
@@ -281,10 +315,13 @@ def main() -> None:
         row["p50_vs_baseline"] = round(row["p50"] / base_p50, 3)
         rows.append(row)
     cold_base_p50 = float(np.percentile(cold["baseline"], 50))
-    for name, xs in (
-        ("cold `newsqa ask` process", cold["newsqa"]),
-        ("baseline: cold tutorial retrieval process", cold["baseline"]),
-    ):
+    cold_rows = [("cold `newsqa ask` process", cold["newsqa"])]
+    if args.tree is not None:
+        cold_rows += [
+            ("cold `newsqa ask` process, this checkout as a package (-S)", cold["this tree"]),
+            (f"cold `newsqa ask` process, --tree {args.tree} as a package (-S)", cold["--tree"]),
+        ]
+    for name, xs in (*cold_rows, ("baseline: cold tutorial retrieval process", cold["baseline"])):
         row = {"measure": name, "unit": "s", **stats(xs)}
         row["p50_vs_baseline"] = round(row["p50"] / cold_base_p50, 3)
         rows.append(row)
