@@ -471,6 +471,17 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
         # a sentence about X that lacks them is a near miss (scorer feature "attribute").
         named = set(tokenize(" ".join(set().union(*q.name_groups)))) if q.name_groups else set()
         asked = sum(w for t, w in weights.items() if t not in named)
+        # A story names its subject once and then says "the town", "the company": every sentence
+        # of an article that names one of the question's names (headline included) counts as
+        # naming it, so the words of the question other than the subject decide among them
+        # ("What year did the railroad arrive in Port Ardlow?": "The railroad reached the town in
+        # 1869", not "It was incorporated in 1851, taking its name from ... Ardlow").
+        story_names: dict[str, set[str]] = {}
+        for c in cands:
+            got = story_names.setdefault(
+                c.article_id, name_words(docs[c.doc_index].metadata.get("title") or "")
+            )
+            got |= name_words(c.text) | set(c.attribution.speakers)
         for c, words in zip(cands, word_sets, strict=True):
             dense = float(c.vector @ q.vector)
             text_names = name_words(c.text) | set(c.attribution.speakers)
@@ -478,8 +489,9 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
                 if re.search(rf"\b{short}\b", c.text):
                     text_names |= group
             groups_hit = [g for g in q.name_groups if g & text_names]
-            if groups_hit:
-                words = words | set(tokenize(" ".join(set().union(*groups_hit))))
+            story_hit = [g for g in q.name_groups if g & (text_names | story_names[c.article_id])]
+            if story_hit:
+                words = words | set(tokenize(" ".join(set().union(*story_hit))))
             hit = {t for t in q.tokens if forms[t] & words}
             lexical = float(sum(weights[t] for t in hit))
             c.coverage = hit

@@ -1,6 +1,7 @@
 """What a sentence needs around it: a quotation introduced by "X said:" comes with the words that
 follow, the topic of "What did X say about Y?" may be named a few lines up in a roundup entry,
-and "Polish-Danish" is mentioned by a story of Poland's and Denmark's. Fast: a real Chroma
+"Polish-Danish" is mentioned by a story of Poland's and Denmark's, and a sentence that calls the
+story's subject "the town" is about it. Fast: a real Chroma
 store on a temp dir, tests/fakes.py's FakeEmbedder instead of the model."""
 
 from __future__ import annotations
@@ -23,13 +24,20 @@ WIND = (
     "The first Polish turbines and the Danish cable should feed power to the grid in 2031."
 )
 
+TOWN = (
+    "Port Ardlow\n\n"
+    "Port Ardlow is a town in Tamsin County on the east bank of the Carrow River. "
+    "Port Ardlow was incorporated in 1851 and took its name from a village in Cornwall. "
+    "The Carrow Valley Railroad reached the town in 1869, and a cotton mill opened in 1872."
+)
+
 
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
     # Noise vectors give no confidence: only the rules' vetoes abstain here.
     return fake_assistant(
         tmp_path_factory.mktemp("context"),
-        {"roundup.txt": ROUNDUP, "wind.txt": WIND},
+        {"roundup.txt": ROUNDUP, "wind.txt": WIND, "town.txt": TOWN},
         threshold=0.0,
     )
 
@@ -44,3 +52,12 @@ def test_a_hyphenated_pair_is_mentioned_by_its_parts(assistant: Assistant) -> No
     res = assistant.ask("When should the first Polish-Danish turbines feed power to the grid?")
     assert "never mention" not in res["answer"]
     assert "2031" in res["answer"]
+
+
+def test_a_sentence_of_the_story_is_about_its_subject_without_naming_it(
+    assistant: Assistant,
+) -> None:
+    # "the town" is Port Ardlow: the railroad decides, not the sentence that repeats the name.
+    res = assistant.ask("What year did the railroad first arrive in Port Ardlow?")
+    assert not res["abstained"], res["note"]
+    assert "1869" in res["answer"] and "1851" not in res["answer"], res["answer"]
