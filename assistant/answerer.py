@@ -193,6 +193,10 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
         _attribute(cands, texts)
         _drop_namesakes(text, cands, texts)
         # "How much did X lose, and what dividend did it pay?": each part gets its own sentence.
+        # A headline is part of its article: "MPs" in it is a mention (the checks of what the
+        # articles mention read these; offsets keep to ``texts``).
+        headlines = {d.metadata.get("article_id"): d.metadata.get("title") or "" for d in docs}
+        headed = {a: f"{headlines.get(a, '')}\n{t}" for a, t in texts.items()}
         chosen: list[Candidate] = []
         supports: list[float] = []
         reasons: list[str] = []
@@ -236,18 +240,14 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
                 picked = picked[:2]
             chosen += [c for c in picked if c not in chosen]
             supports.append(picked[0].score)
-            reasons.append(self._unsupported_reason(query, picked, cands, texts))
+            reasons.append(self._unsupported_reason(query, picked, cands, headed))
             if not first:
                 first = _first_part(query, picked, cands)
             if self.trace is not None:
                 traced.append(_trace_part(cands, docs))
         query = self._query(text)
         support = max(supports)
-        # A headline is part of its article: "MPs" in it is a mention.
-        headlines = {d.metadata.get("article_id"): d.metadata.get("title") or "" for d in docs}
-        missing = _missing(
-            query, chosen, {a: f"{headlines.get(a, '')}\n{t}" for a, t in texts.items()}
-        )
+        missing = _missing(query, chosen, headed)
         reason = reasons[0] if all(reasons) else ""
         qx = _question_features(first, support, bool(missing), bool(reason), len(parts), focus)
         model = self._model()
@@ -903,6 +903,17 @@ _SPELLED_OUT = {
 }
 
 
+def _is_acronym(name: str) -> bool:
+    return 2 <= len(name) <= 5 and name.isupper() and name.isalpha()
+
+
+def _initials(acronym: str) -> re.Pattern[str]:
+    """Words whose initials spell ``acronym`` (folded): "ev" finds "electric vehicle", "cfo"
+    "chief financial officer"; written out, an acronym of any story is mentioned."""
+    words = [re.escape(ch) + r"[\w'’]{2,}" for ch in acronym]
+    return re.compile(r"\b" + r"[\s-]+".join(words) + r"\b")
+
+
 def _unmentioned(q: Query, text: str, numbers: bool = True) -> list[str]:
     """The question's names (and numbers) that ``text`` never mentions. Names match loosely
     (accents, a shared stem), since questions misspell names. The stem is all but the last
@@ -923,7 +934,9 @@ def _unmentioned(q: Query, text: str, numbers: bool = True) -> list[str]:
         parts = [x for x in n.split("-") if x]
         mentioned = seen(n) or (len(parts) > 1 and all(seen(x) for x in parts))
         if not mentioned and not any(re.search(rf"\b{x}\b", blob) for x in _SPELLED_OUT.get(n, ())):
-            missing.append(q.names_shown.get(name, name))
+            shown = q.names_shown.get(name, name)
+            if not (_is_acronym(shown) and _initials(n).search(blob)):
+                missing.append(shown)
     if numbers:
         found = set(NUMBER.findall(blob))
         missing += [n for n in sorted(q.numbers) if n not in found]

@@ -1,7 +1,8 @@
 """What a sentence needs around it: a quotation introduced by "X said:" comes with the words that
 follow, the topic of "What did X say about Y?" may be named a few lines up in a roundup entry,
-"Polish-Danish" is mentioned by a story of Poland's and Denmark's, and a sentence that calls the
-story's subject "the town" is about it. Fast: a real Chroma
+"Polish-Danish" is mentioned by a story of Poland's and Denmark's, a sentence that calls the
+story's subject "the town" is about it, and "EV" in a question is mentioned by a story whose
+headline says "EV" or whose text says "electric vehicle". Fast: a real Chroma
 store on a temp dir, tests/fakes.py's FakeEmbedder instead of the model."""
 
 from __future__ import annotations
@@ -31,13 +32,31 @@ TOWN = (
     "The Carrow Valley Railroad reached the town in 1869, and a cotton mill opened in 1872."
 )
 
+PLANT = (
+    "Sahyadri Motors to build EV plant in Tamil Nadu\n\n"
+    "CHENNAI: Pune-based Sahyadri Motors on Wednesday announced an investment of ₹4,200 crore to "
+    "set up a plant in Krishnagiri district of Tamil Nadu. The plant will have a capacity of "
+    "250,000 vehicles a year."
+)
+PICKUP = (
+    "Kaveri Auto pickups sell well\n\n"
+    "Kaveri Auto sold 41,000 diesel pickups in the quarter. It will spend ₹900 crore on a new "
+    "electric vehicle range, which goes on sale in Pune next year."
+)
+
 
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
     # Noise vectors give no confidence: only the rules' vetoes abstain here.
     return fake_assistant(
         tmp_path_factory.mktemp("context"),
-        {"roundup.txt": ROUNDUP, "wind.txt": WIND, "town.txt": TOWN},
+        {
+            "roundup.txt": ROUNDUP,
+            "wind.txt": WIND,
+            "town.txt": TOWN,
+            "plant.txt": PLANT,
+            "pickup.txt": PICKUP,
+        },
         threshold=0.0,
     )
 
@@ -61,3 +80,20 @@ def test_a_sentence_of_the_story_is_about_its_subject_without_naming_it(
     res = assistant.ask("What year did the railroad first arrive in Port Ardlow?")
     assert not res["abstained"], res["note"]
     assert "1869" in res["answer"] and "1851" not in res["answer"], res["answer"]
+
+
+@pytest.mark.parametrize(
+    "question, answer",
+    [
+        # "EV" only in the headline: the sum in the text is this story's, not another's.
+        ("How much is Sahyadri Motors investing in its EV plant in Tamil Nadu?", "4,200 crore"),
+        # "EV" written out: the story mentions it, and the sum is its own.
+        ("How much will Kaveri Auto spend on its EV range?", "900 crore"),
+    ],
+)
+def test_an_acronym_is_mentioned_by_the_headline_or_written_out(
+    assistant: Assistant, question: str, answer: str
+) -> None:
+    res = assistant.ask(question)
+    assert not res["abstained"], res["note"]
+    assert answer in res["answer"]
