@@ -122,11 +122,14 @@ WANTS_DURATION = re.compile(
     r"\b(winning|finishing|record|lap) time\b|\bhow much time\b",
     re.IGNORECASE,
 )
-DURATION = re.compile(
-    r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a|an|half an?)"
+# "a day" right after a quantity is a rate, not a length of time: "7,000 steps a day", "$1m a
+# week", "£50,000 a year" (``regex`` for the variable-width look-behind); "9.4 years" is whole.
+DURATION = regex.compile(
+    r"\b((?<![\d.,])\d+(?:[.,]\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
+    r"twelve|half an?|(?<!\d\S*(?:\s+[\w-]+)?\s+)an?)"
     r"(\s*(-|to|or)\s*\w+)?[\s-]+(seconds?|minutes?|hours?|days?|weeks?|months?|years?|"
     r"seasons?|games?|matches)\b(?!-)",
-    re.IGNORECASE,
+    regex.IGNORECASE,
 )
 COUNT_WORDS = (
     "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"

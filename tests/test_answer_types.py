@@ -1,5 +1,5 @@
-"""Answer types in general language: sums of money and dates as news of any style writes them,
-and words matched across British and American spellings."""
+"""Answer types in general language: sums of money, dates and lengths of time as news of any style
+writes them, and words matched across British and American spellings."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import time
 
 import pytest
 from newsqa.assistant.answer_types import (
+    DURATION,
     FULL_DATE,
     HAS_DATE,
     MONEY,
@@ -112,3 +113,18 @@ def test_a_name_is_no_count() -> None:
     from newsqa.assistant.answer_types import question_wants
 
     assert question_wants("What was the name of the film?") != "number"
+
+
+@pytest.mark.parametrize(
+    "text, found",
+    [
+        ("followed for an average of 9.4 years", ["9.4 years"]),
+        ("he spent a year in jail", ["a year"]),
+        ("out for six weeks, then two to three months more", ["six weeks", "two to three months"]),
+        ("walked at least 7,000 steps a day", []),  # a rate
+        ("earning about $1.8m a week, or £50,000 a year", []),
+        ("trained 20 hours a week", ["20 hours"]),
+    ],
+)
+def test_a_length_of_time_is_no_rate(text: str, found: list[str]) -> None:
+    assert [m.group(0) for m in DURATION.finditer(text)] == found
