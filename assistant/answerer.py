@@ -476,15 +476,16 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
         # naming it, so the words of the question other than the subject decide among them
         # ("What year did the railroad arrive in Port Ardlow?": "The railroad reached the town in
         # 1869", not "It was incorporated in 1851, taking its name from ... Ardlow").
+        own_names = [name_words(c.text) | set(c.attribution.speakers) for c in cands]
         story_names: dict[str, set[str]] = {}
-        for c in cands:
+        for c, names in zip(cands, own_names, strict=True):
             got = story_names.setdefault(
                 c.article_id, name_words(docs[c.doc_index].metadata.get("title") or "")
             )
-            got |= name_words(c.text) | set(c.attribution.speakers)
-        for c, words in zip(cands, word_sets, strict=True):
+            got |= names
+        for c, words, names in zip(cands, word_sets, own_names, strict=True):
             dense = float(c.vector @ q.vector)
-            text_names = name_words(c.text) | set(c.attribution.speakers)
+            text_names = set(names)
             for short, group in q.acronyms.items():
                 if re.search(rf"\b{short}\b", c.text):
                     text_names |= group

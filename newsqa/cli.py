@@ -126,7 +126,7 @@ def index_cmd(
             report = indexer.index_paths(paths, prune=prune, progress=on_progress)
         if report.changed:
             # The first search after a bulk index would otherwise bring the tantivy follower up
-            # to date (about 17 s at a million chunks): the writer pays it here instead.
+            # to date (38.6 s at a million chunks, docs/scale.md): the writer pays it here instead.
             with (
                 err.status("updating the lexical search index", spinner="dots")
                 if not quiet
