@@ -21,7 +21,7 @@ question, the most question-like other sentence of its paragraph holding a span 
 kind, and the most question-like other sentence of all).
 
 The weights and the IDF table are in ``models/nearmiss.json``, rebuilt by
-``python -m newsqa.assistant.nearmiss train`` (split by article, ``short_answer.HELD_OUT`` never
+``python -m newsqa.assistant.nearmiss train`` (split by article, ``HELD_OUT`` never
 fitted or tuned on, deterministic solver). They are derived from SQuAD 2.0 (CC BY-SA 4.0): the
 attribution travels in the JSON file. The IDF table is computed from the SQuAD contexts and the
 BBC corpus (``../shared/corpus/bbc``). Run time: pure Python and a JSON file, no downloads, a
@@ -49,6 +49,14 @@ MODEL_PATH = Path(__file__).with_name("models") / "nearmiss.json"
 SQUAD_PATH = short_answer.SQUAD / "train-v2.0-subset.json.gz"
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "bbc"
 SEED = 20261202
+# Never fitted on: the short-answer model's held-out articles and the answerer's
+# (training.HELD_OUT, named here so that this module need not import the training code): the
+# answerer's abstention policy reads this detector's probability and is calibrated on those.
+HELD_OUT = tuple(
+    dict.fromkeys(
+        (*short_answer.HELD_OUT, "Spectre_(2015_film)", "Solar_energy", "To_Kill_a_Mockingbird")
+    )
+)
 ATTRIBUTION = (
     "Weights fitted on the SQuAD 2.0 training subset (first 10 articles of train-v2.0.json): "
     "Pranav Rajpurkar, Robin Jia, Percy Liang. 2018. Know What You Don't Know: Unanswerable "
@@ -322,7 +330,9 @@ def features(question: str, sentence: str, context: str, idf: dict[str, float]) 
 
 
 @functools.lru_cache(maxsize=1)
+@functools.lru_cache(maxsize=1)
 def _model() -> dict:
+    """The committed weights, read once per process (the answerer asks for every question)."""
     return json.loads(MODEL_PATH.read_text(encoding="utf-8"))
 
 
@@ -560,7 +570,7 @@ def train(
     keep: float = 0.90,
     swap: bool = False,
 ) -> dict:
-    """Fit on every article but ``short_answer.HELD_OUT``; choose the threshold that keeps
+    """Fit on every article but ``HELD_OUT``; choose the threshold that keeps
     ``keep`` of the answering sentences, cross-fitted by article (each article scored by a model
     fitted on the others); report the held-out articles and, for the near misses SQuAD has (two
     articles), each of those articles scored by a model fitted without it. ``sample``: at most
@@ -577,8 +587,8 @@ def train(
         for r in rows:
             by.setdefault(r["title"], []).append(r)
         rows = [r for t in sorted(by) for r in rng.sample(by[t], min(sample, len(by[t])))]
-    train_rows = [r for r in rows if r["title"] not in short_answer.HELD_OUT]
-    test_rows = [r for r in rows if r["title"] in short_answer.HELD_OUT]
+    train_rows = [r for r in rows if r["title"] not in HELD_OUT]
+    test_rows = [r for r in rows if r["title"] in HELD_OUT]
     titles = sorted({r["title"] for r in train_rows})
     cross: list[float] = []
     cross_by: dict[str, tuple[dict, list[dict]]] = {}
@@ -599,7 +609,7 @@ def train(
             src: sum(1 for r in train_rows if r["source"] == src)
             for src in ("answer", "plausible", "other", "swap")
         },
-        "held_out": {"articles": list(short_answer.HELD_OUT), **report(test_rows, model, thr)},
+        "held_out": {"articles": list(HELD_OUT), **report(test_rows, model, thr)},
         "cross_fitted": {t: report(m, part, thr) for t, (part, m) in sorted(cross_by.items())},
     }
     model["train_articles"] = titles

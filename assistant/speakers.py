@@ -22,6 +22,7 @@ from newsqa.assistant.answer_types import word_keys
 from newsqa.assistant.citations import citation, result
 from newsqa.assistant.condense import FOLLOW_UP
 from newsqa.index.dates import EXPLICIT, RELATIVE, article_date, human
+from newsqa.index.entries import entries
 from newsqa.index.names import (
     NAME_RUN_RX,
     fold,
@@ -29,6 +30,7 @@ from newsqa.index.names import (
     name_tokens,
     speaker_identities,
 )
+from newsqa.index.statements import is_organisation
 
 # "Which (European) leaders ...", "Which law lords ...", "Which WMC executives ...".
 _WHICH_PLURAL = re.compile(
@@ -344,12 +346,14 @@ def _asked_act(question: str) -> str:
     verb = m.group("verb").lower()
     if verb in _ANY_ACT or _NEGATIVE_Q.search(verb) or verb in ("ruled", "rule"):
         return ""
+    if re.match(r"(?:back|support|endors|favou?r|agree)", verb):
+        return ""  # a position, taken in any words ("the most important vote in a generation")
     return verb[:6] if len(verb) > 6 else verb.rstrip("ed") or verb
 
 
 def _story_statements(
     scored: list[tuple[float, dict[str, Any]]],
-    article_ids: list[Any],
+    stories: list[str],
     title_score: dict[str, float],
     negative: bool,
     open_q: bool,
@@ -358,17 +362,140 @@ def _story_statements(
     words, the first retrieved on a tie) that take the position the question asks about: the
     answer when no statement repeats enough of the question's words ("Who criticised the aid
     package?" answered by "Fire doesn't check party registration")."""
-    ids = [a for a in article_ids if any(st["article_id"] == a for _, st in scored)]
+    ids = [a for a in stories if any(st["_story"] == a for _, st in scored)]
     if not ids:
         return []
     story = max(ids, key=lambda a: (title_score.get(a, 0.0), -ids.index(a)))
     return [
         (s, st)
         for s, st in scored
-        if st["article_id"] == story
+        if st["_story"] == story
         and (not negative or st["_neg"])
         and (not open_q or _OPEN.search(st["text"]))
     ]
+
+
+# "Which senators backed ...": a position for something; a statement against it takes the other.
+_POSITIVE_Q = re.compile(
+    r"\b(?:back(?:ed|s|ing)?|support\w*|welcom\w*|prais\w*|agreed?|endors\w*|favou?r\w*|"
+    r"called\s+for|in\s+favou?r)\b",
+    re.IGNORECASE,
+)
+# Words that take a stand against (bare "not" does not: "a down payment, not a blank check").
+_AGAINST = re.compile(
+    r"\b(?:against|oppos\w*|reject\w*|object\w*|critici[sz]\w*|condemn\w*|ruled?\s+out|"
+    r"denounc\w*|attack\w*)",
+    re.IGNORECASE,
+)
+# Group nouns too broad to be read off a role ("politicians" holds ministers and MPs alike).
+_GENERIC_GROUPS = {
+    *("official", "politician", "expert", "critic", "people", "person", "figure", "member"),
+    *("other", "speaker", "country", "government", "party", "side", "rival", "colleague"),
+    *("observer", "commentator", "everyone", "anyone"),
+    # In news a "leader" is any head of a government or party, an "executive" a chairman as
+    # well as a chief executive: no one role word tells them apart.
+    "leader",
+    "executive",
+}
+# Titles written before a name (AP and UK styles), as the role word they stand for. Written
+# here because the statement extractor keeps the roles written beside a name, not these.
+_TITLES = {"sen": "senator", "senator": "senator", "rep": "representative",
+           "representative": "representative", "gov": "governor", "governor": "governor",
+           "lord": "lord", "lady": "lady", "baroness": "baroness", "judge": "judge",
+           "justice": "justice", "mayor": "mayor", "prof": "professor", "professor": "professor",
+           "gen": "general", "general": "general", "col": "colonel", "capt": "captain",
+           "insp": "inspector", "supt": "superintendent", "det": "detective",
+           "cllr": "councillor", "councillor": "councillor", "ambassador": "ambassador",
+           "cardinal": "cardinal", "bishop": "bishop", "archbishop": "archbishop",
+           "president": "president", "chancellor": "chancellor", "premier": "premier"}  # fmt: skip
+_TITLE_RX = re.compile(
+    r"\b(?P<title>" + "|".join(sorted(_TITLES, key=len, reverse=True)) + r")\.?\s+"
+    r"(?P<name>(?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’-]+)",
+    re.IGNORECASE,
+)
+
+
+def _group(question: str) -> str:
+    """The role key a "Which senators ...?" / "How did analysts react ...?" question asks for
+    ("senator", "analyst"), or "" for none or a group too broad to read off a role."""
+    m = _WHICH_PLURAL.match(question)
+    noun = m.group("group") if m else ""
+    if not m and (p := _PLURAL_SUBJECT.match(question)):
+        last = p.group("subject").split()[-1]
+        noun = last if re.fullmatch(r"[a-z][\w-]*s", last) else ""
+    key = word_keys(noun).pop() if noun and len(word_keys(noun)) == 1 else ""
+    return "" if key in _GENERIC_GROUPS or key == noun.lower() else key
+
+
+def _titled(texts: dict[str, str]) -> dict[tuple[str, str], set[str]]:
+    """(article id, folded family name) -> the titles written before that name in the article
+    ("Sen. Margaret Ellison" -> senator; "Lord Bingham" -> lord)."""
+    out: dict[tuple[str, str], set[str]] = {}
+    for aid, text in texts.items():
+        for m in _TITLE_RX.finditer(text):
+            if not m.group("title")[0].isupper():
+                continue  # "the general public", "a senator from ...": no title of a name
+            family = fold(m.group("name").split()[-1])
+            out.setdefault((aid, family), set()).add(_TITLES[m.group("title").lower()])
+    return out
+
+
+def _in_group(
+    group: str,
+    chosen: list[tuple[float, dict[str, Any]]],
+    statements: list[dict[str, Any]],
+    store: Any,
+) -> list[tuple[float, dict[str, Any]]]:
+    """Of ``chosen``, the speakers a "Which senators ...?" question can mean: when some are
+    known by a role or title of that group, those, and the ones whose role is unknown; a
+    speaker known by another role (a mayor, an aide, a spokesman) is not one of them."""
+    texts = store.article_texts(sorted({st["article_id"] for _, st in chosen}))
+    titled = _titled(texts)
+    roles: dict[str, set[str]] = {}
+    for st in statements:
+        # A role's head, before its preposition: "an adviser on climate change to President
+        # Bush" is an adviser, not a president.
+        head = re.split(r"\b(?:of|at|to|for|on|in|with|from|under)\b", st.get("role") or "")[0]
+        # "his Polish counterpart" holds the role of someone else.
+        keys = set() if "counterpart" in head.lower() else word_keys(head)
+        family = fold(st["speaker"].split()[-1]) if st["speaker"].split() else ""
+        keys |= titled.get((st["article_id"], family), set())
+        roles.setdefault(st["_id"], set()).update(keys)
+    if not any(group in roles.get(st["_id"], set()) for _, st in chosen):
+        return chosen
+    return [
+        (s, st)
+        for s, st in chosen
+        if group in roles.get(st["_id"], set())
+        or (not roles.get(st["_id"]) and _person_like(st["speaker"]))
+    ]
+
+
+def _person_like(speaker: str) -> bool:
+    """Could be one person: not a body ("Western Utilities Council") nor a plural ("Aides")."""
+    words = speaker.split()
+    plural = len(words) == 1 and word_keys(speaker.lower()) != {speaker.lower()}
+    return bool(words) and not plural and not is_organisation(speaker)
+
+
+def _story(st: dict[str, Any]) -> str:
+    """The story a statement belongs to: its article, or its entry of a roundup or live blog
+    (a speaker of one entry is not answering a question about another)."""
+    entry = st.get("entry")
+    return st["article_id"] if entry is None else f"{st['article_id']}#{entry}"
+
+
+def _entry_openings(store: Any, statements: list[dict[str, Any]]) -> dict[str, str]:
+    """story -> the first line of its entry ("ANTWERP — Thieves took three ..."), which stands
+    for the headline an entry lacks; only for articles of several entries."""
+    ids = sorted({st["article_id"] for st in statements if st.get("entry") is not None})
+    if not ids or not hasattr(store, "article_texts"):
+        return {}
+    out: dict[str, str] = {}
+    for aid, text in store.article_texts(ids).items():
+        for i, (start, end) in enumerate(entries(text)):
+            out[f"{aid}#{i}"] = text[start:end].strip().split("\n", 1)[0][:300]
+    return out
 
 
 def _does(stem: str, st: dict[str, Any]) -> bool:
@@ -391,9 +518,10 @@ def answer_speakers(
     statements.sort(key=lambda s: (rank.get(s["article_id"], 99), s["start"]))
     # One line per person: namesakes of different articles (two Blairs) stay apart.
     statements = [
-        {**st, "_id": who}
+        {**st, "_id": who, "_story": _story(st)}
         for st, who in zip(statements, speaker_identities(statements), strict=True)
     ]
+    stories = list(dict.fromkeys(st["_story"] for st in statements))
     qkeys = _keys(standalone)
     excluded = _excluded(standalone)
     # "Who disagreed with Macron?": what Macron said is a topic too.
@@ -410,8 +538,11 @@ def answer_speakers(
     main_clause = _SUBORDINATE.sub("", standalone)
     negative = bool(_NEGATIVE_Q.search(main_clause)) and not open_q
     reaction = bool(_REACTION.search(standalone))
+    # A story is judged by its headline; an entry of a roundup or live blog by its opening.
+    openings = _entry_openings(store, statements)
     title_score = {
-        st["article_id"]: len(qkeys & word_keys(st.get("title") or "")) / max(len(qkeys), 1)
+        st["_story"]: len(qkeys & word_keys(openings.get(st["_story"], st.get("title") or "")))
+        / max(len(qkeys), 1)
         for st in statements
     }
     scored: list[tuple[float, dict[str, Any]]] = []
@@ -423,7 +554,7 @@ def answer_speakers(
             neg = False
         if reaction:
             # "How did leaders react to X's death?": every statement of an article about it.
-            s = max(s, title_score.get(st["article_id"], 0.0))
+            s = max(s, title_score.get(st["_story"], 0.0))
         if _SIMILAR.search(st["text"]) and prev:
             # "A similar position was expressed by ...": the position carries over.
             s, neg = max(s, prev[0]), prev[1]
@@ -449,7 +580,7 @@ def answer_speakers(
     # "What did Fox and Clarke say ...": each person the question names is answered with their
     # best statement, however few of the question's words it repeats.
     names_asked = bool(own)
-    story_statements = _story_statements(scored, article_ids, title_score, negative, open_q)
+    story_statements = _story_statements(scored, stories, title_score, negative, open_q)
     # The best article's statements answer; another article's only if nearly as good. An
     # article is judged by its best statement and by its title: a reaction quoted without the
     # question's words ("I am bitterly disappointed") still belongs to the story it asks about,
@@ -460,14 +591,18 @@ def answer_speakers(
         scored = story_statements
     article_best: dict[str, float] = {}
     for sc, st in scored:
-        article_best[st["article_id"]] = max(article_best.get(st["article_id"], 0.0), sc)
+        article_best[st["_story"]] = max(article_best.get(st["_story"], 0.0), sc)
     article_score = {a: b + title_score.get(a, 0.0) for a, b in article_best.items()}
     top = max(article_score.values())
     # Retrieval ranked the articles on the whole question: another article joins the first one
-    # retrieved only if it answers at least as well.
-    first = next((a for a in article_ids if a in article_score), None)
-    floor = max(0.8 * top, article_score[first] if first else 0.0)
-    scored = [(sc, st) for sc, st in scored if article_score[st["article_id"]] >= floor]
+    # retrieved only if it answers at least as well (of the first article's entries, the best).
+    lead = next((a for a in article_ids if any(st["article_id"] == a for _, st in scored)), None)
+    first_score = max(
+        (v for k, v in article_score.items() if k == lead or k.startswith(f"{lead}#")),
+        default=0.0,
+    )
+    floor = max(0.8 * top, first_score)
+    scored = [(sc, st) for sc, st in scored if article_score[st["_story"]] >= floor]
     # The story found, the main clause picks its statements: "Which managers called for video
     # technology after Mendes' shot was not given?" asks for the calls, not for the shot.
     main_keys = _keys(main_clause)
@@ -476,9 +611,7 @@ def answer_speakers(
             (
                 max(
                     _score(main_keys, st),
-                    title_score.get(st["article_id"], 0.0)
-                    if _REACTION.search(main_clause)
-                    else 0.0,
+                    title_score.get(st["_story"], 0.0) if _REACTION.search(main_clause) else 0.0,
                 ),
                 st,
             )
@@ -508,6 +641,7 @@ def answer_speakers(
             scored = [(sc, st) for sc, st in scored if _score(claim, st) >= 0.8 * claim_best]
         else:
             threshold = max(threshold, 0.8 * best_score)
+    positive = bool(_POSITIVE_Q.search(main_clause)) and not negative and not names_asked
     per_speaker: dict[str, tuple[float, dict[str, Any]]] = {}
     for s, st in scored:
         if s < threshold:
@@ -518,6 +652,8 @@ def answer_speakers(
             continue
         if open_q and not _OPEN.search(st["text"]):
             continue
+        if positive and _AGAINST.search(f"{st.get('verb') or ''} {st['text']}"):
+            continue  # "Which senators backed the bill?": not the one who voted against it
         key = st["_id"]
         if key not in per_speaker or s > per_speaker[key][0]:
             per_speaker[key] = (s, st)
@@ -525,12 +661,15 @@ def answer_speakers(
         # Nothing repeats enough of the question: the story's own statements that take the
         # position asked answer it.
         for s, st in story_statements:
-            per_speaker.setdefault(st["_id"], (s, st))
+            if not (positive and _AGAINST.search(f"{st.get('verb') or ''} {st['text']}")):
+                per_speaker.setdefault(st["_id"], (s, st))
     if not per_speaker:
         return None
     chosen = sorted(
         per_speaker.values(), key=lambda x: (rank.get(x[1]["article_id"], 99), x[1]["start"])
     )
+    if (group := _group(standalone)) and not names_asked and hasattr(store, "article_texts"):
+        chosen = _in_group(group, chosen, statements, store)
     cited_docs: list[Document] = []
     numbers: dict[str, int] = {}
     spans: dict[str, list[tuple[int, int]]] = {}

@@ -368,6 +368,11 @@ def _organisation(phrase: str) -> str:
     return m.group("org")
 
 
+def is_organisation(name: str) -> bool:
+    """A speaker named as a body ("Western Utilities Council", "the Bank of England")."""
+    return bool(_organisation(name))
+
+
 def _split_group(phrase: str) -> list[str]:
     """ "Czech Prime Minister Peter Fiala and his Polish counterpart Donald Tusk" -> two."""
     if _organisation(phrase):

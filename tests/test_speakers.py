@@ -282,7 +282,10 @@ def test_the_story_answers_when_no_statement_repeats_the_question() -> None:
     from newsqa.assistant.speakers import _story_statements
 
     def st(aid: str, speaker: str, neg: bool) -> dict:
-        return {"article_id": aid, "_id": speaker, "speaker": speaker, "_neg": neg, "text": "x"}
+        return {
+            **{"article_id": aid, "_story": aid, "_id": speaker, "speaker": speaker},
+            **{"_neg": neg, "text": "x"},
+        }
 
     scored = [
         (0.0, st("other", "Jones", True)),
