@@ -44,6 +44,13 @@ PICKUP = (
     "electric vehicle range, which goes on sale in Pune next year."
 )
 
+BRIDGE = (
+    "Kestrel Harbour bridge reopens after repairs\n\n"
+    "The Kestrel Harbour bridge reopened to traffic on Monday after a summer of repairs. "
+    "Engineers replaced 1,200 rusted bolts on the bridge's steel arch. "
+    "The harbour master thanked the bridge crews for their patience with the repairs."
+)
+
 
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
@@ -56,6 +63,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
             "town.txt": TOWN,
             "plant.txt": PLANT,
             "pickup.txt": PICKUP,
+            "bridge.txt": BRIDGE,
         },
         threshold=0.0,
     )
@@ -97,3 +105,11 @@ def test_an_acronym_is_mentioned_by_the_headline_or_written_out(
     res = assistant.ask(question)
     assert not res["abstained"], res["note"]
     assert answer in res["answer"]
+
+
+def test_a_sentence_without_the_kind_asked_for_is_left_out(assistant: Assistant) -> None:
+    # "How many": of the story's sentences about the repairs, only one holds a figure.
+    res = assistant.ask("How many bolts did engineers replace during the Kestrel Harbour repairs?")
+    assert not res["abstained"], res["note"]
+    assert "1,200" in res["answer"]
+    assert "thanked" not in res["answer"] and "reopened" not in res["answer"], res["answer"]
