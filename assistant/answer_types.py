@@ -20,7 +20,8 @@ from newsqa.index.lexical import tokenize
 from newsqa.index.names import NAME_RUN_RX
 
 if TYPE_CHECKING:
-    from newsqa.assistant.answerer import Candidate, Query
+    from newsqa.assistant.answerer import Candidate
+    from newsqa.assistant.question import Query
 
 # Runs of capitalised words in any script ("Robert Bosch", "Łukasz Żurek", "Ursula von der
 # Leyen"): index/names.py's, one definition for the whole project.

@@ -11,19 +11,17 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 from langchain_core.documents import Document
 from langchain_core.runnables import RunnableSerializable
-from newsqa.assistant import speakers
+from newsqa.assistant import mentions, speakers
 from newsqa.assistant.answer_types import (
     AGE,
     DURATION,
     MONEY,
-    NAME_RUN,
     NUMBER,
     OFFER,
     PAY,
@@ -31,15 +29,22 @@ from newsqa.assistant.answer_types import (
     WANTS_MONEY,
     WANTS_OFFER,
     WANTS_PAY,
-    asked_kind,
     event_unreported,
     new_number,
-    question_wants,
     type_bonus,
     wants_sum,
 )
 from newsqa.assistant.citations import citation, result
-from newsqa.assistant.condense import FOLLOW_UP, conversation_article, people
+from newsqa.assistant.condense import FOLLOW_UP, conversation_article
+from newsqa.assistant.question import (
+    PERSONAL,
+    ROLE_WORDS,
+    WHEN_AND,
+    Query,
+    analyse,
+    conversation_person,
+    split_parts,
+)
 from newsqa.assistant.scorer import (
     HAND_THRESHOLD,
     QUESTION_FEATURES,
@@ -49,63 +54,18 @@ from newsqa.assistant.scorer import (
 )
 from newsqa.assistant.verify import INSTRUCTION
 from newsqa.index.attribution import (
-    ROLES,
-    SAY_QUESTION,
     Attribution,
     attribute,
     name_words,
-    question_speaker,
 )
 from newsqa.index.chunking import split_sentences
 from newsqa.index.lexical import idf, tokenize
-from newsqa.index.names import NAME_RUN_RX, fold, name_key, name_tokens
+from newsqa.index.names import NAME_RUN_RX, fold, name_tokens
 from pydantic import ConfigDict
 
 # How far below the best sentence the asked speaker's own best statement may score and still
 # be preferred to it.
 SAID_BY_MARGIN = 0.2
-_WHEN_AND = re.compile(r"\s*when\s+and\s+(?:where|how|why|what|who|which)\b", re.IGNORECASE)
-# Roles a "what did the <role> say" question may name: attribution's, and a few it does not need
-# to find speakers by ("the office of Italian Prime Minister Giorgia Meloni").
-_ROLE_WORDS = set(ROLES.split("|")) | {
-    "office",
-    "chairwoman",
-    "head",
-    "owner",
-    "frontman",
-    "champion",
-}
-_QUESTION_STARTS = {
-    "what",
-    "who",
-    "whom",
-    "which",
-    "when",
-    "where",
-    "why",
-    "how",
-    "did",
-    "does",
-    "do",
-    "is",
-    "was",
-    "were",
-    "are",
-    "has",
-    "have",
-    "had",
-    "can",
-    "could",
-    "will",
-    "would",
-    "should",
-    "according",
-    "and",
-    "tell",
-    "name",
-    "give",
-    "list",
-}
 
 
 @dataclass
@@ -123,31 +83,6 @@ class Candidate:
     score: float = 0.0
     coverage: set[str] = field(default_factory=set)
     features: np.ndarray = field(default_factory=lambda: np.zeros(len(SENTENCE_FEATURES)))
-
-
-@dataclass
-class Query:
-    text: str
-    vector: np.ndarray
-    tokens: list[str]
-    weights: np.ndarray
-    names: set[str]
-    numbers: set[str]
-    speaker: set[str]
-    names_shown: dict[str, str] = field(default_factory=dict)
-    # Runs of capitalised words ("Robert Fico"): a sentence naming "Fico" covers the whole run.
-    name_groups: list[set[str]] = field(default_factory=list)
-    wants: str = ""  # "number" (must have one), "amount", "date", "entity" or ""
-    topic: list[str] = field(default_factory=list)  # "what did X say about <topic>" tokens
-    topic_head: str = ""  # the head noun of that topic (_topic_head)
-    focus: str | None = None  # the article a follow-up question is about
-    # Names used to describe ("the Detroit motor giant", "the Italian car maker's boss"): the
-    # article may say "GM" and "Fiat" instead, so their absence proves nothing.
-    descriptors: set[str] = field(default_factory=set)
-    noun: list[str] = field(default_factory=list)  # "what kind of fund ...": its words
-    said_by: set[str] = field(default_factory=set)  # the speaker as the articles name them
-    # "Internet Explorer" -> "IE": the article may name it by its initials.
-    acronyms: dict[str, set[str]] = field(default_factory=dict)
 
 
 class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
@@ -179,7 +114,7 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
         # Several speakers ("Which leaders ruled out ...?") or the day of a statement: answered
         # from the statements stored at index time (assistant/speakers.py); else None.
         # "When and where was the summit ...?" asks more than a statement's day: sentences.
-        if not _WHEN_AND.match(text) and (
+        if not WHEN_AND.match(text) and (
             statements_answer := speakers.answer(question, standalone, docs, self.store)
         ):
             return statements_answer
@@ -191,7 +126,7 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
         # reads it, and so do the checks of what the articles mention.
         texts = self.store.article_texts(sorted({c.article_id for c in cands}))
         _attribute(cands, texts)
-        _drop_namesakes(text, cands, texts)
+        mentions.drop_namesakes(text, cands, texts)
         # "How much did X lose, and what dividend did it pay?": each part gets its own sentence.
         # A headline is part of its article: "MPs" in it is a mention (the checks of what the
         # articles mention read these; offsets keep to ``texts``).
@@ -200,7 +135,7 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
         chosen: list[Candidate] = []
         supports: list[float] = []
         reasons: list[str] = []
-        parts = _split_parts(text)
+        parts = split_parts(text)
         first: dict[str, Any] = {}
         traced: list[dict[str, Any]] = []
         # A follow-up ("How much is he paid?") is about the article the conversation is on: the
@@ -219,8 +154,8 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
                 # named whom its article mentions most.
                 if (
                     not query.name_groups
-                    and _PERSONAL.search(part)
-                    and (who := _conversation_person(m.group(0), texts.get(focus, "")))
+                    and PERSONAL.search(part)
+                    and (who := conversation_person(m.group(0), texts.get(focus, "")))
                 ):
                     query.name_groups = [who]
             if "? " in part:
@@ -247,7 +182,7 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
                 traced.append(_trace_part(cands, docs))
         query = self._query(text)
         support = max(supports)
-        missing = _missing(query, chosen, headed)
+        missing = mentions.missing_names(query, chosen, headed)
         reason = reasons[0] if all(reasons) else ""
         qx = _question_features(first, support, bool(missing), bool(reason), len(parts), focus)
         model = self._model()
@@ -336,63 +271,7 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
 
     # Question analysis -------------------------------------------------------------------
     def _query(self, text: str) -> Query:
-        tokens = list(dict.fromkeys(tokenize(text)))
-        weights = idf(self.retriever.lexical(), tokens) if tokens else np.zeros(0)
-        words = re.findall(r"[A-Za-z][\w'’-]*", text)
-        names: set[str] = set()
-        shown: dict[str, str] = {}
-        for i, w in enumerate(words):
-            bare = re.sub(r"['’]s$", "", w)
-            if not any(ch.isupper() for ch in w) or bare.lower() in _QUESTION_STARTS:
-                continue
-            if i == 0 and (not (len(words) > 1 and words[1][0].isupper()) or not tokenize(bare)):
-                continue  # "Under California's law ...": a capital only because it starts
-            found = name_words(w)
-            # "iPod" reads as the camel-case word "ipod" and its capitalised run "pod": a
-            # piece of a word is no name of its own, and articles never write it alone.
-            for n in (n for n in found if not any(n != o and n in o for o in found)):
-                names.add(n)
-                shown[n] = bare
-        # "What did X say ...?" wants a statement, whatever words follow; "What market share did
-        # IE fall to, according to OneStat?" still wants a figure.
-        wants = "" if SAY_QUESTION.match(text) else question_wants(text)
-        topic: list[str] = []
-        m = re.search(r"\b(?:about|on|regarding|over)\s+(?P<topic>.+)$", text)
-        speaker = question_speaker(text)
-        if speaker and m:
-            # The speaker's own names are no topic; other names are ("... about the Blu-ray
-            # format": a statement about Blu-ray that never says "format" is on topic).
-            who = set(tokenize(text[: m.start()]))
-            topic = [t for t in tokenize(m.group("topic")) if t not in who]
-        runs = [m.group(0) for m in NAME_RUN.finditer(text)]
-        # "Which", "Did": capitals only because they start the question.
-        groups = [g for g in (name_words(r) - _QUESTION_STARTS for r in runs) if g]
-        descriptors = _descriptors(text)
-        if speaker & _ROLE_WORDS and descriptors:
-            # "What did the Hopman Cup doctor say ...?": "Hopman Cup" only says which doctor;
-            # a sentence about the Hopman Cup is no more his for naming it.
-            groups = [g for g in groups if not g <= descriptors]
-            described = set(tokenize(" ".join(descriptors)))
-            kept = [i for i, t in enumerate(tokens) if t not in described]
-            tokens = [tokens[i] for i in kept]
-            weights = weights[kept] if len(weights) else weights
-        return Query(
-            text=text,
-            vector=self.embedder.query_vector(text),
-            tokens=tokens,
-            weights=weights,
-            names=names,
-            numbers=set(NUMBER.findall(text)),
-            speaker=speaker,
-            names_shown=shown,
-            descriptors=descriptors,
-            wants=wants,
-            noun=asked_kind(text),
-            topic_head=_topic_head(text, set(shown.values())) if speaker else "",
-            topic=topic,
-            name_groups=groups,
-            acronyms=_acronyms(runs),
-        )
+        return analyse(text, self.retriever.lexical(), self.embedder)
 
     # Candidates ----------------------------------------------------------------------------
     def _expand(self, docs: list[Document]) -> list[Document]:
@@ -457,7 +336,7 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
         weights = dict(zip(q.tokens, _local_weights(q, word_sets, forms), strict=True))
         total = sum(weights.values()) or 1.0
         speaker = set(q.speaker)
-        roles = speaker & _ROLE_WORDS
+        roles = speaker & ROLE_WORDS
         if roles:
             # "the spokesman": whoever the articles call that, by name ("Magpies manager Graeme
             # Souness"); failing that, whoever is quoted in a sentence naming the role.
@@ -619,7 +498,8 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
             q.wants in ("number", "amount")
             and WANTS_PAY.search(q.text)
             and not any(
-                PAY.search(c.text) and not _unmentioned(q, texts.get(c.article_id, ""), False)
+                PAY.search(c.text)
+                and not mentions.unmentioned(q, texts.get(c.article_id, ""), False)
                 for c in chosen
             )
         ):
@@ -632,7 +512,9 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
             and not any(OFFER.search(c.text) and MONEY.search(c.text) for c in chosen)
         ):
             return "no sum offered"
-        if q.wants in ("number", "amount", "duration") and _figure_elsewhere(q, chosen, texts):
+        if q.wants in ("number", "amount", "duration") and mentions.figure_elsewhere(
+            q, chosen, texts
+        ):
             return "figure from another story"
         around = [
             *chosen,
@@ -676,56 +558,6 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
             parts.append(f"{c.text} [{n}]")
         cites = [citation(n, docs[i], spans[i]) for i, n in numbers.items()]
         return " ".join(parts), cites
-
-
-# ", and in which country ...": a preposition may lead the second question word.
-_PART = re.compile(
-    r",?\s+and\s+(?:\w+ly\s+)?(?=(?:(?:in|at|from|to|for|on|with|by|of|into|under|against|"
-    r"over)\s+(?=what|which|who|whom|how|when|where)|what|which|who|whom|how|when|where|why|"
-    r"did|does|is|was|were)\b)",
-    re.IGNORECASE,
-)
-# "What were Inbev's pre-tax profits and its net profits?": a second thing about the same subject.
-_SAME_SUBJECT = re.compile(
-    r"^(?P<ask>(?:what|which|how much|how many)\s+(?:is|was|are|were)\s+)"
-    r"(?P<first>.+?)\s+and\s+(?P<second>(?:its|their|his|her)\s+.+)$",
-    re.IGNORECASE,
-)
-_PERSONAL = re.compile(r"\b(he|she|him|her|his|hers)\b", re.IGNORECASE)
-_REFERS_BACK = re.compile(r"\b(he|she|it|they|him|her|his|its|their|them)\b", re.IGNORECASE)
-
-
-def _split_parts(text: str) -> list[str]:
-    """Split a two-part question; the second part keeps the first part's names as context."""
-    parts = [p.strip(" ,?") for p in _PART.split(text) if p.strip(" ,?")]
-    if len(parts) == 2 and re.fullmatch(r"(?i)what|which|who|when|where|why|how", parts[0]):
-        # "When and where was the summit ...?": both words ask about the one clause.
-        rest = parts[1].split(None, 1)[1] if " " in parts[1] else ""
-        parts = [f"{parts[0]} {rest}".strip(), parts[1]]
-    if len(parts) < 2:
-        m = _SAME_SUBJECT.match(text.strip().rstrip("?"))
-        if not m:
-            return [text]
-        parts = [m.group("ask") + m.group("first"), m.group("ask") + m.group("second")]
-    names = " ".join(re.findall(r"\b[a-z]?[A-Z][\w'’-]+", parts[0])[1:])
-    # A part with names of its own stands alone; one without ("what dividend did its board
-    # recommend?"), or one that points back ("which seat had he held as a Conservative MP?"),
-    # is about what the first part names.
-    return [parts[0] + "?"] + [
-        f"{p}?"
-        if re.search(r"\b[a-z]?[A-Z][\w'’-]+", p[1:]) and not _REFERS_BACK.search(p)
-        else f"{p}? {names}".strip()
-        for p in parts[1:]
-    ]
-
-
-_DESCRIBED = re.compile(
-    r"\b(?:the|a|an)\s+(?P<names>(?:[A-Z][\w'’.-]*\s+){1,3})(?=[a-z])|"
-    r"\b(?P<demonym>[A-Z][a-z]+(?:an|ian|ese|ish|i))\s+(?=[a-z])|"
-    # "Vivendi Universal's chief technology officer": the organisation a role belongs to.
-    rf"\b(?P<owner>(?:[A-Z][\w.-]*\s+){{0,2}}[A-Z][\w.-]*)['’]s\s+(?=(?:[a-z][\w-]*\s+){{0,3}}"
-    rf"(?:{ROLES})\b)"
-)
 
 
 def _first_part(q: Query, picked: list[Candidate], cands: list[Candidate]) -> dict[str, Any]:
@@ -867,108 +699,6 @@ def _attribute(cands: list[Candidate], texts: dict[str, str]) -> None:
                 c.attribution = by_start[c.start]
 
 
-def _drop_namesakes(question: str, cands: list[Candidate], texts: dict[str, str]) -> None:
-    """ "What did Florian Hamm say ...?": the Hamm quoted in a story that never names Florian
-    is someone else (Mia Hamm), so that story's sentences are not his words."""
-    speaker = question_speaker(question)
-    runs = [name_words(m.group(0)) for m in NAME_RUN.finditer(question)]
-    given = {w for run in runs if run & speaker for w in run - speaker - _QUESTION_STARTS}
-    if not given:
-        return
-    for aid, text in texts.items():
-        blob = _fold(text)
-        if all(re.search(rf"\b{re.escape(w)}\b", blob) for w in given):
-            continue
-        for c in cands:
-            if c.article_id == aid and c.attribution.speakers & speaker:
-                rest = c.attribution.speakers - speaker
-                c.attribution = Attribution(rest, c.attribution.how if rest else "")
-
-
-def _missing(q: Query, chosen: list[Candidate], texts: dict[str, str]) -> list[str]:
-    """Names and numbers of the question that the articles of the chosen sentences never
-    mention: "What did Scholz say about China?" must not be answered from a Scholz story that
-    never mentions China."""
-    if not q.names and not q.numbers:
-        return []
-    return _unmentioned(
-        q, " ".join(texts.get(a, "") for a in sorted({c.article_id for c in chosen}))
-    )
-
-
-def _figure_elsewhere(q: Query, chosen: list[Candidate], texts: dict[str, str]) -> bool:
-    """True when every chosen sentence holding the figure the question asks for comes from an
-    article that never names what the question is about: "What was Electrolux's net profit?"
-    is not answered by GM's net income, however alike the sentences."""
-    if not (q.names - q.descriptors):
-        return False
-    has_figure = MONEY.search if wants_sum(q) else (lambda text: type_bonus(q, text) > 0)
-    stories = {c.article_id for c in chosen if has_figure(c.text)}
-    return bool(stories) and all(_unmentioned(q, texts.get(a, ""), numbers=False) for a in stories)
-
-
-# Capitalised abbreviations a question uses for words an article may spell out ("which TV
-# show": "US television series CSI").
-_SPELLED_OUT = {
-    "tv": ("television",),
-    "uk": ("britain", "british", "united kingdom"),
-    "us": ("america", "american", "united states"),
-    "usa": ("america", "american", "united states"),
-    "eu": ("european union", "europe"),
-    "ceo": ("chief executive",),
-    "mp": ("member of parliament",),
-    "mps": ("members of parliament",),
-}
-
-
-def _is_acronym(name: str) -> bool:
-    return 2 <= len(name) <= 5 and name.isupper() and name.isalpha()
-
-
-def _initials(acronym: str) -> re.Pattern[str]:
-    """Words whose initials spell ``acronym`` (folded): "ev" finds "electric vehicle", "cfo"
-    "chief financial officer"; written out, an acronym of any story is mentioned."""
-    words = [re.escape(ch) + r"[\w'’]{2,}" for ch in acronym]
-    return re.compile(r"\b" + r"[\s-]+".join(words) + r"\b")
-
-
-def _unmentioned(q: Query, text: str, numbers: bool = True) -> list[str]:
-    """The question's names (and numbers) that ``text`` never mentions. Names match loosely
-    (accents, a shared stem), since questions misspell names. The stem is all but the last
-    three letters, and at least five: "Ukraine" matches "Ukrainian", but "Electrolux" does not
-    match "Electric"."""
-    blob = _fold(text)
-    words = set(re.findall(r"[\w'’-]+", blob))
-    words |= {re.sub(r"['’]s$", "", w) for w in words}
-    missing = []
-
-    def seen(n: str) -> bool:
-        stem = n[: max(5, len(n) - 3)]
-        return n in words or (len(n) >= 5 and any(w.startswith(stem) for w in words))
-
-    for name in sorted(q.names - q.descriptors):
-        n = _fold(name)
-        # "Polish-Danish turbines" in a story of Poland's and Denmark's: each part, loosely.
-        parts = [x for x in n.split("-") if x]
-        mentioned = seen(n) or (len(parts) > 1 and all(seen(x) for x in parts))
-        if not mentioned and not any(re.search(rf"\b{x}\b", blob) for x in _SPELLED_OUT.get(n, ())):
-            shown = q.names_shown.get(name, name)
-            if not (_is_acronym(shown) and _initials(n).search(blob)):
-                missing.append(shown)
-    if numbers:
-        found = set(NUMBER.findall(blob))
-        missing += [n for n in sorted(q.numbers) if n not in found]
-    return missing
-
-
-def _descriptors(text: str) -> set[str]:
-    """Name words that only qualify a description: "the Turin car maker", "an American firm"."""
-    out: set[str] = set()
-    for m in _DESCRIBED.finditer(text):
-        out |= name_words(m.group("names") or m.group("demonym") or m.group("owner"))
-    return out
-
-
 # What the articles call the role a question names ("the car maker's boss": "Fiat chief
 # executive Sergio Marchionne").
 _ROLE_SYNONYMS = {
@@ -1079,92 +809,6 @@ _SUFFIXES = {"or", "er", "ion", "ment", "ive"}
 _IRREGULAR_FORMS = {form: group for group in _IRREGULAR for form in group}
 
 
-_TOPIC = re.compile(
-    r"\b(?:about|regarding)\s+(?P<np>.+?)(?:\s+(?:when|after|before|while|since|during|in|at|"
-    r"on|following|for|to|with|from|as|and|if)\b|[,?]|$)"
-)
-
-
-def _topic_head(text: str, shown: set[str]) -> str:
-    """The stemmed head of the noun phrase after "about" in a question ("what did X say about
-    ...") ("gaming when he opened the show" -> "game", "the club's future" -> "futur"),
-    or "" when the topic is a clause ("about whether he would play", "about how fast ...")."""
-    m = _TOPIC.search(text)
-    if not m:
-        return ""
-    np_text = m.group("np")
-    if re.match(r"(?:whether|how|what|why|who|when|where|which|if|it|this|that)\b", np_text):
-        return ""
-    words = [w for w in np_text.split() if re.sub(r"['’]s$", "", w) not in shown]
-    stems = tokenize(" ".join(w for w in words if not w[:1].isupper()))
-    return stems[-1] if stems else ""
-
-
-def _conversation_person(context: str, article: str) -> set[str]:
-    """Name words of the person a follow-up's pronoun most likely means: of the full names in
-    the conversation ("Sonia O'Sullivan", but also "St Etienne"), the one whose last word the
-    article repeats most, if it does so at least twice."""
-    best: set[str] = set()
-    most = 2
-    folded = fold(article)
-    for person in people(context):
-        if person.split()[-1].lower() in _NOT_PEOPLE:
-            continue
-        # The family name as the article uses it: "Xi" for "Xi Jinping", "O'Sullivan" for
-        # "Sonia O'Sullivan" (index/names.py decides from the article's own usage).
-        key = name_key(person, article)
-        if not key:
-            continue
-        count = len(re.findall(rf"\b{re.escape(key)}\b", folded))
-        if count >= most:  # on a tie, the later one: the earlier answer names the person
-            best, most = name_words(person), count
-    return best
-
-
-# Last words of names that are institutions or events, not people ("Home Office").
-_NOT_PEOPLE = {
-    "office",
-    "party",
-    "council",
-    "committee",
-    "union",
-    "ministry",
-    "department",
-    "championships",
-    "championship",
-    "cup",
-    "league",
-    "association",
-    "commission",
-    "bank",
-    "court",
-    "house",
-    "assembly",
-    "parliament",
-    "government",
-    "group",
-    "games",
-    "awards",
-    "festival",
-    "club",
-    "university",
-    "college",
-    "street",
-    "open",
-}
-
-
-def _acronyms(runs: list[str]) -> dict[str, set[str]]:
-    """Initials of the question's multi-word names ("Internet Explorer" -> "IE") and the
-    name's words; initials of two to four letters only."""
-    out = {}
-    for run in runs:
-        words = [w for w in run.split() if name_words(w)]
-        if 2 <= len(words) <= 4:
-            out["".join(w[0].upper() for w in words)] = name_words(run)
-    return out
-
-
 def _word_forms(tokens: list[str], word_sets: list[set[str]]) -> dict[str, set[str]]:
     """Each question word with the candidates' words of the same root that the stemmer keeps
     apart: "distributing" (distribut) and "distributor", "sold" and "sell"."""
@@ -1217,12 +861,6 @@ def _next_sentence(c: Candidate, cands: list[Candidate]) -> Candidate | None:
 
 def _norm(text: str) -> str:
     return " ".join(text.lower().split())
-
-
-def _fold(text: str) -> str:
-    """Lower case without accents, for loose name matching."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def _abstain_text(missing: list[str] | None = None) -> str:

@@ -13,30 +13,31 @@ from newsqa.assistant.answer_types import (
     question_wants,
     type_bonus,
 )
-from newsqa.assistant.answerer import Candidate, Query, _descriptors, _role_holders, _split_parts
+from newsqa.assistant.answerer import Candidate, _role_holders
 from newsqa.assistant.condense import condense
+from newsqa.assistant.question import Query, descriptor_names, split_parts
 from newsqa.index.attribution import attribute, question_speaker
 
 
 def test_descriptive_names_are_not_required_in_the_articles() -> None:
-    assert _descriptors("How much is the Detroit motor giant paying the Turin car maker?") == {
+    assert descriptor_names("How much is the Detroit motor giant paying the Turin car maker?") == {
         "detroit",
         "turin",
     }
-    assert _descriptors("What did an American firm pay?") == {"american"}
-    assert _descriptors("What did Scholz say about China?") == set()
+    assert descriptor_names("What did an American firm pay?") == {"american"}
+    assert descriptor_names("What did Scholz say about China?") == set()
 
 
 def test_two_part_questions_split_and_carry_the_subject() -> None:
-    parts = _split_parts(
+    parts = split_parts(
         "How much did Lufthansa lose in 2003, and what dividend did its board recommend?"
     )
     assert parts[0] == "How much did Lufthansa lose in 2003?"
     assert parts[1].startswith("what dividend did its board recommend?") and "Lufthansa" in parts[1]
     # A part with names of its own stands alone.
-    parts = _split_parts("Who did Radcliffe beat, and which champion heads the Edinburgh field?")
+    parts = split_parts("Who did Radcliffe beat, and which champion heads the Edinburgh field?")
     assert parts[1] == "which champion heads the Edinburgh field?"
-    assert _split_parts("What did Scholz say?") == ["What did Scholz say?"]
+    assert split_parts("What did Scholz say?") == ["What did Scholz say?"]
 
 
 def test_durations() -> None:
@@ -182,15 +183,15 @@ def test_question_wants() -> None:
 
 def test_two_part_questions_about_one_subject() -> None:
     # "X and its Y": a second thing about the same subject, asked the same way.
-    assert _split_parts("What were Inbev's pre-tax profits and its net profits for 2004?") == [
+    assert split_parts("What were Inbev's pre-tax profits and its net profits for 2004?") == [
         "What were Inbev's pre-tax profits?",
         "What were its net profits for 2004? Inbev's",
     ]
-    assert _split_parts("What did Scholz say about troops and their role?") == [
+    assert split_parts("What did Scholz say about troops and their role?") == [
         "What did Scholz say about troops and their role?"
     ]
     # An adverb before the second question word; a part that points back borrows the names.
-    parts = _split_parts(
+    parts = split_parts(
         "How old was Sir Nicholas Scott when he died, and roughly which seat had he held as a "
         "Conservative MP?"
     )
@@ -199,7 +200,7 @@ def test_two_part_questions_about_one_subject() -> None:
 
 def test_a_figure_must_come_from_the_story_asked_about() -> None:
     from newsqa.assistant.answer_types import wants_sum
-    from newsqa.assistant.answerer import _figure_elsewhere, _missing
+    from newsqa.assistant.mentions import figure_elsewhere, missing_names
 
     def cand(text: str, article: str) -> Candidate:
         return Candidate(text, 0, len(text), 0, article, 0, np.zeros(3))
@@ -212,24 +213,24 @@ def test_a_figure_must_come_from_the_story_asked_about() -> None:
         "gm": "GM said net income was $2.5bn in 2004.",
     }
     other_story = [cand("Electrolux shares rose 14%.", "elx"), cand("Net income was $2.5bn.", "gm")]
-    assert _figure_elsewhere(profit, other_story, texts)
+    assert figure_elsewhere(profit, other_story, texts)
     texts["elx"] += " Net profit was 3bn kronor."
     own_story = [*other_story, cand("Net profit was 3bn kronor.", "elx")]
-    assert not _figure_elsewhere(profit, own_story, texts)
+    assert not figure_elsewhere(profit, own_story, texts)
     # The question's names are looked for in the whole articles the sentences come from.
-    assert _missing(profit, other_story[:1], texts) == []
-    assert _missing(profit, other_story[1:], texts) == ["electrolux"]
+    assert missing_names(profit, other_story[:1], texts) == []
+    assert missing_names(profit, other_story[1:], texts) == ["electrolux"]
 
 
 def test_a_preposition_may_lead_the_second_question() -> None:
-    parts = _split_parts(
+    parts = split_parts(
         "What operating system will Nicholas Negroponte's laptop run, and in which country did "
         "he set up two schools?"
     )
     assert parts[0] == "What operating system will Nicholas Negroponte's laptop run?"
     assert parts[1].startswith("in which country did he set up two schools?")
     assert "Negroponte" in parts[1]
-    assert _split_parts("Who was born in Leeds and in 1970?") == [
+    assert split_parts("Who was born in Leeds and in 1970?") == [
         "Who was born in Leeds and in 1970?"
     ]
 
@@ -316,30 +317,30 @@ def test_shares_want_percentages_even_according_to_a_source() -> None:
 
 
 def test_initials_stand_for_the_questions_names() -> None:
-    from newsqa.assistant.answerer import _acronyms
+    from newsqa.assistant.question import acronyms
 
-    assert _acronyms(["Internet Explorer", "Firefox"]) == {"IE": {"internet", "explorer"}}
-    assert _acronyms(["New York Stock Exchange Group Inc"]) == {}  # too long to be initials
+    assert acronyms(["Internet Explorer", "Firefox"]) == {"IE": {"internet", "explorer"}}
+    assert acronyms(["New York Stock Exchange Group Inc"]) == {}  # too long to be initials
 
 
 def test_an_organisations_role_is_a_described_speaker() -> None:
     question = "What did Vivendi Universal's chief technology officer say about Blu-ray?"
     assert question_speaker(question) == {"chief"}
-    assert _descriptors(question) >= {"vivendi", "universal"}
+    assert descriptor_names(question) >= {"vivendi", "universal"}
     assert question_speaker("What did Arsenal's manager say about the title race?") == {"manager"}
     # A possessive before anything but a role describes nothing.
-    assert _descriptors("What was Solidere's full-year profit for 2004?") == set()
+    assert descriptor_names("What was Solidere's full-year profit for 2004?") == set()
 
 
 def test_the_topic_of_a_say_question() -> None:
-    from newsqa.assistant.answerer import _topic_head
+    from newsqa.assistant.question import topic_head
 
     gates = "What did Bill Gates say about gaming when he opened the Consumer Electronics Show?"
-    assert _topic_head(gates, {"Bill", "Gates"}) == "game"
-    assert _topic_head("What did the boss say about the club's future?", set()) == "futur"
+    assert topic_head(gates, {"Bill", "Gates"}) == "game"
+    assert topic_head("What did the boss say about the club's future?", set()) == "futur"
     # A clause is no noun phrase.
-    assert _topic_head("What did Souness say about whether Bellamy would play?", set()) == ""
-    assert _topic_head("How big is the budget?", set()) == ""
+    assert topic_head("What did Souness say about whether Bellamy would play?", set()) == ""
+    assert topic_head("How big is the budget?", set()) == ""
 
 
 def test_wont_is_no_win_and_collecting_an_award_reports_one() -> None:
@@ -387,8 +388,8 @@ def test_an_unclosed_quote_ends_with_its_paragraph() -> None:
 
 
 def test_the_person_a_follow_up_pronoun_means() -> None:
-    from newsqa.assistant.answerer import _conversation_person
     from newsqa.assistant.condense import people
+    from newsqa.assistant.question import conversation_person
 
     context = (
         "(following up on: Which Irish runner wants to compete at the World Cross Country "
@@ -399,9 +400,9 @@ def test_the_person_a_follow_up_pronoun_means() -> None:
         "Sonia O'Sullivan wants to run in St Etienne. O'Sullivan is preparing for the London "
         "marathon. The Home Office said nothing. The Home Office minister Barbara Roche spoke."
     )
-    assert _conversation_person(context, article) == {"sonia", "o'sullivan"}
+    assert conversation_person(context, article) == {"sonia", "o'sullivan"}
     # Institutions are no people; a name the article barely mentions is no guess.
-    assert _conversation_person("Which Home Office minister? Barbara Roche.", article) == set()
+    assert conversation_person("Which Home Office minister? Barbara Roche.", article) == set()
 
 
 def _answerer():
@@ -469,7 +470,7 @@ def test_the_speakers_statement_on_the_topic_scores_higher() -> None:
 
 
 def test_a_namesake_is_not_the_asked_speaker() -> None:
-    from newsqa.assistant.answerer import _drop_namesakes
+    from newsqa.assistant.mentions import drop_namesakes
     from newsqa.index.attribution import Attribution
 
     def cand(text: str, article: str) -> Candidate:
@@ -482,32 +483,32 @@ def test_a_namesake_is_not_the_asked_speaker() -> None:
         "florian": "Fund manager Florian Hamm wants a say. Hamm said he demands transparency.",
     }
     mia, florian = cand(texts["mia"][18:], "mia"), cand(texts["florian"][40:], "florian")
-    _drop_namesakes("What did Florian Hamm say about Borussia Dortmund?", [mia, florian], texts)
+    drop_namesakes("What did Florian Hamm say about Borussia Dortmund?", [mia, florian], texts)
     assert mia.attribution.speakers == frozenset() and mia.attribution.how == ""
     assert florian.attribution.speakers == {"hamm"}
     # A surname alone is anyone of that name.
     again = cand(texts["mia"][18:], "mia")
-    _drop_namesakes("What did Hamm say about retiring?", [again], texts)
+    drop_namesakes("What did Hamm say about retiring?", [again], texts)
     assert again.attribution.speakers == {"hamm"}
 
 
 def test_an_abbreviation_is_mentioned_when_spelled_out() -> None:
-    from newsqa.assistant.answerer import _unmentioned
+    from newsqa.assistant.mentions import unmentioned
 
     q = _query("Which TV show's season finale is he directing?", "", names={"tv"})
-    assert _unmentioned(q, "He will direct the finale of US television series CSI.") == []
-    assert _unmentioned(q, "He will direct a film.") == ["tv"]
+    assert unmentioned(q, "He will direct the finale of US television series CSI.") == []
+    assert unmentioned(q, "He will direct a film.") == ["tv"]
 
 
 def test_a_name_matches_its_own_forms_not_words_that_share_its_start() -> None:
-    from newsqa.assistant.answerer import _unmentioned
+    from newsqa.assistant.mentions import unmentioned
 
     q = _query("What was Electrolux's net profit for 2004?", "amount", {"electrolux"})
     # A General Electric story does not name Electrolux: the stem is all but three letters.
-    assert _unmentioned(q, "General Electric said net profits rose.", False) == ["electrolux"]
-    assert _unmentioned(q, "The Electrolux group said profits rose.", False) == []
+    assert unmentioned(q, "General Electric said net profits rose.", False) == ["electrolux"]
+    assert unmentioned(q, "The Electrolux group said profits rose.", False) == []
     ukraine = _query("What did Ukraine's president say?", "", {"ukraine"})
-    assert _unmentioned(ukraine, "The Ukrainian president spoke in Kiev.", False) == []
+    assert unmentioned(ukraine, "The Ukrainian president spoke in Kiev.", False) == []
 
 
 def test_someone_elses_pay_in_another_story_is_no_answer() -> None:
@@ -560,15 +561,15 @@ def test_instructions_planted_in_an_article_are_never_candidates() -> None:
 
 
 def test_a_follow_up_pronoun_means_the_family_name_the_article_uses() -> None:
-    from newsqa.assistant.answerer import _conversation_person
+    from newsqa.assistant.question import conversation_person
 
     context = "(following up on: What did Xi Jinping say about trade? Xi Jinping said ...)"
     article = "Xi Jinping arrived in Paris. Xi said China would open its markets. Xi left."
     # Family name first: the article calls him "Xi", never "Jinping" alone.
-    assert _conversation_person(context, article) == {"xi", "jinping"}
+    assert conversation_person(context, article) == {"xi", "jinping"}
     # Western order still keys on the last word.
     article = "Olaf Scholz spoke in Freiburg. Scholz said no troops would go. Scholz left."
-    assert _conversation_person("(following up on: Olaf Scholz said so.)", article) == {
+    assert conversation_person("(following up on: Olaf Scholz said so.)", article) == {
         "olaf",
         "scholz",
     }
@@ -581,10 +582,10 @@ def test_a_piece_of_a_camel_case_word_is_no_name_of_its_own() -> None:
 
 
 def test_when_and_where_asks_more_than_a_statements_day() -> None:
-    from newsqa.assistant.answerer import _WHEN_AND
+    from newsqa.assistant.question import WHEN_AND
 
-    assert _WHEN_AND.match("When and where was the summit held?")
-    assert not _WHEN_AND.match("When did Macron raise the idea of ground troops?")
+    assert WHEN_AND.match("When and where was the summit held?")
+    assert not WHEN_AND.match("When did Macron raise the idea of ground troops?")
 
 
 def test_a_named_speaker_ending_in_s_is_no_group() -> None:
@@ -597,7 +598,7 @@ def test_a_named_speaker_ending_in_s_is_no_group() -> None:
 
 
 def test_two_question_words_share_one_clause() -> None:
-    parts = _split_parts("When and where was the summit held after which Macron spoke?")
+    parts = split_parts("When and where was the summit held after which Macron spoke?")
     assert parts == [
         "When was the summit held after which Macron spoke?",
         "where was the summit held after which Macron spoke?",

@@ -1,0 +1,122 @@
+"""What the retrieved articles mention: the checks that keep an answer from a story that is
+not about what the question names.
+
+"What did Scholz say about China?" must not be answered from a Scholz story that never mentions
+China (``missing_names``); "What was Electrolux's net profit?" not by GM's net income in another
+story (``figure_elsewhere``); "What did Florian Hamm say?" not by Mia Hamm's words
+(``drop_namesakes``). Names match loosely (accents, a shared stem, initials, a few spelled-out
+abbreviations), since questions misspell names and articles spell out acronyms.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import TYPE_CHECKING
+
+from newsqa.assistant.answer_types import MONEY, NAME_RUN, NUMBER, type_bonus, wants_sum
+from newsqa.assistant.question import QUESTION_STARTS, Query
+from newsqa.index.attribution import Attribution, name_words, question_speaker
+
+if TYPE_CHECKING:
+    from newsqa.assistant.answerer import Candidate
+
+
+def drop_namesakes(question: str, cands: list[Candidate], texts: dict[str, str]) -> None:
+    """ "What did Florian Hamm say ...?": the Hamm quoted in a story that never names Florian
+    is someone else (Mia Hamm), so that story's sentences are not his words."""
+    speaker = question_speaker(question)
+    runs = [name_words(m.group(0)) for m in NAME_RUN.finditer(question)]
+    given = {w for run in runs if run & speaker for w in run - speaker - QUESTION_STARTS}
+    if not given:
+        return
+    for aid, text in texts.items():
+        blob = _fold(text)
+        if all(re.search(rf"\b{re.escape(w)}\b", blob) for w in given):
+            continue
+        for c in cands:
+            if c.article_id == aid and c.attribution.speakers & speaker:
+                rest = c.attribution.speakers - speaker
+                c.attribution = Attribution(rest, c.attribution.how if rest else "")
+
+
+def missing_names(q: Query, chosen: list[Candidate], texts: dict[str, str]) -> list[str]:
+    """Names and numbers of the question that the articles of the chosen sentences never
+    mention: "What did Scholz say about China?" must not be answered from a Scholz story that
+    never mentions China."""
+    if not q.names and not q.numbers:
+        return []
+    return unmentioned(
+        q, " ".join(texts.get(a, "") for a in sorted({c.article_id for c in chosen}))
+    )
+
+
+def figure_elsewhere(q: Query, chosen: list[Candidate], texts: dict[str, str]) -> bool:
+    """True when every chosen sentence holding the figure the question asks for comes from an
+    article that never names what the question is about: "What was Electrolux's net profit?"
+    is not answered by GM's net income, however alike the sentences."""
+    if not (q.names - q.descriptors):
+        return False
+    has_figure = MONEY.search if wants_sum(q) else (lambda text: type_bonus(q, text) > 0)
+    stories = {c.article_id for c in chosen if has_figure(c.text)}
+    return bool(stories) and all(unmentioned(q, texts.get(a, ""), numbers=False) for a in stories)
+
+
+# Capitalised abbreviations a question uses for words an article may spell out ("which TV
+# show": "US television series CSI").
+_SPELLED_OUT = {
+    "tv": ("television",),
+    "uk": ("britain", "british", "united kingdom"),
+    "us": ("america", "american", "united states"),
+    "usa": ("america", "american", "united states"),
+    "eu": ("european union", "europe"),
+    "ceo": ("chief executive",),
+    "mp": ("member of parliament",),
+    "mps": ("members of parliament",),
+}
+
+
+def _is_acronym(name: str) -> bool:
+    return 2 <= len(name) <= 5 and name.isupper() and name.isalpha()
+
+
+def _initials(acronym: str) -> re.Pattern[str]:
+    """Words whose initials spell ``acronym`` (folded): "ev" finds "electric vehicle", "cfo"
+    "chief financial officer"; written out, an acronym of any story is mentioned."""
+    words = [re.escape(ch) + r"[\w'’]{2,}" for ch in acronym]
+    return re.compile(r"\b" + r"[\s-]+".join(words) + r"\b")
+
+
+def unmentioned(q: Query, text: str, numbers: bool = True) -> list[str]:
+    """The question's names (and numbers) that ``text`` never mentions. Names match loosely
+    (accents, a shared stem), since questions misspell names. The stem is all but the last
+    three letters, and at least five: "Ukraine" matches "Ukrainian", but "Electrolux" does not
+    match "Electric"."""
+    blob = _fold(text)
+    words = set(re.findall(r"[\w'’-]+", blob))
+    words |= {re.sub(r"['’]s$", "", w) for w in words}
+    missing = []
+
+    def seen(n: str) -> bool:
+        stem = n[: max(5, len(n) - 3)]
+        return n in words or (len(n) >= 5 and any(w.startswith(stem) for w in words))
+
+    for name in sorted(q.names - q.descriptors):
+        n = _fold(name)
+        # "Polish-Danish turbines" in a story of Poland's and Denmark's: each part, loosely.
+        parts = [x for x in n.split("-") if x]
+        mentioned = seen(n) or (len(parts) > 1 and all(seen(x) for x in parts))
+        if not mentioned and not any(re.search(rf"\b{x}\b", blob) for x in _SPELLED_OUT.get(n, ())):
+            shown = q.names_shown.get(name, name)
+            if not (_is_acronym(shown) and _initials(n).search(blob)):
+                missing.append(shown)
+    if numbers:
+        found = set(NUMBER.findall(blob))
+        missing += [n for n in sorted(q.numbers) if n not in found]
+    return missing
+
+
+def _fold(text: str) -> str:
+    """Lower case without accents, for loose name matching."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
