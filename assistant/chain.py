@@ -22,6 +22,7 @@ from newsqa.assistant import answerers
 from newsqa.assistant.answerer import ExtractiveAnswerer
 from newsqa.assistant.condense import rule_condenser
 from newsqa.assistant.retrieval import HybridRetriever
+from newsqa.assistant.scorer import load_model
 from newsqa.index.embedding import Embedder
 from newsqa.index.settings import Settings
 from newsqa.index.store import Store
@@ -68,9 +69,12 @@ class Assistant:
         self.embedder = embedder
         self.settings = settings
         self.retriever = HybridRetriever(store=store, embedder=embedder, k=settings.top_k)
-        kwargs = (
+        kwargs: dict[str, Any] = (
             {} if settings.abstain_threshold is None else {"threshold": settings.abstain_threshold}
         )
+        if settings.answerer_model is not None:
+            # Another fitted model, tried without replacing the committed one.
+            kwargs["model"] = load_model(settings.answerer_model)
         self.extractive = ExtractiveAnswerer(
             store=store, embedder=embedder, retriever=self.retriever, **kwargs
         )

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
@@ -345,9 +344,9 @@ def from_json(data: dict[str, Any]) -> AnswererModel:
 
 @lru_cache(maxsize=4)
 def load_model(path: Path | None = None) -> AnswererModel:
-    """The committed model (loaded once per process), or the file NEWSQA_ANSWERER_MODEL names
-    (trying a model without replacing the committed one); the hand weights if there is none."""
-    path = path or Path(os.environ.get("NEWSQA_ANSWERER_MODEL") or MODEL_PATH)
+    """The model in ``path`` (the settings' ``answerer_model``), else the committed one, loaded
+    once per process; the hand weights if there is none."""
+    path = path or MODEL_PATH
     if not path.exists():
         return AnswererModel(hand_scorer(), None, {"source": "hand-set weights"})
     return from_json(json.loads(path.read_text(encoding="utf-8")))

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from platformdirs import user_cache_dir, user_data_dir
-from pydantic import AliasChoices, BaseModel, Field, SecretStr, ValidationError
+from pydantic import AliasChoices, BaseModel, Field, FilePath, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -145,6 +145,11 @@ class Settings(BaseSettings):
     )
     abstain_threshold: float | None = Field(
         None, description="override the calibrated abstention threshold of the extractive answerer"
+    )
+    answerer_model: FilePath | None = Field(
+        None,
+        description="a fitted answerer model file (newsqa train --out) to answer with instead of "
+        "the committed one",
     )
 
     # Answerer backends.

@@ -281,3 +281,26 @@ def test_dropped_near_misses_ask_answerable_questions_without_their_paragraph() 
     assert len(dropped) == 1 and dropped[0].answers == [] and dropped[0].absent == ("Smith",)
     assert dropped[0].article_id == items[0].article_id  # the paragraph the retriever must skip
     assert not [it for it in training.squad_items(data, rng(), dropped=0.0) if it.kind == "dropped"]
+
+
+def test_a_model_file_named_in_the_settings_answers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from newsqa.assistant.chain import Assistant
+    from newsqa.index.settings import SettingsError, load_settings
+    from newsqa.index.store import open_store
+
+    from tests.fakes import FakeEmbedder
+
+    a = Abstention(np.zeros(len(QUESTION_FEATURES)), 0.0, 1.0, 0.0, 0.77)
+    save_model(AnswererModel(hand_scorer(), a, {}), tmp_path / "other.json")
+    monkeypatch.setenv("NEWSQA_ANSWERER_MODEL", str(tmp_path / "other.json"))
+    settings = load_settings(store=str(tmp_path / "store"), sample_dir=None)
+    with open_store(tmp_path / "store", write=True) as store:
+        extractive = Assistant(store, FakeEmbedder(), settings).extractive
+    assert extractive.model is not None and extractive.model.abstention is not None
+    assert extractive.model.abstention.threshold == 0.77
+    # A file that is not there is a clear error, not the committed model in its place.
+    monkeypatch.setenv("NEWSQA_ANSWERER_MODEL", str(tmp_path / "absent.json"))
+    with pytest.raises(SettingsError, match="NEWSQA_ANSWERER_MODEL"):
+        load_settings(store=str(tmp_path / "store"))
