@@ -143,13 +143,14 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
         focus = conversation_article(standalone, docs, texts)
         for part in parts:
             query = self._query(part)
-            query.focus = focus
+            # What the conversation adds to the question, as data: the article it is about, ...
+            changes: dict[str, Any] = {"focus": focus}
             if focus and (m := FOLLOW_UP.search(standalone)):
                 # "What's his real name?" means nothing alone: lean its vector towards the
                 # conversation it follows.
                 context = self.embedder.query_vector(m.group(0))
                 v = query.vector + 0.5 * context
-                query.vector = v / (np.linalg.norm(v) or 1.0)
+                changes["vector"] = v / (np.linalg.norm(v) or 1.0)
                 # "Which race is she getting ready for?": she is the person the conversation
                 # named whom its article mentions most.
                 if (
@@ -157,17 +158,18 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
                     and PERSONAL.search(part)
                     and (who := conversation_person(m.group(0), texts.get(focus, "")))
                 ):
-                    query.name_groups = [who]
+                    changes["name_groups"] = [who]
             if "? " in part:
                 # The names borrowed from the first part pick the article; within it, every
                 # sentence is about them, so they must not outweigh the part's own words.
-                query.name_groups = []
-                if chosen and not query.focus:
-                    query.focus = chosen[0].article_id  # the story the first part is from
+                changes["name_groups"] = []
+                if chosen and not focus:
+                    changes["focus"] = chosen[0].article_id  # the story the first part is from
                 own = list(dict.fromkeys(tokenize(part.split("? ", 1)[0])))
-                query.tokens = own
-                query.weights = idf(self.retriever.lexical(), own) if own else np.zeros(0)
-            self._score(query, cands, docs)
+                changes["tokens"] = own
+                changes["weights"] = idf(self.retriever.lexical(), own) if own else np.zeros(0)
+            query = replace(query, **changes)
+            query = replace(query, said_by=self._score(query, cands, docs))
             # A later part wants a fact of its own, not the sentence that answered the first.
             pool = [c for c in cands if c not in chosen] if len(parts) > 1 and chosen else cands
             picked = self._select(query, pool or cands)
@@ -330,7 +332,9 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
         return cands
 
     # Scoring -------------------------------------------------------------------------------
-    def _score(self, q: Query, cands: list[Candidate], docs: list[Document]) -> None:
+    def _score(self, q: Query, cands: list[Candidate], docs: list[Document]) -> set[str]:
+        """Score every candidate (its features and ``score``, set on it) for ``q``; returns the
+        asked speaker as the articles name them (``Query.said_by``), empty if none is found."""
         word_sets = [set(tokenize(c.text)) for c in cands]
         forms = _word_forms(q.tokens, word_sets)
         weights = dict(zip(q.tokens, _local_weights(q, word_sets, forms), strict=True))
@@ -347,7 +351,7 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
                     if c.attribution.how == "named" and any(r in c.text.lower() for r in roles):
                         speaker |= c.attribution.speakers
         speaker_found = any(speaker & c.attribution.speakers for c in cands)
-        q.said_by = speaker if speaker_found else set()
+        said_by = speaker if speaker_found else set()
         anaphoric = not q.names and bool(PRONOUN_Q.search(q.text))
         # "What did Gates say about gaming when he opened the show?": the head of the noun
         # phrase after "about" is what the statement must be about.
@@ -415,6 +419,7 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
             )
             for c, score in zip(cands, scores, strict=True):
                 c.score = float(score)
+        return said_by
 
     def _select(self, q: Query, cands: list[Candidate]) -> list[Candidate]:
         """The best sentence; then sentences nearly as good, or that add question words the

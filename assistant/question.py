@@ -69,8 +69,12 @@ QUESTION_STARTS = {
 }
 
 
-@dataclass
+@dataclass(frozen=True)
 class Query:
+    """A question as the answerer reads it; built by ``analyse``, never changed after: what a
+    follow-up or a second part adds (the conversation's article, its vector, the names it
+    borrows) makes a new one (``dataclasses.replace``)."""
+
     text: str
     vector: np.ndarray
     tokens: list[str]
@@ -89,7 +93,8 @@ class Query:
     # article may say "GM" and "Fiat" instead, so their absence proves nothing.
     descriptors: set[str] = field(default_factory=set)
     noun: list[str] = field(default_factory=list)  # "what kind of fund ...": its words
-    said_by: set[str] = field(default_factory=set)  # the speaker as the articles name them
+    # The asked speaker as the articles name them ("the doctor": "Osborne"), found in scoring.
+    said_by: set[str] = field(default_factory=set)
     # "Internet Explorer" -> "IE": the article may name it by its initials.
     acronyms: dict[str, set[str]] = field(default_factory=dict)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import numpy as np
 from newsqa.assistant.answer_types import (
@@ -443,7 +444,7 @@ def test_the_found_speakers_own_words_beat_a_nearly_as_good_sentence() -> None:
     haas = cand("Tommy Haas is also a doubt for the Open.", 0.78, set(), 200)
     doctor = cand('"It would be very unlikely," said doctor Hamish Osborne.', 0.70, {"osborne"}, 0)
     assert answerer._select(q, [haas, doctor])[0] is haas  # speaker not found: best score wins
-    q.said_by = {"doctor", "osborne"}
+    q = replace(q, said_by={"doctor", "osborne"})
     assert answerer._select(q, [haas, doctor])[0] is doctor
     far = cand("Osborne said he was tired.", 0.50, {"osborne"}, 0)
     assert answerer._select(q, [haas, far])[0] is haas  # too far below
