@@ -415,6 +415,11 @@ _TITLE_RX = re.compile(
 )
 
 
+def _against(st: dict[str, Any]) -> bool:
+    """The statement takes a stand against something ("voted against", "objected to")."""
+    return bool(_AGAINST.search(f"{st.get('verb') or ''} {st['text']}"))
+
+
 def _group(question: str) -> str:
     """The role key a "Which senators ...?" / "How did analysts react ...?" question asks for
     ("senator", "analyst"), or "" for none or a group too broad to read off a role."""
@@ -423,7 +428,8 @@ def _group(question: str) -> str:
     if not m and (p := _PLURAL_SUBJECT.match(question)):
         last = p.group("subject").split()[-1]
         noun = last if re.fullmatch(r"[a-z][\w-]*s", last) else ""
-    key = word_keys(noun).pop() if noun and len(word_keys(noun)) == 1 else ""
+    keys = word_keys(noun)
+    key = next(iter(keys)) if len(keys) == 1 else ""
     return "" if key in _GENERIC_GROUPS or key == noun.lower() else key
 
 
@@ -652,7 +658,7 @@ def answer_speakers(
             continue
         if open_q and not _OPEN.search(st["text"]):
             continue
-        if positive and _AGAINST.search(f"{st.get('verb') or ''} {st['text']}"):
+        if positive and _against(st):
             continue  # "Which senators backed the bill?": not the one who voted against it
         key = st["_id"]
         if key not in per_speaker or s > per_speaker[key][0]:
@@ -661,7 +667,7 @@ def answer_speakers(
         # Nothing repeats enough of the question: the story's own statements that take the
         # position asked answer it.
         for s, st in story_statements:
-            if not (positive and _AGAINST.search(f"{st.get('verb') or ''} {st['text']}")):
+            if not (positive and _against(st)):
                 per_speaker.setdefault(st["_id"], (s, st))
     if not per_speaker:
         return None
