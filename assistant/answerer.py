@@ -115,7 +115,9 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
         # from the statements stored at index time (assistant/speakers.py); else None.
         # "When and where was the summit ...?" asks more than a statement's day: sentences.
         if not WHEN_AND.match(text) and (
-            statements_answer := speakers.answer(question, standalone, docs, self.store)
+            statements_answer := speakers.answer(
+                question, standalone, docs, self.store, embedder=self.embedder, trace=self.trace
+            )
         ):
             return statements_answer
         docs = self._expand(docs)

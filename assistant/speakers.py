@@ -17,7 +17,9 @@ import sqlite3
 from datetime import date
 from typing import Any
 
+import numpy as np
 from langchain_core.documents import Document
+from newsqa.assistant import speaker_select
 from newsqa.assistant.answer_types import word_keys
 from newsqa.assistant.citations import citation, result
 from newsqa.assistant.condense import FOLLOW_UP
@@ -27,27 +29,44 @@ from newsqa.index.names import (
     NAME_RUN_RX,
     fold,
     is_function_word,
+    is_role_word,
     name_tokens,
     speaker_identities,
 )
-from newsqa.index.statements import is_organisation
+from newsqa.index.statements import STANCE_VERBS, is_organisation
 
+# Verbs of a question that asks for people's statements ("Which leaders ruled out ...", "Who
+# warned ..."): the stance verbs statements are extracted by, the speech verbs that make a claim
+# (not "announced", "wrote" or "asked": acts a fact answers), and verbs of attack or doubt that
+# report a position in other words ("Who attacked Labour's record?").
+_POSITION_VERBS = (
+    {v for v in STANCE_VERBS if v.split()[0].endswith("ed")}
+    | set(
+        "said say told claimed insisted argued warned urged stressed suggested admitted "
+        "predicted promised pledged vowed conceded acknowledged maintained commented responded "
+        "replied ruled rule reacted react spoke spoken paid gave expressed voiced "
+        "questioned attacked accused challenged doubted disputed slammed blasted tipped "
+        "cautioned hailed complained described lambasted".split()
+    )
+    # "called for" takes a position; "called the police" does not.
+    | {"called for", "called on", "hit out", "hit back", "lashed out", "rounded on", "played down"}
+)
+# ... and their -ing forms: "Which musicians are backing ...".
+_POSITION_VERBS |= {v[:-2] + "ing" for v in _POSITION_VERBS if v.endswith("ed")}
+_VERB_ALT = "|".join(sorted(_POSITION_VERBS, key=len, reverse=True))
 # "Which (European) leaders ...", "Which law lords ...", "Which WMC executives ...".
 _WHICH_PLURAL = re.compile(
     # The group is a lower-case plural ("Which leaders ..."), never a name ("What did Moyes say").
-    r"^\s*(?:which|what)\s+(?:[\w'’-]+\s+){0,4}?(?P<group>(?-i:[a-z][\w-]*s))\b(?!\s+(?:is|was)\b)"
-    r"(?:,\s*or\s+[\w\s]+,)?\s+(?:\w+\s+){0,2}?(?P<verb>said|say|ruled|rule|rejected|opposed|"
-    r"supported|backed|agreed|disagreed|reacted|react|called|warned|paid|congratulated|gave|"
-    r"criticised|criticized|welcomed|commented|spoke|spoken|urged|argued|refused|expressed|"
-    r"condemned|praised|insisted|demanded|voiced)\b",
+    # Right after "Which", a capitalised one is a party's or a nation's people ("Which
+    # Conservatives said ..."); after "What did" it is a name ("What did Moyes say").
+    r"^\s*(?:which\s+(?=(?-i:[A-Z][a-z]+s)\s)|(?:which|what)\s+(?:[\w'’-]+\s+){0,4}?(?=(?-i:[a-z])))"
+    r"(?P<group>[a-z][\w-]*s)\b(?!\s+(?:is|was)\b)"
+    rf"(?:,\s*or\s+[\w\s]+,)?\s+(?:\w+\s+){{0,2}}?(?P<verb>{_VERB_ALT})\b",
     re.IGNORECASE,
 )
 # "Who disagreed with Macron?", "Who paid tribute to ...", "Who has spoken out against ...".
 _WHO_VERB = re.compile(
-    r"^\s*who\s+(?:else\s+)?(?:has\s+|have\s+|had\s+|also\s+)*(?P<verb>disagreed|agreed|"
-    r"opposed|supported|backed|ruled|rejected|paid|commented|reacted|criticised|criticized|"
-    r"welcomed|condemned|praised|congratulated|spoken|spoke|warned|said|urged|argued|"
-    r"objected|refused|defended|questioned)\b",
+    rf"^\s*who\s+(?:else\s+)?(?:has\s+|have\s+|had\s+|also\s+)*(?P<verb>{_VERB_ALT})\b",
     re.IGNORECASE,
 )
 # "How did party leaders react to ...", "What did European leaders / the two managers say ...".
@@ -64,12 +83,16 @@ _GROUP_NOUN = re.compile(
     re.IGNORECASE,
 )
 _AND_NAMES = re.compile(r"\b(?:and|&)\b")
+_NOT_PLURAL = {"this", "was", "has", "his", "its", "does", "news", "always", "series", "less"}
 # A position the question asks about, with the cue words of a statement that takes it.
 # "against" after a verb ("spoke out against", "voted against"); "the case against X" is a noun.
 _NEGATIVE_Q = re.compile(
-    r"\b(?:ruled?\s+out|rule\s+out|reject\w*|oppos\w*|(?:out|voted?|spoke|spoken|argued|"
-    r"campaigned|were|was|is|are)\s+against|disagree\w*|refus\w*|not\b|"
-    r"n't\b|no\s+plans|incompatible|object\w*|criticis\w*|criticiz\w*|condemn\w*|spoken\s+out)",
+    # Verbs, not nouns: "backed Lord Butler's criticism" and "opposition parties" ask for no
+    # refusal.
+    r"\b(?:ruled?\s+out|rule\s+out|reject(?:s|ed|ing)?\b|oppos(?:e|es|ed|ing)\b|(?:out|voted?|"
+    r"spoke|spoken|argued|campaigned|were|was|is|are)\s+against|disagree\w*|refus\w*|not\b|"
+    r"n't\b|no\s+plans|incompatible|object(?:ed|ing)\b|critici[sz](?:e|es|ed|ing)\b|"
+    r"condemn\w*|spoken\s+out)",
     re.IGNORECASE,
 )
 _NEGATIVE_S = re.compile(
@@ -124,7 +147,8 @@ _OBJECT_PERSON = re.compile(
     r"\b(?:with|to|against|about|on)\s+(?P<who>(?:[A-Z][\w'’.-]+\s*)+)|"
     # "Did other countries back Macron's position?": whose position it is.
     r"\b(?P<owner>(?:[A-Z][\w.-]+\s+)*[A-Z][\w.-]+)['’]s\s+(?:position|view|stance|line|plan|"
-    r"proposal|idea|suggestion|call|remarks?|comments?|words|claim)\b",
+    r"proposals?|idea|suggestion|call|remarks?|comments?|words|claims?|criticism|attack|"
+    r"decision|offer|bid|move|ruling|report|plans)\b",
     re.UNICODE,
 )
 _WHEN = re.compile(r"^\s*(?:when|on\s+what\s+(?:date|day)|what\s+(?:date|day))\b", re.IGNORECASE)
@@ -240,7 +264,13 @@ def is_multi_speaker_question(question: str) -> bool:
     m = _PLURAL_SUBJECT.match(q)
     if m:
         subject = m.group("subject")
-        return bool(_GROUP_NOUN.search(subject) or _AND_NAMES.search(subject))
+        # "the lawyers for the four Britons": any plural noun names a group.
+        plural = any(
+            word_keys(w) != {w}
+            for w in re.findall(r"\b[a-z]{3,}s\b", subject)
+            if w not in _NOT_PLURAL
+        )
+        return bool(_GROUP_NOUN.search(subject) or _AND_NAMES.search(subject) or plural)
     return False
 
 
@@ -278,7 +308,10 @@ def _subject_names(question: str) -> set[str]:
     if not m:
         return set()
     out: set[str] = set()
-    for run in NAME_RUN_RX.finditer(m.group("subject")):
+    subject = m.group("subject")
+    for run in NAME_RUN_RX.finditer(subject):
+        if re.search(r"['’]s?$", run.group(0)) or re.match(r"['’]", subject[run.end() :]):
+            continue  # "Robert Napier's lawyer" is the lawyer, not Napier
         out |= {fold(t) for t in name_tokens(run.group(0))}
     return {w for w in out if not is_function_word(w)}
 
@@ -446,42 +479,189 @@ def _titled(texts: dict[str, str]) -> dict[tuple[str, str], set[str]]:
     return out
 
 
-def _in_group(
-    group: str,
-    chosen: list[tuple[float, dict[str, Any]]],
-    statements: list[dict[str, Any]],
-    store: Any,
-) -> list[tuple[float, dict[str, Any]]]:
-    """Of ``chosen``, the speakers a "Which senators ...?" question can mean: when some are
-    known by a role or title of that group, those, and the ones whose role is unknown; a
-    speaker known by another role (a mayor, an aide, a spokesman) is not one of them."""
-    texts = store.article_texts(sorted({st["article_id"] for _, st in chosen}))
+def _roles(statements: list[dict[str, Any]], store: Any) -> dict[str, set[str]]:
+    """Each speaker's role words: the heads of the roles written beside their name ("an adviser
+    on climate change to President Bush" is an adviser) and the titles before it (Sen., Lord)."""
+    texts = store.article_texts(sorted({st["article_id"] for st in statements}))
     titled = _titled(texts)
     roles: dict[str, set[str]] = {}
     for st in statements:
-        # A role's head, before its preposition: "an adviser on climate change to President
-        # Bush" is an adviser, not a president.
         head = re.split(r"\b(?:of|at|to|for|on|in|with|from|under)\b", st.get("role") or "")[0]
         # "his Polish counterpart" holds the role of someone else.
         keys = set() if "counterpart" in head.lower() else word_keys(head)
         family = fold(st["speaker"].split()[-1]) if st["speaker"].split() else ""
         keys |= titled.get((st["article_id"], family), set())
         roles.setdefault(st["_id"], set()).update(keys)
-    if not any(group in roles.get(st["_id"], set()) for _, st in chosen):
-        return chosen
-    return [
-        (s, st)
-        for s, st in chosen
-        if group in roles.get(st["_id"], set())
-        or (not roles.get(st["_id"]) and _person_like(st["speaker"]))
+    return roles
+
+
+def _sentence_cosines(
+    store: Any, embedder: Any, text: str, statements: list[dict[str, Any]]
+) -> list[float]:
+    """Each statement's cosine to the question: of the stored vectors of the sentences it
+    spans, the best (0 for all without an embedder or stored sentences)."""
+    if embedder is None or not hasattr(store, "sentences"):
+        return [0.0] * len(statements)
+    qv = np.asarray(embedder.query_vector(text), dtype=np.float32)
+    ids = sorted({st["article_id"] for st in statements})
+    chunks = store.article_chunks(ids)
+    by_article: dict[str, list[tuple[int, int, float]]] = {}
+    sentences = store.sentences([c.id for c in chunks])
+    for c in chunks:
+        if c.id not in sentences:
+            continue
+        spans, vectors = sentences[c.id]
+        for (start, end), cos in zip(spans.tolist(), (vectors @ qv).tolist(), strict=True):
+            by_article.setdefault(c.article_id, []).append((start, end, cos))
+    out = []
+    for st in statements:
+        cos = [
+            c
+            for start, end, c in by_article.get(st["article_id"], [])
+            if start < st["end"] and st["start"] < end
+        ]
+        out.append(max(cos, default=0.0))
+    return out
+
+
+def _taking_position(
+    standalone: str,
+    scored: list[tuple[float, dict[str, Any]]],
+    story_statements: list[tuple[float, dict[str, Any]]],
+    negative: bool,
+    open_q: bool,
+    positive: bool,
+) -> tuple[list[tuple[float, dict[str, Any]]], bool]:
+    """The candidates that take the position the question asks about, or make its claim: the
+    refusals for "Which leaders ruled out ...", not "considering sending troops"; the open door
+    for "Who said troops could not be ruled out?"; not a vote against for "Which senators
+    backed ...?"; the congratulations for "Which leaders congratulated ...?"; for "Who warned
+    that X?", the statements that say X nearly as well as the best one. When none does, the
+    story's own statements that take the position. True with them when they all answer."""
+    acted = _asked_act(standalone)
+    if acted and any(_does(acted, st) for _, st in scored):
+        # Whoever does what the question's verb names answers it, however few of its words
+        # the statement repeats: no choice left to make.
+        return [(sc, st) for sc, st in scored if _does(acted, st)], True
+    who = _WHO_VERB.match(standalone)
+    qkeys = _keys(standalone)
+    if who and who.group("verb").lower() in _CLAIM_VERBS and len(qkeys) >= 5:
+        # The claim is in the question's words other than its names: "Who said Grewcock's
+        # clash with Peel was accidental?" is answered by "accidental".
+        names = _keys(" ".join(m.group(0) for m in NAME_RUN_RX.finditer(standalone[4:])))
+        claim = qkeys - names
+        claim_best = max((_score(claim, st) for _, st in scored), default=0.0)
+        best = max((sc for sc, _ in scored), default=0.0)
+        if claim and claim_best > 0:
+            scored = [(sc, st) for sc, st in scored if _score(claim, st) >= 0.8 * claim_best]
+        else:
+            scored = [(sc, st) for sc, st in scored if sc >= 0.8 * best]
+    # Who voted against a bill did not back it, whatever else they said about it.
+    against = {st["_id"] for _, st in scored if positive and _against(st)}
+    kept = [
+        (sc, st)
+        for sc, st in scored
+        if not (negative and not st["_neg"])
+        and not (open_q and not _OPEN.search(st["text"]))
+        and st["_id"] not in against
     ]
+    return kept or [(sc, st) for sc, st in story_statements if st["_id"] not in against], False
 
 
-def _person_like(speaker: str) -> bool:
-    """Could be one person: not a body ("Western Utilities Council") nor a plural ("Aides")."""
+def _signals(
+    standalone: str,
+    scored: list[tuple[float, dict[str, Any]]],
+    statements: list[dict[str, Any]],
+    title_score: dict[str, float],
+    lead: str | None,
+    store: Any,
+    embedder: Any,
+) -> list[dict[str, float]]:
+    """speaker_select.FEATURES of each candidate statement (``scored``: topic score, statement)."""
+    sts = [st for _, st in scored]
+    best_topic = max((s for s, _ in scored), default=0.0)
+    dense = _sentence_cosines(store, embedder, _keys_text(standalone), sts)
+    best_dense = max(dense, default=0.0)
+    claim: set[str] = set()
+    who = _WHO_VERB.match(standalone)
+    if who and who.group("verb").lower() in _CLAIM_VERBS:
+        # "Who said Grewcock's clash with Peel was accidental?": the claim is in the question's
+        # words other than its names.
+        names = _keys(" ".join(m.group(0) for m in NAME_RUN_RX.finditer(standalone[4:])))
+        claim = _keys(standalone) - names
+    qwords = word_keys(standalone)
+    owners = word_keys(" ".join(m.group(1) for m in _OWNER.finditer(standalone)))
+    texts = store.article_texts(sorted({st["article_id"] for st in sts}))
+    group = _group(standalone)
+    roles = _roles(statements, store) if group and hasattr(store, "article_texts") else {}
+    repeat: dict[tuple[str, str], int] = {}
+    for st in statements:
+        repeat[(st["_id"], st["_story"])] = repeat.get((st["_id"], st["_story"]), 0) + 1
+    out = []
+    for (s, st), cos in zip(scored, dense, strict=True):
+        role_words = word_keys(f"{st.get('role') or ''} {st.get('organisation') or ''}")
+        own = roles.get(st["_id"], set())
+        out.append(
+            {
+                "topic": s,
+                "topic_rel": s / best_topic if best_topic > 0 else 0.0,
+                "title": title_score.get(st["_story"], 0.0),
+                "lead": float(st["article_id"] == lead),
+                "dense": cos,
+                "dense_rel": cos - best_dense,
+                "claim": _score(claim, st) if claim else 0.0,
+                "person": float(_is_person(st["speaker"], texts.get(st["article_id"], ""))),
+                "quote": float(st["kind"] == "quote"),
+                "position": float(st["kind"] == "position"),
+                "role_q": float(bool(role_words & qwords)),
+                "role_owner": float(bool(role_words & owners)),
+                "group_in": float(bool(group) and group in own),
+                "group_out": float(bool(group) and bool(own) and group not in own),
+                "repeat": min(repeat.get((st["_id"], st["_story"]), 1), 3) / 3,
+            }
+        )
+    return out
+
+
+def _keys_text(standalone: str) -> str:
+    """The question as embedded for the statements: without the follow-up's appended context."""
+    return FOLLOW_UP.sub("", standalone) or standalone
+
+
+_HONORIFICS = {"mr", "mrs", "ms", "miss", "dr", "sir", "dame", "lord", "lady", "baroness", "prof"}
+
+
+def _is_person(speaker: str, text: str) -> bool:
+    """One person, as the article names them: name words, none of them all capitals ("PM") or a
+    plural whose singular the article writes ("Liberal Democrats", "Labour MPs"); a single
+    word only if the article also writes it after a given name or a title ("Al Breach",
+    "Mr Dear"), which a body's name ("Ofcom", "Exxon") never is."""
     words = speaker.split()
-    plural = len(words) == 1 and word_keys(speaker.lower()) != {speaker.lower()}
-    return bool(words) and not plural and not is_organisation(speaker)
+    if not words or is_organisation(speaker):
+        return False
+    if any(len(w) > 1 and w.replace("-", "").isupper() for w in words):
+        return False
+    if not all(w[:1].isupper() for w in words):
+        return False
+    last = words[-1]
+    singular = last[:-3] + "y" if last.endswith("ies") else last[:-1]
+    if last.endswith("s") and re.search(rf"\b{re.escape(singular)}\b", text):
+        return False
+    if len(words) > 1:
+        return True
+    for m in re.finditer(rf"\b(\w+)\.?\s+{re.escape(last)}\b", text):
+        before = m.group(1)
+        if before.lower() in _HONORIFICS or (
+            before[:1].isupper()
+            and not is_function_word(before.lower())
+            and not is_role_word(before)
+        ):
+            return True
+    return False
+
+
+# "BT's offer", "the Conservatives' sacking": who did what the question asks about.
+_OWNER = re.compile(r"\b([\w.-]+)['’]s?(?=\s)")
 
 
 def _story(st: dict[str, Any]) -> str:
@@ -509,7 +689,14 @@ def _does(stem: str, st: dict[str, Any]) -> bool:
 
 
 def answer_speakers(
-    question: str, standalone: str, docs: list[Document], store: Any, max_articles: int = 3
+    question: str,
+    standalone: str,
+    docs: list[Document],
+    store: Any,
+    max_articles: int = 3,
+    *,
+    embedder: Any = None,
+    trace: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any] | None:
     """The per-speaker answer, or None when the stored statements do not answer it (the caller
     answers as usual then)."""
@@ -627,55 +814,48 @@ def answer_speakers(
     if best_score <= 0 and not story_statements:
         return None
     asks_position = bool(_ASKS_POSITION.search(standalone))
-    threshold = 0.0 if names_asked else max(0.2, 0.5 * best_score)
-    # "Which party leaders congratulated ...": when some statements do what the question's verb
-    # says (congratulations, praise, a welcome), those are the answer, however many of the
-    # question's other words a bystander's statement repeats.
-    acted = _asked_act(standalone)
-    if acted and any(_does(acted, st) for _, st in scored):
-        scored = [(max(sc, threshold), st) for sc, st in scored if _does(acted, st)]
-    who = _WHO_VERB.match(standalone)
-    if who and who.group("verb").lower() in _CLAIM_VERBS and len(qkeys) >= 5:
-        # "Who warned that NATO troops in Ukraine would make a conflict inevitable?": one claim,
-        # so only the statements that make it nearly as well as the best one. The claim is in
-        # the question's other words: "Who said Grewcock's clash with Peel was accidental?" is
-        # answered by "accidental", not by another statement about Grewcock and Peel.
-        names = _keys(" ".join(m.group(0) for m in NAME_RUN_RX.finditer(standalone[4:])))
-        claim = qkeys - names
-        claim_best = max((_score(claim, st) for _, st in scored), default=0.0)
-        if claim and claim_best > 0:
-            scored = [(sc, st) for sc, st in scored if _score(claim, st) >= 0.8 * claim_best]
-        else:
-            threshold = max(threshold, 0.8 * best_score)
     positive = bool(_POSITIVE_Q.search(main_clause)) and not negative and not names_asked
     per_speaker: dict[str, tuple[float, dict[str, Any]]] = {}
-    for s, st in scored:
-        if s < threshold:
-            continue
-        if negative and not st["_neg"] and not names_asked:
-            # "considering sending troops" is no refusal; "said their country would not send
-            # troops" asks for the refusals too.
-            continue
-        if open_q and not _OPEN.search(st["text"]):
-            continue
-        if positive and _against(st):
-            continue  # "Which senators backed the bill?": not the one who voted against it
-        key = st["_id"]
-        if key not in per_speaker or s > per_speaker[key][0]:
-            per_speaker[key] = (s, st)
-    if not per_speaker and not names_asked:
-        # Nothing repeats enough of the question: the story's own statements that take the
-        # position asked answer it.
-        for s, st in story_statements:
-            if not (positive and _against(st)):
-                per_speaker.setdefault(st["_id"], (s, st))
+    if names_asked:
+        # "What did Fox and Clarke say ...": each person the question names is answered with
+        # their best statement, however few of the question's words it repeats.
+        for s, st in scored:
+            if open_q and not _OPEN.search(st["text"]):
+                continue
+            if st["_id"] not in per_speaker or s > per_speaker[st["_id"]][0]:
+                per_speaker[st["_id"]] = (s, st)
+    else:
+        scored, every = _taking_position(
+            standalone, scored, story_statements, negative, open_q, positive
+        )
+        if not scored:
+            return None
+        signals = _signals(standalone, scored, statements, title_score, lead, store, embedder)
+        if trace is not None and not every:  # what the fitted choice decides, to fit it
+            trace.append(
+                {
+                    "speakers": [
+                        {"speaker": st["speaker"], "text": st["text"], "x": speaker_select.row(f)}
+                        for (_, st), f in zip(scored, signals, strict=True)
+                    ]
+                }
+            )
+        model = speaker_select.load_model()
+        if model is None:
+            return None  # no fitted choice: the sentences answer
+        probs = model.probability(np.array([speaker_select.row(f) for f in signals]))
+        best: dict[str, tuple[float, dict[str, Any]]] = {}
+        for p, (_, st) in zip(probs.tolist(), scored, strict=True):
+            if st["_id"] not in best or p > best[st["_id"]][0]:
+                best[st["_id"]] = (p, st)
+        threshold = 0.0 if every else model.threshold
+        keep = speaker_select.choose(list(best), [p for p, _ in best.values()], threshold)
+        per_speaker = {k: best[k] for k in keep}
     if not per_speaker:
         return None
     chosen = sorted(
         per_speaker.values(), key=lambda x: (rank.get(x[1]["article_id"], 99), x[1]["start"])
     )
-    if (group := _group(standalone)) and not names_asked and hasattr(store, "article_texts"):
-        chosen = _in_group(group, chosen, statements, store)
     cited_docs: list[Document] = []
     numbers: dict[str, int] = {}
     spans: dict[str, list[tuple[int, int]]] = {}
@@ -736,6 +916,12 @@ def answer_speakers(
         all_docs,
         "extractive",
         note=f"speakers {len(lines)}",
+        # "Who promised to fight the closure?" answered by one person: their name first.
+        short_answer=(
+            out_statements[0]["speaker"]
+            if len(out_statements) == 1 and re.match(r"(?i)\s*who\b", standalone)
+            else None
+        ),
     )
     out["statements"] = out_statements
     return out
@@ -851,14 +1037,22 @@ def _no_day_given(docs: list[Document], store: Any, articles: int = 2) -> bool:
 
 
 def answer(
-    question: str, standalone: str, docs: list[Document], store: Any
+    question: str,
+    standalone: str,
+    docs: list[Document],
+    store: Any,
+    *,
+    embedder: Any = None,
+    trace: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any] | None:
     """The statements' answer to a multi-speaker or "when did X ..." question, else None (the
     caller's answerer answers). The one entry point the answerer calls."""
     standalone = _resolve_follow_up(standalone)
     try:
         if is_multi_speaker_question(standalone):
-            return answer_speakers(question, standalone, docs, store)
+            return answer_speakers(
+                question, standalone, docs, store, embedder=embedder, trace=trace
+            )
         if is_when_question(standalone):
             got = answer_when(question, standalone, docs, store)
             if got is None and _DATE_Q.match(standalone) and _no_day_given(docs, store):

@@ -264,6 +264,7 @@ def trace(
             answer(item)
         finally:
             got, answerer.trace = answerer.trace, None
+        got = [t for t in got or [] if "parts" in t]  # not the speakers' choice (speaker_select)
         if got:
             t = got[-1]
             part = t["parts"][0]

@@ -39,6 +39,7 @@ SETS = (
     "speakers",
     "speakers2",
     "speakers3",
+    "speakers4",
     "news2",
 )
 KINDS = ("seed", "fact", "say", "multi", "followup", "speakers", "when")

@@ -46,7 +46,7 @@ from newsqa.index.quotes import Quote, find_quotes
 
 # Bumped whenever extraction changes what it finds: a store whose statements an older extractor
 # wrote has them re-extracted from its stored texts by its next writer (nothing re-embedded).
-EXTRACTOR_VERSION = 4
+EXTRACTOR_VERSION = 5
 
 # Speech verbs: what follows them (or the quotation around them) is the statement.
 _SPEECH = (
@@ -73,6 +73,8 @@ _STANCE = (
     "called_for calls_for voted_against voted_for spoke_out spoken_out speaks_out"
 ).split()
 _STANCE_SET = {v.replace("_", " ") for v in _STANCE}
+# What the assistant's question analysis reads as a position asked about ("Who rejected ...").
+STANCE_VERBS = frozenset(_STANCE_SET)
 # Adverbs and auxiliaries between a subject and its verb ("has also categorically rejected").
 _AUX = (
     # Whole lower-case words only: not the "now" of "Snow" nor the "ly" of "Kelly".
@@ -215,6 +217,11 @@ _TIMESTAMP = re.compile(
     re.IGNORECASE,
 )
 _DATELINE = regex.compile(r"^\s*\p{Lu}[\p{Lu}\p{M} .'’-]{2,40}(?:\s*\([^)]{1,20}\))?\s*[—–-]\s")
+_TITLED_END = regex.compile(
+    r"(?<=\p{Ll}[ \t]+(?:in|at|on|from|to|for|with|after|before)[ \t]+"
+    r"\p{Lu}[\p{L}\p{M}'’.-]*[ \t]+)"
+    r"(?i:mr|mrs|ms|dr|sir)\.?[ \t]+\p{Lu}[\p{L}\p{M}'’-]+$"
+)
 _STOP_SUBJECT = regex.compile(r"[.;:!?\"“”«»„()\[\]]|,(?![ \t]+(?:Jr|Sr)\b)")
 
 # Patterns of the content rules below, compiled once.
@@ -500,6 +507,11 @@ class _Extractor:
         head = trimmed
         head = head.rstrip(", \t")
         cut = max((m.end() for m in _STOP_SUBJECT.finditer(head)), default=0)
+        # "In a panel discussion in California Mr Torvalds said": an opening phrase without its
+        # comma; the subject starts at the title.
+        titled = _TITLED_END.search(head, cut)
+        if titled and titled.start() > cut:
+            cut = titled.start()
         phrase = head[cut:]
         if not phrase.strip():
             return None

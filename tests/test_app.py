@@ -347,8 +347,8 @@ def stance_lines(answer: str, heading: str) -> list[str]:
 
 def check_ruled_out(result: dict[str, Any]) -> None:
     """Scholz, Fiala and Tusk each on a line of their own under "Ruled it out", citing the
-    passage that names them and quoting their statement; Fico (some countries are
-    *considering* it) not under it."""
+    passage that names them and quoting their statement; Fico's "some countries are
+    *considering* it" not under it (his "sending Slovak troops there was impossible" may be)."""
     lines = stance_lines(result["answer"], "Ruled it out")
     cites = {c["n"]: c for c in result["citations"]}
     for name in ("Scholz", "Fiala", "Tusk"):
@@ -358,7 +358,9 @@ def check_ruled_out(result: dict[str, Any]) -> None:
         (st,) = (st for st in result["statements"] if st["speaker"].endswith(name))
         assert st["n"] == n and st["text"] in cites[n]["quote"], (st, cites[n])
         assert name in cites[n]["passage"] and cites[n]["title"] == SEED_TITLE
-    assert not any("Fico" in line for line in lines), result["answer"]
+    assert not any("considering" in line for line in lines), result["answer"]
+    fico = [line for line in lines if "Fico" in line]
+    assert all("impossible" in line for line in fico), result["answer"]
 
 
 @pytest.mark.integration

@@ -216,7 +216,8 @@ def test_per_speaker_answer_and_date_range_in_the_browser(
     for name in ("Olaf Scholz", "Peter Fiala", "Donald Tusk"):
         line = next(line for line in ruled.splitlines() if name in line)
         assert "[" in line and "]" in line, line
-    assert "Fico" not in ruled
+    # Fico's "some countries are considering it" is no refusal (his "impossible" is one).
+    assert "considering" not in ruled
     assert answer.locator(".nq-cite").count() >= 3
     page.screenshot(path=str(tmp_path / "per-speaker.png"))
 

@@ -1,5 +1,6 @@
 """Answers over several speakers and "when" answers, from statements stored in a real temp store
-(Chroma + SQLite on a tmp dir; the fake embedder: these tests exercise statements, not ranking).
+(Chroma + SQLite on a tmp dir, the real embedding model: which speakers answer is a fitted choice
+over signals that include the vectors).
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from langchain_core.documents import Document
@@ -22,14 +24,15 @@ from newsqa.index.store import Store, open_store
 from typer.testing import CliRunner
 
 from tests.conftest import CORPUS, SEED
-from tests.fakes import FakeEmbedder
+
+pytestmark = pytest.mark.integration  # the real embedding model
 
 CALLAGHAN = CORPUS / "bbc/politics/ex-pm-lord-callaghan-dies-aged-92.txt"
 LIVE = Path(__file__).resolve().parent / "eval/articles/live-storm-ingrid.txt"
 
 
 @pytest.fixture(scope="module")
-def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def store_dir(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> Path:
     if not SEED.exists() or not CALLAGHAN.exists():
         pytest.skip("the shared corpus is not beside the repository")
     folder = tmp_path_factory.mktemp("articles")
@@ -38,7 +41,7 @@ def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     dest = tmp_path_factory.mktemp("store")
     settings = load_settings(store=str(dest))
     with open_store(dest, write=True) as store:
-        Indexer(store, FakeEmbedder(), settings).index_paths([folder])
+        Indexer(store, embedder, settings).index_paths([folder])
     return dest
 
 
@@ -72,9 +75,9 @@ def test_question_kinds() -> None:
     assert not is_when_question("Which leaders ruled out troops?")
 
 
-def test_who_ruled_out_lists_only_those_who_did(store: Store) -> None:
+def test_who_ruled_out_lists_only_those_who_did(store: Store, embedder: Any) -> None:
     q = "Which European leaders ruled out sending troops to Ukraine?"
-    got = answer(q, q, _docs(store, "nato"), store)
+    got = answer(q, q, _docs(store, "nato"), store, embedder=embedder)
     assert got is not None and not got["abstained"]
     names = _names(got)
     assert {"Scholz", "Fiala", "Tusk", "Szijjarto", "Meloni"} <= names
@@ -89,44 +92,46 @@ def test_who_ruled_out_lists_only_those_who_did(store: Store) -> None:
         assert c["quote_spans"] and all(c["passage"][a:b] for a, b in c["quote_spans"])
 
 
-def test_who_disagreed_leaves_out_the_person_asked_about(store: Store) -> None:
+def test_who_disagreed_leaves_out_the_person_asked_about(store: Store, embedder: Any) -> None:
     q = "Who disagreed with Macron about sending troops to Ukraine?"
-    got = answer(q, q, _docs(store, "nato"), store)
+    got = answer(q, q, _docs(store, "nato"), store, embedder=embedder)
     assert got is not None
     assert "Macron" not in _names(got)
     assert {"Scholz", "Fiala", "Tusk"} <= _names(got)
 
 
-def test_reactions_name_every_leader(store: Store) -> None:
+def test_reactions_name_every_leader(store: Store, embedder: Any) -> None:
     q = "How did party leaders react to Lord Callaghan's death?"
-    got = answer(q, q, _docs(store, "callaghan"), store)
+    got = answer(q, q, _docs(store, "callaghan"), store, embedder=embedder)
     assert got is not None
     assert {"Blair", "Brown", "Howard", "Kennedy"} <= _names(got)
     assert "Callaghan" not in _names(got)
 
 
-def test_when_answers_with_the_resolved_day(store: Store) -> None:
+def test_when_answers_with_the_resolved_day(store: Store, embedder: Any) -> None:
     q = "On what date did Scholz rule out sending ground troops?"
-    got = answer(q, q, _docs(store, "nato"), store)
+    got = answer(q, q, _docs(store, "nato"), store, embedder=embedder)
     assert got is not None
     assert "27 February" in got["answer"] and "Tuesday" in got["answer"]
     assert got["short_answer"] == "Tuesday, 27 February 2024"
     assert got["statements"][0]["speaker"] == "Olaf Scholz"
 
 
-def test_a_date_question_about_an_article_that_gives_no_day_abstains(store: Store) -> None:
+def test_a_date_question_about_an_article_that_gives_no_day_abstains(
+    store: Store, embedder: Any
+) -> None:
     q = "On what date did Lord Callaghan die?"
-    got = answer(q, q, _docs(store, "callaghan"), store)
+    got = answer(q, q, _docs(store, "callaghan"), store, embedder=embedder)
     assert got is not None and got["abstained"]
     # The seed article gives its days: a date question about it is not abstained on here.
     q = "On what date did NATO's chief speak to the Associated Press?"
-    got = answer(q, q, _docs(store, "nato"), store)
+    got = answer(q, q, _docs(store, "nato"), store, embedder=embedder)
     assert got is None or not got["abstained"]
 
 
-def test_a_single_speaker_question_is_left_to_the_answerer(store: Store) -> None:
+def test_a_single_speaker_question_is_left_to_the_answerer(store: Store, embedder: Any) -> None:
     q = "What did Scholz say about ground troops?"
-    assert answer(q, q, _docs(store, "nato"), store) is None
+    assert answer(q, q, _docs(store, "nato"), store, embedder=embedder) is None
 
 
 def test_quotes_command_groups_by_speaker(store_dir: Path) -> None:
@@ -201,12 +206,16 @@ def test_evaluation_scores_speakers_and_wrong_speakers() -> None:
     assert got["speakers_share"] == pytest.approx(2 / 3) and got["no_wrong_speaker"] == 0.5
 
 
-def test_a_follow_up_disagreement_excludes_the_person_asked_about(store: Store) -> None:
+def test_a_follow_up_disagreement_excludes_the_person_asked_about(
+    store: Store, embedder: Any
+) -> None:
     standalone = (
         "Did anyone disagree with him? (following up on: What did Macron say? French President "
         "Emmanuel Macron suggested that Western ground forces could be deployed in Ukraine)"
     )
-    got = answer("Did anyone disagree with him?", standalone, _docs(store, "nato"), store)
+    got = answer(
+        "Did anyone disagree with him?", standalone, _docs(store, "nato"), store, embedder=embedder
+    )
     assert got is not None
     names = _names(got)
     assert "Macron" not in names
@@ -214,20 +223,13 @@ def test_a_follow_up_disagreement_excludes_the_person_asked_about(store: Store) 
     assert not is_multi_speaker_question("Did anyone die in the storm?")
 
 
-def test_ask_json_answers_per_speaker_with_statements(store_dir: Path) -> None:
+def test_ask_json_answers_per_speaker_with_statements(store_dir: Path, embedder: Any) -> None:
     """The whole ask path (condense, retrieve, answer) reaches the per-speaker answer."""
     from newsqa import cli
 
-    class Factory:
-        def __init__(self) -> None:
-            self.embedder = FakeEmbedder()
-
-        def __call__(self, settings: object) -> FakeEmbedder:
-            return self.embedder
-
     q = "Which European leaders ruled out sending troops to Ukraine?"
     got = CliRunner().invoke(
-        cli.app, ["ask", q, "--json", "--store", str(store_dir)], obj=Factory()
+        cli.app, ["ask", q, "--json", "--store", str(store_dir)], obj=lambda settings: embedder
     )
     assert got.exit_code == 0, got.output
     res = json.loads(got.stdout)
@@ -240,13 +242,15 @@ def test_ask_json_answers_per_speaker_with_statements(store_dir: Path) -> None:
     )
 
 
-def test_an_open_position_is_not_a_refusal_and_one_claim_has_its_speaker(store: Store) -> None:
+def test_an_open_position_is_not_a_refusal_and_one_claim_has_its_speaker(
+    store: Store, embedder: Any
+) -> None:
     docs = _docs(store, "nato")
     q = "Who said that sending ground troops could not be ruled out?"
-    got = answer(q, q, docs, store)
+    got = answer(q, q, docs, store, embedder=embedder)
     assert got is not None and _names(got) == {"Macron"}
     q = "Who warned that NATO troops in Ukraine would lead to a conflict with Russia?"
-    got = answer(q, q, docs, store)
+    got = answer(q, q, docs, store, embedder=embedder)
     assert got is not None and _names(got) == {"Peskov"}
 
 
@@ -257,9 +261,9 @@ def test_questions_about_facts_are_not_taken_for_speaker_questions() -> None:
     assert is_multi_speaker_question("Which managers called for video technology?")
 
 
-def test_named_subjects_limit_the_speakers(store: Store) -> None:
+def test_named_subjects_limit_the_speakers(store: Store, embedder: Any) -> None:
     q = "What did Scholz and Fico say about sending troops to Ukraine?"
-    got = answer(q, q, _docs(store, "nato"), store)
+    got = answer(q, q, _docs(store, "nato"), store, embedder=embedder)
     assert got is not None and _names(got) == {"Scholz", "Fico"}
 
 

@@ -1,11 +1,13 @@
 """Who answers a question about a group, a position for something, or one story of a roundup:
 statements of fictional articles (not the evaluation sets' own) in a real temp store (Chroma +
-SQLite on a tmp dir; the fake embedder: these tests exercise statements, not ranking)."""
+SQLite on a tmp dir) with the real embedding model: which speakers answer is a fitted choice over
+signals that include the vectors."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from langchain_core.documents import Document
@@ -14,7 +16,7 @@ from newsqa.index.indexer import Indexer
 from newsqa.index.settings import load_settings
 from newsqa.index.store import Store, open_store
 
-from tests.fakes import FakeEmbedder
+pytestmark = pytest.mark.integration  # the real embedding model
 
 RAIL = """House panel approves $2 billion commuter rail bill
 
@@ -55,13 +57,13 @@ Tomas Berg, an analyst at Nordic Equity, said investors would want proof the sav
 
 
 @pytest.fixture(scope="module")
-def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def store_dir(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> Path:
     folder = tmp_path_factory.mktemp("articles")
     for name, text in (("rail.txt", RAIL), ("roundup.txt", ROUNDUP), ("deal.txt", ANALYSTS)):
         (folder / name).write_text(text, encoding="utf-8")
     dest = tmp_path_factory.mktemp("store")
     with open_store(dest, write=True) as store:
-        Indexer(store, FakeEmbedder(), load_settings(store=str(dest))).index_paths([folder])
+        Indexer(store, embedder, load_settings(store=str(dest))).index_paths([folder])
     return dest
 
 
@@ -94,29 +96,35 @@ def test_the_group_asked_about_is_read_off_roles_and_titles() -> None:
     assert _group("Which politicians reacted to the verdict?") == ""
 
 
-def test_a_group_question_lists_its_members_and_not_who_voted_against(store: Store) -> None:
+def test_a_group_question_lists_its_members_and_not_who_voted_against(
+    store: Store, embedder: Any
+) -> None:
     q = "Which representatives backed the commuter rail bill?"
-    got = _speakers(answer(q, q, _docs(store, "rail"), store))
+    got = _speakers(answer(q, q, _docs(store, "rail"), store, embedder=embedder))
     assert {"Ortiz", "Osei"} <= got
     # Park voted against it; the mayor and the union are not representatives.
     assert not got & {"Park", "Brandt", "Union"}
 
 
-def test_a_question_without_a_group_keeps_everyone_who_took_the_position(store: Store) -> None:
+def test_a_question_without_a_group_keeps_everyone_who_took_the_position(
+    store: Store, embedder: Any
+) -> None:
     q = "Who backed the commuter rail bill?"
-    got = _speakers(answer(q, q, _docs(store, "rail"), store))
+    got = _speakers(answer(q, q, _docs(store, "rail"), store, embedder=embedder))
     assert "Park" not in got
     assert {"Ortiz", "Osei"} <= got
 
 
-def test_analysts_are_those_the_article_calls_analysts(store: Store) -> None:
+def test_analysts_are_those_the_article_calls_analysts(store: Store, embedder: Any) -> None:
     q = "How did analysts react to the price Brightwell is paying for Norsk Kabel?"
-    got = _speakers(answer(q, q, _docs(store, "deal"), store))
+    got = _speakers(answer(q, q, _docs(store, "deal"), store, embedder=embedder))
     assert got == {"Solberg", "Berg"}
 
 
-def test_a_roundup_answers_from_the_entry_the_question_is_about(store: Store) -> None:
+def test_a_roundup_answers_from_the_entry_the_question_is_about(
+    store: Store, embedder: Any
+) -> None:
     q = "Who commented on the flood in Ghent?"
-    got = _speakers(answer(q, q, _docs(store, "roundup"), store))
+    got = _speakers(answer(q, q, _docs(store, "roundup"), store, embedder=embedder))
     assert "Claes" in got
     assert not got & {"Dubois", "Martin"}

@@ -230,3 +230,15 @@ def test_ap_style_party_state_and_relative_clauses() -> None:
         ("Margaret Ellison", "quote"),
         ("Dale Whitcomb", "position"),
     ]
+
+
+def test_an_opening_phrase_without_its_comma_is_not_part_of_the_subject() -> None:
+    text = (
+        "Patents row grows\n\n"
+        "In a panel discussion at a summit in Kestrel Mr Haldane said software patents were a "
+        "problem for small developers. After the vote in Dunmore Ms Okafor said the plan was "
+        "dead."
+    )
+    got = {(st.speaker, st.text) for st in extract_statements(text)}
+    assert ("Haldane", "software patents were a problem for small developers") in got
+    assert ("Okafor", "the plan was dead") in got
