@@ -35,7 +35,7 @@ from newsqa.assistant.answer_types import (
     wants_sum,
 )
 from newsqa.assistant.citations import citation, result
-from newsqa.assistant.condense import FOLLOW_UP, conversation_article
+from newsqa.assistant.condense import conversation_article
 from newsqa.assistant.question import (
     PERSONAL,
     ROLE_WORDS,
@@ -106,17 +106,24 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
         docs: list[Document] = input["docs"]
         question = input["question"]
         standalone = input.get("standalone") or question
+        # The earlier turn a follow-up follows (chain.prepare): retrieval searched with it;
+        # sentences are scored against the question itself.
+        follow_up: str = input.get("follow_up") or ""
         if not docs:
             return result(question, standalone, _abstain_text(), True, [], docs, "extractive")
-        # The follow-up context the condenser appends helps retrieval; sentences are scored
-        # against the question itself.
-        text = FOLLOW_UP.sub("", standalone) or standalone
+        text = standalone
         # Several speakers ("Which leaders ruled out ...?") or the day of a statement: answered
         # from the statements stored at index time (assistant/speakers.py); else None.
         # "When and where was the summit ...?" asks more than a statement's day: sentences.
         if not WHEN_AND.match(text) and (
             statements_answer := speakers.answer(
-                question, standalone, docs, self.store, embedder=self.embedder, trace=self.trace
+                question,
+                standalone,
+                docs,
+                self.store,
+                follow_up=follow_up,
+                embedder=self.embedder,
+                trace=self.trace,
             )
         ):
             return statements_answer
@@ -142,15 +149,15 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
         traced: list[dict[str, Any]] = []
         # A follow-up ("How much is he paid?") is about the article the conversation is on: the
         # one retrieval ranks first with the earlier question's context.
-        focus = conversation_article(standalone, docs, texts)
+        focus = conversation_article(follow_up, docs, texts)
         for part in parts:
             query = self._query(part)
             # What the conversation adds to the question, as data: the article it is about, ...
             changes: dict[str, Any] = {"focus": focus}
-            if focus and (m := FOLLOW_UP.search(standalone)):
+            if focus and follow_up:
                 # "What's his real name?" means nothing alone: lean its vector towards the
                 # conversation it follows.
-                context = self.embedder.query_vector(m.group(0))
+                context = self.embedder.query_vector(follow_up)
                 v = query.vector + 0.5 * context
                 changes["vector"] = v / (np.linalg.norm(v) or 1.0)
                 # "Which race is she getting ready for?": she is the person the conversation
@@ -158,7 +165,7 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
                 if (
                     not query.name_groups
                     and PERSONAL.search(part)
-                    and (who := conversation_person(m.group(0), texts.get(focus, "")))
+                    and (who := conversation_person(follow_up, texts.get(focus, "")))
                 ):
                     changes["name_groups"] = [who]
             if "? " in part:

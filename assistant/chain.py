@@ -9,18 +9,18 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from datetime import date
-from operator import itemgetter
 from typing import Any
 
 from langchain_core.runnables import (
     ConfigurableField,
     Runnable,
     RunnableConfig,
+    RunnableLambda,
     RunnablePassthrough,
 )
 from newsqa.assistant import answerers
 from newsqa.assistant.answerer import ExtractiveAnswerer
-from newsqa.assistant.condense import rule_condenser
+from newsqa.assistant.condense import Condensed, rule_condenser
 from newsqa.assistant.retrieval import HybridRetriever
 from newsqa.assistant.scorer import load_model
 from newsqa.index.embedding import Embedder
@@ -28,12 +28,34 @@ from newsqa.index.settings import Settings
 from newsqa.index.store import Store
 
 
+def prepare(retriever: Runnable, condenser: Runnable) -> Runnable:
+    """{"question", "history"} -> the answerer's input: adds "standalone" (the question made
+    standalone), "follow_up" (the earlier turn it follows, or "") and "docs" (the passages
+    retrieved for both)."""
+    return (
+        RunnablePassthrough.assign(condensed=condenser | RunnableLambda(Condensed.of))
+        | RunnablePassthrough.assign(
+            standalone=lambda x: x["condensed"].question,
+            follow_up=lambda x: x["condensed"].follow_up,
+        )
+        | RunnablePassthrough.assign(
+            docs=RunnableLambda(lambda x: x["condensed"].retrieval_query()) | retriever
+        )
+    )
+
+
+def with_follow_up(result: dict[str, Any], inp: dict[str, Any]) -> dict[str, Any]:
+    """The result with the earlier turn its question followed ("" for none), as the JSON's
+    ``follow_up``: how the follow-up was read, beside ``standalone_question``."""
+    return {**result, "follow_up": inp.get("follow_up") or ""}
+
+
 def build_chain(retriever: Runnable, answerer: Runnable, condenser: Runnable) -> Runnable:
     """{"question", "history"} -> result dict."""
     return (
-        RunnablePassthrough.assign(standalone=condenser)
-        | RunnablePassthrough.assign(docs=itemgetter("standalone") | retriever)
-        | answerer
+        prepare(retriever, condenser)
+        | RunnablePassthrough.assign(result=answerer)
+        | RunnableLambda(lambda x: with_follow_up(x["result"], x))
     )
 
 
@@ -148,16 +170,14 @@ class Assistant:
         question = _check_question(question, self.settings.max_question_chars)
         since, until = check_range(since, until)
         built = self.components(llm)
-        prepare = RunnablePassthrough.assign(
-            standalone=built.condenser
-        ) | RunnablePassthrough.assign(docs=itemgetter("standalone") | self._configurable)
-        inp = prepare.invoke(
+        inp = prepare(self._configurable, built.condenser).invoke(
             {"question": question, "history": validate_history(history)},
             config=self._config(k, since, until),
         )
         for event in built.stream(inp):
             if event["type"] == "final":
-                event = {**event, "result": with_range(event["result"], since, until)}
+                result = with_follow_up(event["result"], inp)
+                event = {**event, "result": with_range(result, since, until)}
             yield event
 
 

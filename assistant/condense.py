@@ -8,6 +8,7 @@ about, and a question with no names of its own carries the previous question's n
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from langchain_core.documents import Document
@@ -15,8 +16,29 @@ from langchain_core.runnables import RunnableLambda
 from newsqa.index.attribution import is_say_question, name_words
 from newsqa.index.names import fold, name_key, person_names
 
-# The condenser's mark on a follow-up: "... (following up on: <the earlier turn>)".
-FOLLOW_UP = re.compile(r"\s*\(following up on: (?P<context>.*)\)\s*$", re.DOTALL)
+
+@dataclass(frozen=True)
+class Condensed:
+    """A follow-up made standalone: the question, with its pronouns resolved where a person is
+    meant, and the earlier turn it follows (the user's question and the gist of the reply;
+    empty when the question stands alone). The chain keeps them apart: retrieval searches with
+    both, the answerer scores sentences against the question and reads the turn as the
+    conversation's context."""
+
+    question: str
+    follow_up: str = ""
+
+    @classmethod
+    def of(cls, condensed: Condensed | str) -> Condensed:
+        """A condenser's output as a Condensed (a chat model's rewrite is a plain question)."""
+        return condensed if isinstance(condensed, Condensed) else cls(str(condensed))
+
+    def retrieval_query(self) -> str:
+        """What retrieval searches with: the question, and the earlier turn when there is one."""
+        if not self.follow_up:
+            return self.question
+        return f"{self.question} (following up on: {self.follow_up})"
+
 
 # "Sonia O'Sullivan", "Ronald McDonald": capitals inside a name too.
 _PERSON = re.compile(
@@ -82,16 +104,16 @@ def _last_user(history: list[dict[str, Any]]) -> tuple[str, str]:
     return user, reply
 
 
-def condense(question: str, history: list[dict[str, Any]] | None) -> str:
+def condense(question: str, history: list[dict[str, Any]] | None) -> Condensed:
     """A question that can be understood without the conversation before it."""
     if not history:
-        return question
+        return Condensed(question)
     user, reply = _last_user(history)
     if not user:
-        return question
+        return Condensed(question)
     own_names = name_words(re.sub(r"^\W*\w+", "", question))
     if own_names and not _REFERS_BACK.search(question):
-        return question
+        return Condensed(question)
     in_question, in_reply = people(user), people(reply)
     person = in_question[-1] if in_question else (in_reply[0] if in_reply else "")
     if not person:
@@ -112,8 +134,8 @@ def condense(question: str, history: list[dict[str, Any]] | None) -> str:
         gist = _gist(reply)
         if gist:
             context = f"{context} {gist}"
-        out = f"{out} (following up on: {context})"
-    return out
+        return Condensed(out, context)
+    return Condensed(out)
 
 
 def _gist(reply: str, limit: int = 200) -> str:
@@ -125,21 +147,19 @@ def _gist(reply: str, limit: int = 200) -> str:
 
 
 def rule_condenser() -> RunnableLambda:
-    """Runnable: {"question", "history"} -> standalone question."""
+    """Runnable: {"question", "history"} -> Condensed."""
     return RunnableLambda(lambda x: condense(x["question"], x.get("history")), name="condense")
 
 
-def conversation_article(
-    standalone: str, docs: list[Document], texts: dict[str, str]
-) -> str | None:
+def conversation_article(follow_up: str, docs: list[Document], texts: dict[str, str]) -> str | None:
     """The article a follow-up is about: the best-ranked one that mentions someone or something
-    the conversation named ("Which city was he in?" after a question about Scholz stays on an
-    article naming Scholz, even when a story with more cities ranks first); else the first."""
-    m = FOLLOW_UP.search(standalone)
-    if not m or not docs:
+    the conversation (``follow_up``, the earlier turn) named ("Which city was he in?" after a
+    question about Scholz stays on an article naming Scholz, even when a story with more cities
+    ranks first); else the first; None for a question that follows nothing."""
+    if not follow_up or not docs:
         return None
     first = docs[0].metadata.get("article_id")
-    keys = {name_key(name) for name, _, _ in person_names(m.group(0))} - {""}
+    keys = {name_key(name) for name, _, _ in person_names(follow_up)} - {""}
     if not keys:
         return first
     for doc in docs:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from newsqa.assistant.condense import Condensed
 
 if TYPE_CHECKING:  # the metrics import without the chain (training.py uses them)
     from newsqa.assistant.chain import Assistant
@@ -186,7 +187,11 @@ def retrieval_hits(
     first five passages comes from an evidence file (the question condensed as the chain does)."""
     answerable = [i for i in items if i.get("evidence")]
     standalone = [
-        assistant.condenser.invoke({"question": i["question"], "history": i.get("history") or []})
+        Condensed.of(
+            assistant.condenser.invoke(
+                {"question": i["question"], "history": i.get("history") or []}
+            )
+        ).retrieval_query()
         for i in answerable
     ]
     out = {}

@@ -31,6 +31,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 from newsqa.assistant.citations import citation, result
+from newsqa.assistant.condense import Condensed
 from newsqa.assistant.prompts import answer_prompt, condense_prompt, format_history, format_passages
 from newsqa.assistant.verify import (
     SUPPORT_THRESHOLD,
@@ -443,8 +444,9 @@ def _article_spans(doc: Document, checks: list[SentenceCheck], n: int) -> list[t
     return sorted(spans)
 
 
-class LLMCondenser(Runnable[dict, str]):
-    """Runnable: {"question", "history"} -> a standalone question written by the chat model.
+class LLMCondenser(Runnable[dict, "str | Condensed"]):
+    """Runnable: {"question", "history"} -> a standalone question written by the chat model
+    (or, from ``fallback``, the rule condenser's Condensed).
 
     Without history the question is returned as it is, with no model call. The rewrite is
     rejected, and ``fallback`` (the rule-based condenser) used, when the model fails, times out,
@@ -467,7 +469,9 @@ class LLMCondenser(Runnable[dict, str]):
             [fallback], exceptions_to_handle=(Exception,)
         )
 
-    def invoke(self, input: dict, config: RunnableConfig | None = None, **kwargs: Any) -> str:
+    def invoke(
+        self, input: dict, config: RunnableConfig | None = None, **kwargs: Any
+    ) -> str | Condensed:
         if not input.get("history"):
             return input["question"]
         return self._with_fallback.invoke(input, config)

@@ -22,7 +22,6 @@ from langchain_core.documents import Document
 from newsqa.assistant import speaker_select
 from newsqa.assistant.answer_types import word_keys
 from newsqa.assistant.citations import citation, result
-from newsqa.assistant.condense import FOLLOW_UP
 from newsqa.index.dates import EXPLICIT, RELATIVE, article_date, human
 from newsqa.index.entries import entries
 from newsqa.index.names import (
@@ -580,7 +579,7 @@ def _signals(
     """speaker_select.FEATURES of each candidate statement (``scored``: topic score, statement)."""
     sts = [st for _, st in scored]
     best_topic = max((s for s, _ in scored), default=0.0)
-    dense = _sentence_cosines(store, embedder, _keys_text(standalone), sts)
+    dense = _sentence_cosines(store, embedder, standalone, sts)
     best_dense = max(dense, default=0.0)
     claim: set[str] = set()
     who = _WHO_VERB.match(standalone)
@@ -621,11 +620,6 @@ def _signals(
             }
         )
     return out
-
-
-def _keys_text(standalone: str) -> str:
-    """The question as embedded for the statements: without the follow-up's appended context."""
-    return FOLLOW_UP.sub("", standalone) or standalone
 
 
 _HONORIFICS = {"mr", "mrs", "ms", "miss", "dr", "sir", "dame", "lord", "lady", "baroness", "prof"}
@@ -993,23 +987,19 @@ _ANYONE = re.compile(
 )
 
 
-def _resolve_follow_up(standalone: str) -> str:
-    """ "Did anyone disagree with him? (following up on: What did Macron say? ...)": "him" is
-    the person the previous question named; the context the condenser appended goes."""
-    m = FOLLOW_UP.search(standalone)
-    if not m:
-        return standalone
-    question = standalone[: m.start()].strip()
+def _resolve_follow_up(question: str, follow_up: str) -> str:
+    """ "Did anyone disagree with him?" after "What did Macron say? ...": "him" is the person the
+    earlier turn (``follow_up``) named."""
     pron = _OBJECT_PRONOUN.search(question)
-    if pron:
-        for run in NAME_RUN_RX.finditer(m.group("context")):
-            tokens = name_tokens(run.group(0))
-            if tokens and run.group(0).split()[0].lower() not in ("what", "who", "how"):
-                name = " ".join(tokens)
-                which = "p" if pron.group("p") else "poss"
-                name = name if which == "p" else f"{name}'s"
-                question = question[: pron.start(which)] + name + question[pron.end(which) :]
-                break
+    if not (follow_up and pron):
+        return question
+    for run in NAME_RUN_RX.finditer(follow_up):
+        tokens = name_tokens(run.group(0))
+        if tokens and run.group(0).split()[0].lower() not in ("what", "who", "how"):
+            name = " ".join(tokens)
+            which = "p" if pron.group("p") else "poss"
+            name = name if which == "p" else f"{name}'s"
+            return question[: pron.start(which)] + name + question[pron.end(which) :]
     return question
 
 
@@ -1042,12 +1032,14 @@ def answer(
     docs: list[Document],
     store: Any,
     *,
+    follow_up: str = "",
     embedder: Any = None,
     trace: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any] | None:
     """The statements' answer to a multi-speaker or "when did X ..." question, else None (the
-    caller's answerer answers). The one entry point the answerer calls."""
-    standalone = _resolve_follow_up(standalone)
+    caller's answerer answers). The one entry point the answerer calls; ``follow_up`` is the
+    earlier turn a follow-up follows."""
+    standalone = _resolve_follow_up(standalone, follow_up)
     try:
         if is_multi_speaker_question(standalone):
             return answer_speakers(

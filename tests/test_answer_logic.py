@@ -53,10 +53,13 @@ def test_follow_up_carries_the_previous_answer_for_retrieval() -> None:
         {"role": "assistant", "content": "Reggae star Sizzla has been jailed in Jamaica. [1]"},
     ]
     out = condense("What's his real name?", history)
-    assert out.startswith("What's his real name?")
-    assert "Sizzla" in out and not re.search(r"\[\d\]", out)
+    # The question stays as asked; the earlier turn goes along as data, for retrieval.
+    assert out.question == "What's his real name?"
+    assert "Sizzla" in out.follow_up and not re.search(r"\[\d\]", out.follow_up)
+    assert out.retrieval_query().startswith("What's his real name?")
+    assert "Sizzla" in out.retrieval_query()
     abstained = [history[0], {"role": "assistant", "content": "The indexed articles don't say."}]
-    assert "don't say" not in condense("What's his real name?", abstained)
+    assert "don't say" not in condense("What's his real name?", abstained).follow_up
 
 
 def _query(text: str, wants: str, names: set[str] | None = None) -> Query:
@@ -393,8 +396,8 @@ def test_the_person_a_follow_up_pronoun_means() -> None:
     from newsqa.assistant.question import conversation_person
 
     context = (
-        "(following up on: Which Irish runner wants to compete at the World Cross Country "
-        "Championships in St Etienne? Sonia O'Sullivan, the 35-year-old from Cobh, said so.)"
+        "Which Irish runner wants to compete at the World Cross Country "
+        "Championships in St Etienne? Sonia O'Sullivan, the 35-year-old from Cobh, said so."
     )
     assert people(context)[-1] == "Sonia O'Sullivan"
     article = (
@@ -564,13 +567,13 @@ def test_instructions_planted_in_an_article_are_never_candidates() -> None:
 def test_a_follow_up_pronoun_means_the_family_name_the_article_uses() -> None:
     from newsqa.assistant.question import conversation_person
 
-    context = "(following up on: What did Xi Jinping say about trade? Xi Jinping said ...)"
+    context = "What did Xi Jinping say about trade? Xi Jinping said ..."
     article = "Xi Jinping arrived in Paris. Xi said China would open its markets. Xi left."
     # Family name first: the article calls him "Xi", never "Jinping" alone.
     assert conversation_person(context, article) == {"xi", "jinping"}
     # Western order still keys on the last word.
     article = "Olaf Scholz spoke in Freiburg. Scholz said no troops would go. Scholz left."
-    assert conversation_person("(following up on: Olaf Scholz said so.)", article) == {
+    assert conversation_person("Olaf Scholz said so.", article) == {
         "olaf",
         "scholz",
     }

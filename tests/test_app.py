@@ -431,7 +431,8 @@ def test_follow_up_uses_the_session_history(running: SimpleNamespace) -> None:
     first = c.predict(first_q, api_name="/ask")
     assert any(article in s for s in cited_sources(first))
     follow = c.predict(follow_q, api_name="/ask")
-    assert follow["standalone_question"] != follow_q
+    assert follow["standalone_question"] == follow_q
+    assert follow["follow_up"].startswith(first_q)  # the earlier turn, as data
     assert article in follow["sources"][0]["source"]
     history = c.predict(api_name="/history")
     assert [m["role"] for m in history] == ["user", "assistant"] * 2

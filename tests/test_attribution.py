@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from newsqa.assistant.condense import condense
+from newsqa.assistant.condense import Condensed, condense
 from newsqa.assistant.retrieval import _diversify, _promote_leaders
 from newsqa.index.attribution import attribute, question_speaker
 
@@ -44,12 +44,14 @@ def test_condense_resolves_pronouns_from_history() -> None:
         {"role": "user", "content": "What did Gordon Brown say about the economy?"},
         {"role": "assistant", "content": "He said it was strong [1]."},
     ]
-    assert condense("What did he say about the budget?", history).startswith(
-        "What did Gordon Brown say about the budget?"
-    )
-    assert condense("Who is Jens Stoltenberg?", history) == "Who is Jens Stoltenberg?"
-    assert "Gordon Brown" in condense("And the deficit?", history)
-    assert condense("What did he say?", None) == "What did he say?"
+    got = condense("What did he say about the budget?", history)
+    assert got.question == "What did Gordon Brown say about the budget?"
+    # A question that stands alone follows nothing: no earlier turn goes along.
+    assert condense("Who is Jens Stoltenberg?", history) == Condensed("Who is Jens Stoltenberg?")
+    deficit = condense("And the deficit?", history)
+    assert deficit.question == "And the deficit?" and "Gordon Brown" in deficit.follow_up
+    assert "Gordon Brown" in deficit.retrieval_query()
+    assert condense("What did he say?", None) == Condensed("What did he say?")
 
 
 def test_condense_uses_the_answer_when_the_question_names_nobody() -> None:
@@ -57,7 +59,9 @@ def test_condense_uses_the_answer_when_the_question_names_nobody() -> None:
         {"role": "user", "content": "Who is the NATO Secretary General?"},
         {"role": "assistant", "content": "NATO Secretary General Jens Stoltenberg [1]."},
     ]
-    assert "Jens Stoltenberg" in condense("What did he tell the Associated Press?", history)
+    assert (
+        "Jens Stoltenberg" in condense("What did he tell the Associated Press?", history).question
+    )
 
 
 def test_diversify_caps_passages_per_article() -> None:

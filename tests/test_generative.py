@@ -188,7 +188,7 @@ def test_local_backend_answers_streams_and_follows_up(store: Store, embedder) ->
     res = assistant.ask("Where did he tell reporters that?", history, llm="local")
     assert_grounded(res, res["answerer"])
     # The model's rewrite, or the rule-based one when the model's is not a rewrite.
-    assert "Scholz" in res["standalone_question"]
+    assert "Scholz" in res["standalone_question"] + res["follow_up"]
 
 
 def test_cli_ask_with_the_local_model(store_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:

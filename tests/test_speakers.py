@@ -209,13 +209,12 @@ def test_evaluation_scores_speakers_and_wrong_speakers() -> None:
 def test_a_follow_up_disagreement_excludes_the_person_asked_about(
     store: Store, embedder: Any
 ) -> None:
-    standalone = (
-        "Did anyone disagree with him? (following up on: What did Macron say? French President "
-        "Emmanuel Macron suggested that Western ground forces could be deployed in Ukraine)"
+    q = "Did anyone disagree with him?"
+    earlier = (
+        "What did Macron say? French President Emmanuel Macron suggested that Western ground "
+        "forces could be deployed in Ukraine"
     )
-    got = answer(
-        "Did anyone disagree with him?", standalone, _docs(store, "nato"), store, embedder=embedder
-    )
+    got = answer(q, q, _docs(store, "nato"), store, follow_up=earlier, embedder=embedder)
     assert got is not None
     names = _names(got)
     assert "Macron" not in names
@@ -270,11 +269,11 @@ def test_named_subjects_limit_the_speakers(store: Store, embedder: Any) -> None:
 def test_a_follow_up_about_his_position_is_about_the_person_asked_before() -> None:
     from newsqa.assistant.speakers import _excluded, _resolve_follow_up
 
-    standalone = (
-        "Did other countries back his position? (following up on: What did Macron say about "
-        "sending troops to Ukraine? Macron said that nothing can be ruled out)"
+    earlier = (
+        "What did Macron say about sending troops to Ukraine? Macron said that nothing can be "
+        "ruled out"
     )
-    resolved = _resolve_follow_up(standalone)
+    resolved = _resolve_follow_up("Did other countries back his position?", earlier)
     assert resolved == "Did other countries back Macron's position?"
     # Macron is whom the question is about, not one of its answers.
     assert _excluded(resolved) == {"macron"}
