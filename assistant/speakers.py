@@ -478,10 +478,10 @@ def _titled(texts: dict[str, str]) -> dict[tuple[str, str], set[str]]:
     return out
 
 
-def _roles(statements: list[dict[str, Any]], store: Any) -> dict[str, set[str]]:
+def _roles(statements: list[dict[str, Any]], texts: dict[str, str]) -> dict[str, set[str]]:
     """Each speaker's role words: the heads of the roles written beside their name ("an adviser
-    on climate change to President Bush" is an adviser) and the titles before it (Sen., Lord)."""
-    texts = store.article_texts(sorted({st["article_id"] for st in statements}))
+    on climate change to President Bush" is an adviser) and the titles before it (Sen., Lord)
+    in their article's text (``texts``)."""
     titled = _titled(texts)
     roles: dict[str, set[str]] = {}
     for st in statements:
@@ -590,9 +590,9 @@ def _signals(
         claim = _keys(standalone) - names
     qwords = word_keys(standalone)
     owners = word_keys(" ".join(m.group(1) for m in _OWNER.finditer(standalone)))
-    texts = store.article_texts(sorted({st["article_id"] for st in sts}))
+    texts = store.article_texts(sorted({st["article_id"] for st in statements}))
     group = _group(standalone)
-    roles = _roles(statements, store) if group and hasattr(store, "article_texts") else {}
+    roles = _roles(statements, texts) if group else {}
     repeat: dict[tuple[str, str], int] = {}
     for st in statements:
         repeat[(st["_id"], st["_story"])] = repeat.get((st["_id"], st["_story"]), 0) + 1
