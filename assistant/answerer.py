@@ -86,7 +86,7 @@ class Candidate:
 
 
 class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
-    """Runnable: {"question", "standalone", "history", "docs"} -> result dict."""
+    """Runnable: {"question", "standalone", "follow_up", "history", "docs"} -> result dict."""
 
     store: Any
     embedder: Any

@@ -54,7 +54,9 @@ class AnswererContext:
 @dataclass(frozen=True)
 class Answerer:
     """A built answerer: ``runnable`` maps the chain's input ({"question", "standalone",
-    "history", "docs"}) to the result dict; ``stream`` yields events for the same input."""
+    "follow_up", "history", "docs"}: chain.prepare) to the result dict; ``stream`` yields events
+    for the same input; ``condenser`` maps {"question", "history"} to a standalone question (a
+    string, or a condense.Condensed that keeps the earlier turn apart)."""
 
     runnable: Runnable
     condenser: Runnable

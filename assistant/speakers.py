@@ -413,6 +413,11 @@ _POSITIVE_Q = re.compile(
     r"called\s+for|in\s+favou?r)\b",
     re.IGNORECASE,
 )
+_CRITICISM_Q = re.compile(
+    r"\b(?:critici[sz](?:e|es|ed|ing)|condemn\w*|attack\w*|accus\w*|doubt\w*|slamm?\w*|"
+    r"blast\w*|lambast\w*|hit\s+out|lash\w*\s+out|round\w*\s+on|complain\w*)\b",
+    re.IGNORECASE,
+)
 # Words that take a stand against (bare "not" does not: "a down payment, not a blank check").
 _AGAINST = re.compile(
     r"\b(?:against|oppos\w*|reject\w*|object\w*|critici[sz]\w*|condemn\w*|ruled?\s+out|"
@@ -557,10 +562,13 @@ def _taking_position(
             scored = [(sc, st) for sc, st in scored if sc >= 0.8 * best]
     # Who voted against a bill did not back it, whatever else they said about it.
     against = {st["_id"] for _, st in scored if positive and _against(st)}
+    # Criticism is voiced in any words ("families would wonder why he is still in his job"); a
+    # refusal says no.
+    refusal = negative and not _CRITICISM_Q.search(standalone)
     kept = [
         (sc, st)
         for sc, st in scored
-        if not (negative and not st["_neg"])
+        if not (refusal and not st["_neg"])
         and not (open_q and not _OPEN.search(st["text"]))
         and st["_id"] not in against
     ]

@@ -110,3 +110,20 @@ def test_each_person_a_question_names_is_answered(store: Store, embedder: Any) -
     got = answer(q, q, _docs(store, "goal-line"), store, embedder=embedder)
     assert got is not None
     assert {s["speaker"] for s in got["statements"]} == {"Lars Brenner", "Dieter Haas"}
+
+
+def test_criticism_needs_no_word_of_refusal_but_a_refusal_does() -> None:
+    from newsqa.assistant.speakers import _taking_position
+
+    def st(who: str, neg: bool) -> tuple[float, dict]:
+        return 0.5, {"_id": who, "speaker": who, "text": "", "verb": "said", "_neg": neg}
+
+    scored = [st("Wouters", False), st("Claes", True)]
+    kept, every = _taking_position(
+        "Who criticised the bridge closure?", scored, [], True, False, False
+    )
+    assert [s["_id"] for _, s in kept] == ["Wouters", "Claes"] and not every
+    kept, _ = _taking_position(
+        "Who ruled out reopening the bridge?", scored, [], True, False, False
+    )
+    assert [s["_id"] for _, s in kept] == ["Claes"]
