@@ -46,7 +46,7 @@ from newsqa.index.quotes import Quote, find_quotes
 
 # Bumped whenever extraction changes what it finds: a store whose statements an older extractor
 # wrote has them re-extracted from its stored texts by its next writer (nothing re-embedded).
-EXTRACTOR_VERSION = 5
+EXTRACTOR_VERSION = 6
 
 # Speech verbs: what follows them (or the quotation around them) is the statement.
 _SPEECH = (
@@ -217,6 +217,10 @@ _TIMESTAMP = re.compile(
     re.IGNORECASE,
 )
 _DATELINE = regex.compile(r"^\s*\p{Lu}[\p{Lu}\p{M} .'’-]{2,40}(?:\s*\([^)]{1,20}\))?\s*[—–-]\s")
+_OWNED_NAME = regex.compile(
+    r"^(?P<owner>\p{Lu}[\p{L}\p{M}.&-]*(?:[ \t]+\p{Lu}[\p{L}\p{M}.&-]*)*)['’]s[ \t]+"
+    r"(?P<name>\p{Lu}[\p{L}\p{M}'’.-]*(?:[ \t]+\p{Lu}[\p{L}\p{M}'’.-]*)+)$"
+)
 _TITLED_END = regex.compile(
     r"(?<=\p{Ll}[ \t]+(?:in|at|on|from|to|for|with|after|before)[ \t]+"
     r"\p{Lu}[\p{L}\p{M}'’.-]*[ \t]+)"
@@ -602,7 +606,14 @@ class _Extractor:
                 org = "office"
         elif head_run.end() < len(member.rstrip()):
             return None
-        tokens = name_tokens(head_run.group(0))
+        run = head_run.group(0)
+        # "Labour's Paul Flynn said": the person is named after the possessive, which gives
+        # their side ("Robert Napier's lawyer" ends the run: names.name_tokens stops there).
+        owned = _OWNED_NAME.match(run)
+        if owned:
+            run = owned.group("name")
+            org = org or owned.group("owner")
+        tokens = name_tokens(run)
         if not tokens:
             return None
         name_at = at + head_run.start() + head_run.group(0).rfind(tokens[0])

@@ -242,3 +242,13 @@ def test_an_opening_phrase_without_its_comma_is_not_part_of_the_subject() -> Non
     got = {(st.speaker, st.text) for st in extract_statements(text)}
     assert ("Haldane", "software patents were a problem for small developers") in got
     assert ("Okafor", "the plan was dead") in got
+
+
+def test_a_possessive_before_a_full_name_gives_the_side_not_the_speaker() -> None:
+    text = (
+        "Row over the feud\n\n"
+        "Labour's Paul Flynn said the meeting was like no other. Kestrel United's Tom Hale said "
+        "the team would recover."
+    )
+    got = {(st.speaker, st.organisation) for st in extract_statements(text)}
+    assert got == {("Paul Flynn", "Labour"), ("Tom Hale", "Kestrel United")}
