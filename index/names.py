@@ -180,9 +180,21 @@ def _name_tokens(run: str) -> tuple[str, ...]:
         last_role = max((i for i, w in enumerate(words[:-1]) if is_role_word(w)), default=-1)
     words = words[last_role + 1 :]
     out: list[str] = []
-    for w in words:
+    for i, w in enumerate(words):
         if w.endswith(("'s", "’s")):
             out.append(w[:-2])
+            break
+        # "Theresa May", "Mrs May": a family name that is also a word ends the run after a
+        # given name or a title.
+        surname = (
+            i == len(words) - 1
+            and i > 0
+            and w[:1].isupper()
+            and is_function_word(w)
+            and (fold(words[i - 1]).strip(".") in HONORIFICS or (out and not is_role_word(out[-1])))
+        )
+        if surname:
+            out.append(w)
             break
         if not out and (is_function_word(w) or w.lower() in PARTICLES):
             continue

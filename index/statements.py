@@ -46,7 +46,7 @@ from newsqa.index.quotes import Quote, find_quotes
 
 # Bumped whenever extraction changes what it finds: a store whose statements an older extractor
 # wrote has them re-extracted from its stored texts by its next writer (nothing re-embedded).
-EXTRACTOR_VERSION = 6
+EXTRACTOR_VERSION = 7
 
 # Speech verbs: what follows them (or the quotation around them) is the statement.
 _SPEECH = (
@@ -70,7 +70,8 @@ _STANCE = (
     "refused refuses demanded demands praised praises paid_tribute pays_tribute "
     "congratulated congratulates defended defends endorsed endorses agreed agrees disagreed "
     "disagrees objected objects apologised apologized apologises blamed blames "
-    "called_for calls_for voted_against voted_for spoke_out spoken_out speaks_out"
+    "called_for calls_for voted_against voted_for spoke_out spoken_out speaks_out "
+    "branded brands hailed hails slammed slams blasted blasts"
 ).split()
 _STANCE_SET = {v.replace("_", " ") for v in _STANCE}
 # What the assistant's question analysis reads as a position asked about ("Who rejected ...").
@@ -126,9 +127,13 @@ _ACCORDING = regex.compile(
     rf"(?i:according[ \t]+to)[ \t]+(?:(?P<pron>him|her|them)|(?:the[ \t]+)?(?P<who>"
     rf"(?:[\p{{L}}'’-]+[ \t]+){{0,5}}?{NAME_RUN}))"
 )
+_SAID_BY = {"expressed", "voiced", "shared", "echoed"}
 _BY = regex.compile(
-    r"(?i:(?:expressed|voiced|shared|echoed)[ \t]+by)[ \t]+(?P<who>.+?)"
-    r"[ \t]*(?:[.;]|$)"
+    # "... has also been questioned by Plaid Cymru's former president, Dafydd Wigley": a
+    # position taken in the passive.
+    r"(?i:(?P<verb>expressed|voiced|shared|echoed|questioned|criticised|criticized|rejected|"
+    r"dismissed|welcomed|backed|supported|condemned|disputed|challenged|praised|attacked)"
+    r"[ \t]+by)[ \t]+(?P<who>.+?)[ \t]*(?:[.;]|$)"
 )
 # Verbs that report speech only with a quotation or a "that" clause ("continued his run").
 _NEEDS_CLAUSE = {
@@ -497,11 +502,22 @@ class _Extractor:
         if coord:
             return self.subjects_before(s_start, s_start + coord.end("subj") + 1)
         app = _APPOSITION.search(head)
+        # "Carl Emmerson, from the Institute for Fiscal Studies, told ...": where they are from.
+        from_org = (
+            _rx_match(
+                r"(?:from|of|at|with)[ \t]+(?:the[ \t]+)?(?P<org>\p{Lu}.*)$", app.group("app")
+            )
+            if app and head.endswith(",")
+            else None
+        )
         if app and (
             _rx_match(rf"(?:the|a|an|his|her|its|their|{WORD}['’]s)\b", app.group("app"))
             or (head.endswith(",") and any(is_role_word(w) for w in app.group("app").split()[:3]))
+            or from_org
         ):
             role, org = _apposition_role(app.group("app"))
+            if from_org and not org:
+                org = from_org.group("org").strip(" ,")
             who = self.person(app.group("name"), role, org)
             return ([who], s_start + app.start(), "named") if who else None
         # "Ms Belkacem, who was a crane operator at the time, said": the relative clause goes.
@@ -769,7 +785,8 @@ class _Extractor:
                     group.append(who)
             if group:
                 prev = so_far[-1] if so_far and _SIMILAR.search(sentence) else None
-                verb = prev.verb if prev else "expressed"
+                passive = by.group("verb").lower()
+                verb = prev.verb if prev else ("expressed" if passive in _SAID_BY else passive)
                 return self.make(group, "position", verb, s.start, s.end, s)
         for verb, m_start, m_end in _verbs(sentence):
             v_start, v_end = s.start + m_start, s.start + m_end

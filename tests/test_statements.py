@@ -252,3 +252,18 @@ def test_a_possessive_before_a_full_name_gives_the_side_not_the_speaker() -> Non
     )
     got = {(st.speaker, st.organisation) for st in extract_statements(text)}
     assert got == {("Paul Flynn", "Labour"), ("Tom Hale", "Kestrel United")}
+
+
+def test_where_a_speaker_is_from_a_family_name_that_is_a_word_and_a_passive_position() -> None:
+    text = (
+        "Budget forecasts doubted\n\n"
+        "Carl Emmerson, from the Institute for Fiscal Studies, told reporters the forecast was "
+        "hopeful. Family spokeswoman Theresa May said the law would be repealed. The plan has "
+        "also been questioned by the party's former president, Dafydd Wigley. Coach Henk Ten "
+        'Cate has branded the complaint "pathetic".'
+    )
+    got = {(st.speaker, st.organisation, st.kind, st.verb) for st in extract_statements(text)}
+    assert ("Carl Emmerson", "Institute for Fiscal Studies", "reported", "told") in got
+    assert any(s == "Theresa May" for s, _, _, _ in got)
+    assert ("Dafydd Wigley", "", "position", "questioned") in {(s, "", k, v) for s, _, k, v in got}
+    assert any(s == "Henk Ten Cate" and v == "branded" for s, _, _, v in got)
