@@ -767,7 +767,7 @@ class _Extractor:
 
     def anchor(self, s: _Sentence, last: list[_Person], so_far: list[Statement]) -> list[Statement]:
         sentence = self.text[s.start : s.end]
-        by = _BY.search(sentence)
+        by = _BY.search(sentence) if "by" in sentence.lower() else None
         if by:
             group: list[_Person] = []
             for member in _split_group(by.group("who")):
