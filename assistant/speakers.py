@@ -25,6 +25,7 @@ from newsqa.assistant.citations import citation, result
 from newsqa.index.dates import EXPLICIT, RELATIVE, article_date, human
 from newsqa.index.entries import entries
 from newsqa.index.names import (
+    HONORIFICS,
     NAME_RUN_RX,
     fold,
     is_function_word,
@@ -528,6 +529,17 @@ def _sentence_cosines(
     return out
 
 
+def _claim_words(standalone: str) -> set[str]:
+    """The claim a "Who said / warned that X?" question asks about: its words other than its
+    names ("Who said Grewcock's clash with Peel was accidental?" -> accidental, clash ...);
+    empty for any other question."""
+    who = _WHO_VERB.match(standalone)
+    if not (who and who.group("verb").lower() in _CLAIM_VERBS):
+        return set()
+    names = _keys(" ".join(m.group(0) for m in NAME_RUN_RX.finditer(standalone[4:])))
+    return _keys(standalone) - names
+
+
 def _taking_position(
     standalone: str,
     scored: list[tuple[float, dict[str, Any]]],
@@ -547,16 +559,11 @@ def _taking_position(
         # Whoever does what the question's verb names answers it, however few of its words
         # the statement repeats: no choice left to make.
         return [(sc, st) for sc, st in scored if _does(acted, st)], True
-    who = _WHO_VERB.match(standalone)
-    qkeys = _keys(standalone)
-    if who and who.group("verb").lower() in _CLAIM_VERBS and len(qkeys) >= 5:
-        # The claim is in the question's words other than its names: "Who said Grewcock's
-        # clash with Peel was accidental?" is answered by "accidental".
-        names = _keys(" ".join(m.group(0) for m in NAME_RUN_RX.finditer(standalone[4:])))
-        claim = qkeys - names
+    claim = _claim_words(standalone)
+    if claim and len(_keys(standalone)) >= 5:
         claim_best = max((_score(claim, st) for _, st in scored), default=0.0)
         best = max((sc for sc, _ in scored), default=0.0)
-        if claim and claim_best > 0:
+        if claim_best > 0:
             scored = [(sc, st) for sc, st in scored if _score(claim, st) >= 0.8 * claim_best]
         else:
             scored = [(sc, st) for sc, st in scored if sc >= 0.8 * best]
@@ -589,13 +596,7 @@ def _signals(
     best_topic = max((s for s, _ in scored), default=0.0)
     dense = _sentence_cosines(store, embedder, standalone, sts)
     best_dense = max(dense, default=0.0)
-    claim: set[str] = set()
-    who = _WHO_VERB.match(standalone)
-    if who and who.group("verb").lower() in _CLAIM_VERBS:
-        # "Who said Grewcock's clash with Peel was accidental?": the claim is in the question's
-        # words other than its names.
-        names = _keys(" ".join(m.group(0) for m in NAME_RUN_RX.finditer(standalone[4:])))
-        claim = _keys(standalone) - names
+    claim = _claim_words(standalone)
     qwords = word_keys(standalone)
     owners = word_keys(" ".join(m.group(1) for m in _OWNER.finditer(standalone)))
     texts = store.article_texts(sorted({st["article_id"] for st in statements}))
@@ -630,9 +631,6 @@ def _signals(
     return out
 
 
-_HONORIFICS = {"mr", "mrs", "ms", "miss", "dr", "sir", "dame", "lord", "lady", "baroness", "prof"}
-
-
 def _is_person(speaker: str, text: str) -> bool:
     """One person, as the article names them: name words, none of them all capitals ("PM") or a
     plural whose singular the article writes ("Liberal Democrats", "Labour MPs"); a single
@@ -653,7 +651,7 @@ def _is_person(speaker: str, text: str) -> bool:
         return True
     for m in re.finditer(rf"\b(\w+)\.?\s+{re.escape(last)}\b", text):
         before = m.group(1)
-        if before.lower() in _HONORIFICS or (
+        if fold(before).strip(".") in HONORIFICS or (
             before[:1].isupper()
             and not is_function_word(before.lower())
             and not is_role_word(before)

@@ -1,0 +1,62 @@
+"""Which questions are about several speakers, and what they ask: fast, no store."""
+
+from __future__ import annotations
+
+from newsqa.assistant.speakers import (
+    _NEGATIVE_Q,
+    _excluded,
+    _is_person,
+    _subject_names,
+    is_multi_speaker_question,
+)
+
+
+def test_reporting_and_stance_verbs_ask_for_speakers_and_acts_do_not() -> None:
+    for q in (
+        "Who attacked Labour's record at the spring conference?",
+        "Who doubted the forecasts in the pre-Budget report?",
+        "Who called for the full legal advice to be published?",
+        "Which musicians and songwriters are backing the anti-piracy lessons?",
+        "Which Conservatives said the party should look sympathetically on him?",
+        "What did the lawyers for the four Britons say about their arrest?",
+    ):
+        assert is_multi_speaker_question(q), q
+    for q in (
+        "Who called the police?",
+        "Who announced the merger?",
+        "Who won the race?",
+        "What did Moyes say about the dismissal?",  # a name ending in s is no group
+    ):
+        assert not is_multi_speaker_question(q), q
+
+
+def test_a_possessive_names_whose_side_not_the_speaker() -> None:
+    q = "How did Robert Napier's lawyer and the SNP react to the ruling?"
+    assert _subject_names(q) == {"snp"}
+    assert _subject_names("What did Liam Fox and Charles Clarke say about it?") == {
+        "liam",
+        "fox",
+        "charles",
+        "clarke",
+    }
+    # Whose criticism it is: not one of the answers.
+    assert _excluded("Who backed Lord Butler's criticism of the government?") == {"butler"}
+
+
+def test_a_refusal_is_asked_by_a_verb_not_by_a_noun() -> None:
+    assert _NEGATIVE_Q.search("Who opposed the plan?")
+    assert _NEGATIVE_Q.search("Who criticised the closure?")
+    assert not _NEGATIVE_Q.search("Who backed Lord Butler's criticism of the government?")
+    assert not _NEGATIVE_Q.search("How did the opposition parties respond to the report?")
+
+
+def test_one_person_as_the_article_names_them() -> None:
+    text = (
+        "Labour MPs met a Labour MP. The Liberal Democrat chairman Matthew Taylor spoke, and Al "
+        "Breach, an economist, said it was understandable. Mr Dear agreed. Ofcom said nothing. "
+        "The PM left."
+    )
+    assert _is_person("Matthew Taylor", text)
+    assert _is_person("Breach", text) and _is_person("Dear", text)
+    for body in ("Labour MPs", "Liberal Democrats", "Ofcom", "PM"):
+        assert not _is_person(body, text), body
