@@ -183,6 +183,12 @@ class Settings(BaseSettings):
     chroma_url: str | None = Field(
         None, description="http(s)://host:port of a `chroma run` server; unset: local directory"
     )
+    sync_seconds: float = Field(
+        2.0,
+        gt=0,
+        description="with a Chroma server: how often a running app takes in the edits other "
+        "processes committed there",
+    )
     # Credentials for the app (H6); required when host is beyond loopback.
     auth: SecretStr | None = Field(
         None, description='app logins as "user:password", several separated by commas'

@@ -6,7 +6,7 @@ sentence vectors as binary BLOBs), the lexical index (FTS5, index/lexical.py), t
 extracted from each article, and a small log of Chroma records that may need deleting.
 Chroma holds each chunk's vector (and its text, for tools that read the collection) for dense
 search, under the id ``<article id>:<generation>:<position>``. Nothing outside this module
-touches Chroma.
+and index/replica.py (the records a Chroma server holds, below) touches Chroma.
 
 Write protocol (one article or a group of them; every step is a named fault point):
 1. ``save.intent``: in one transaction, allocate a new generation number and log
@@ -38,6 +38,11 @@ reads the whole vector index again: cheap at this corpus's size, seconds at a mi
 a long-lived reader beside a busy writer at that scale belongs on a Chroma server,
 ``NEWSQA_CHROMA_URL``, whose clients need neither the lock nor the reload.)
 
+With a Chroma server (``NEWSQA_CHROMA_URL``) the server is the store and this directory its
+replica: the write protocol commits on the server (one catalogue record per article key) and
+then applies the commit here; ``sync`` applies what other replicas committed. Its protocol and
+records are in index/replica.py.
+
 A schema-2 store (Chroma metadata with base64 sentence vectors, a bm25s directory) is upgraded
 in place by the first writer that opens it, without embedding anything (``Store._upgrade``).
 
@@ -49,6 +54,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import sqlite3
 import sys
@@ -62,9 +68,11 @@ from typing import Any
 
 import numpy as np
 from filelock import FileLock, ReadWriteLock, Timeout
-from newsqa.index import faults, lexical
+from newsqa.index import faults, lexical, replica
 from newsqa.index.articles import ArticleRecord, ChunkRecord, content_hash
 from newsqa.index.embedding import DIMENSIONS, MODEL_NAME
+
+log = logging.getLogger(__name__)
 
 SCHEMA = 3
 CHUNKS = "newsqa_chunks"
@@ -157,21 +165,9 @@ class NewArticle:
     fingerprint: str = ""
 
 
-def _make_client(path: Path, url: str | None = None) -> Any:
-    """The Chroma client of a store (the one place a client is created): the Chroma directory
-    inside the store, or with ``url`` (``NEWSQA_CHROMA_URL``) a Chroma server through
-    ``HttpClient``, which is process-safe: any number of clients may read and write it at once.
-
-    ``url`` is ``http(s)://[TOKEN@]host:port[/[tenant/]database]``: the database (created when
-    missing; default ``default_database``) keeps one store's vectors apart from another's on a
-    shared server, and a token is sent as ``Authorization: Bearer`` for servers that require
-    one (Chroma's token authentication, a distributed deployment behind its gateway)."""
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-
-    settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
-    if not url:
-        return chromadb.PersistentClient(path=str(path / "chroma"), settings=settings)
+def _parse_url(url: str) -> tuple[dict[str, Any], str, str, str]:
+    """``NEWSQA_CHROMA_URL`` as (HttpClient arguments, tenant, database, the URL shown without
+    its token)."""
     from urllib.parse import unquote, urlsplit
 
     parts = urlsplit(url if "://" in url else f"http://{url}")
@@ -190,6 +186,32 @@ def _make_client(path: Path, url: str | None = None) -> Any:
         "headers": {"Authorization": f"Bearer {token}"} if token else None,
     }
     shown = url.replace(f"{token}@", "***@") if token else url
+    return server, tenant, database, shown
+
+
+def server_identity(url: str) -> str:
+    """The server database a URL names, whatever its token: what a replica records."""
+    server, tenant, database, _ = _parse_url(url)
+    scheme = "https" if server["ssl"] else "http"
+    return f"{scheme}://{server['host']}:{server['port']}/{tenant}/{database}"
+
+
+def _make_client(path: Path, url: str | None = None) -> Any:
+    """The Chroma client of a store (the one place a client is created): the Chroma directory
+    inside the store, or with ``url`` (``NEWSQA_CHROMA_URL``) a Chroma server through
+    ``HttpClient``, which is process-safe: any number of clients may read and write it at once.
+
+    ``url`` is ``http(s)://[TOKEN@]host:port[/[tenant/]database]``: the database (created when
+    missing; default ``default_database``) holds one store, and a token is sent as
+    ``Authorization: Bearer`` for servers that require one (Chroma's token authentication, a
+    distributed deployment behind its gateway)."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if not url:
+        return chromadb.PersistentClient(path=str(path / "chroma"), settings=settings)
+    server, tenant, database, shown = _parse_url(url)
     try:
         if database != "default_database":
             admin = chromadb.AdminClient(
@@ -198,7 +220,7 @@ def _make_client(path: Path, url: str | None = None) -> Any:
                     chroma_api_impl="chromadb.api.fastapi.FastAPI",
                     chroma_server_host=server["host"],
                     chroma_server_http_port=server["port"],
-                    chroma_server_ssl_enabled=ssl,
+                    chroma_server_ssl_enabled=server["ssl"],
                     chroma_server_headers=server["headers"],
                 )
             )
@@ -261,11 +283,13 @@ class Store:
         wait: float = 0.0,
         on_wait: Callable[[str], None] | None = None,
         chroma_url: str | None = None,
+        sync_every: float = 0.0,
     ) -> None:
         self.path = Path(path).expanduser()
-        self._chroma_url = chroma_url  # a Chroma server for the vectors (NEWSQA_CHROMA_URL)
+        # A Chroma server holding the store (NEWSQA_CHROMA_URL); this directory is its replica.
+        self._chroma_url = chroma_url
         self.writable = write
-        if write:
+        if write or chroma_url:  # a replica is made wherever it is first opened
             self.path.mkdir(parents=True, exist_ok=True)
         elif not (self.path / MANIFEST).exists():
             raise StoreError(
@@ -289,17 +313,28 @@ class Store:
         self._chroma_guard = threading.Lock()
         self._client: Any = None
         self._collection: Any = None
+        self._server: replica.ServerCatalog | None = None
         self._loaded_version = -1
+        self._stop_sync = threading.Event()
+        self._sync_thread: threading.Thread | None = None
         try:
             self._init_catalog()
+            self._check_replica()
             if write:
                 self.repair()
             if self._upgrade_from:
                 self._upgrade(on_wait)
+            if chroma_url:
+                self.sync(full=write)
         except BaseException:
             self.close()
             raise
         self.lexical = lexical.LexicalIndex(self._conn)
+        if chroma_url and sync_every > 0:
+            self._sync_thread = threading.Thread(
+                target=self._sync_loop, args=(sync_every,), name="newsqa-sync", daemon=True
+            )
+            self._sync_thread.start()
 
     # Opening ----------------------------------------------------------------------------
     def _check_manifest(self) -> None:
@@ -380,7 +415,7 @@ class Store:
 
     def _init_catalog(self) -> None:
         conn = self._conn()
-        if self.writable:
+        if self.writable or self._chroma_url:
             conn.executescript(_TABLES + lexical.SCHEMA)
             for key in ("version", "generation", "chunk_count"):
                 conn.execute("INSERT OR IGNORE INTO meta VALUES (?, '0')", (key,))
@@ -415,6 +450,31 @@ class Store:
             faults.point("columns.transaction")
             conn.execute("CREATE INDEX IF NOT EXISTS articles_text ON articles (text_hash)")
             conn.execute("CREATE INDEX IF NOT EXISTS articles_path ON articles (path)")
+
+    def _check_replica(self) -> None:
+        """A store directory follows one Chroma server database, or none: its articles are
+        that server's (or its own Chroma directory's), never a mix."""
+        conn = self._conn()
+        row = conn.execute("SELECT value FROM meta WHERE key = 'server'").fetchone()
+        attached = row[0] if row else ""
+        if not self._chroma_url:
+            if attached:
+                raise StoreError(
+                    f"the store {self.path} is a replica of the Chroma server database "
+                    f"{attached}: set NEWSQA_CHROMA_URL to that server, or use another --store"
+                )
+            return
+        mine = server_identity(self._chroma_url)
+        if attached == mine:
+            return
+        if attached or self.count():
+            raise StoreError(
+                f"the store {self.path} holds articles "
+                f"{f'of the Chroma server database {attached}' if attached else 'of its own'}, "
+                f"not of {mine} (NEWSQA_CHROMA_URL): point NEWSQA_STORE at a new directory "
+                "for that server (it fills itself from the server), or unset NEWSQA_CHROMA_URL"
+            )
+        conn.execute("INSERT OR REPLACE INTO meta VALUES ('server', ?)", (mine,))
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -479,12 +539,10 @@ class Store:
         self._client = _make_client(self.path, self._chroma_url)
         # No embedding function: vectors always come from index.embedding, never Chroma's
         # default (which would try to download a model).
-        if self.writable:
+        if self.writable or self._chroma_url:
             self._collection = self._client.get_or_create_collection(
                 CHUNKS, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
             )
-            if self._chroma_url:
-                self._claim(self._collection)
         else:
             try:
                 self._collection = self._client.get_collection(CHUNKS, embedding_function=None)
@@ -492,33 +550,17 @@ class Store:
                 raise StoreError(
                     f"the store at {self.path} is incomplete ({exc}); re-index it"
                 ) from exc
-            if self._chroma_url:
-                self._claim(self._collection, write=False)
+        if self._chroma_url:
+            self._server = replica.ServerCatalog(self._client, self._collection)
         return self._collection
 
-    def _claim(self, collection: Any, write: bool = True) -> None:
-        """Mark a server's collection as this store's, or refuse one another store wrote: two
-        stores' articles share ids, so one store's removals would delete the other's vectors."""
-        row = self._conn().execute("SELECT value FROM meta WHERE key = 'store_id'").fetchone()
-        mine = row[0] if row else ""
-        owner = (collection.metadata or {}).get("newsqa_store")
-        if owner and mine and owner != mine:
-            raise StoreError(
-                f"the Chroma database at {self._chroma_url} holds the vectors of another newsqa "
-                f"store (not {self.path}); give this store a database of its own in "
-                "NEWSQA_CHROMA_URL (http://host:port/DATABASE), or point NEWSQA_STORE at the "
-                "store that database belongs to"
-            )
-        if not owner and mine and write:
-            if collection.count() and not self._meta("chunk_count"):
-                # Vectors, but none of them this (empty) store's: a store from before the
-                # claim keeps its own unclaimed database, which it claims here.
-                raise StoreError(
-                    f"the Chroma database at {self._chroma_url} already holds vectors of "
-                    "another store; give this store a database of its own in "
-                    "NEWSQA_CHROMA_URL (http://host:port/DATABASE)"
-                )
-            collection.modify(metadata={"newsqa_store": mine})
+    def _server_catalog(self) -> replica.ServerCatalog:
+        """The server's records of this store (``NEWSQA_CHROMA_URL`` only)."""
+        if self._server is None:
+            with self._chroma_guard:
+                self._chroma()
+        assert self._server is not None
+        return self._server
 
     @contextlib.contextmanager
     def _reading(self) -> Iterator[Any]:
@@ -696,6 +738,19 @@ class Store:
         self._require_write()
         if not pairs and not dates:
             return
+        if self._chroma_url and dates:
+            # The new date is the article's on the server too (a fingerprint is this
+            # machine's own): its record, rewritten whole, is the commit.
+            server, writer, at = self._server_catalog(), self._replica_id(), replica.now_us()
+            local = self._local_records([aid for aid, _, _ in dates])
+            texts = self.article_texts(list(local))
+            server.commit(
+                [
+                    (replica.article_record({**local[aid], "date": day}, at, writer), texts[aid])
+                    for aid, day, _ in dates
+                    if aid in local
+                ]
+            )
         with self._protocol, self._transaction() as conn:
             conn.executemany(
                 "UPDATE articles SET fingerprint = ? WHERE id = ?", [(f, a) for a, f in pairs]
@@ -812,6 +867,110 @@ class Store:
         ).split()
         return [dict(zip(keys, row, strict=True)) for row in self._conn().execute(sql, args)]
 
+    # Following a Chroma server ---------------------------------------------------------
+    def sync(self, full: bool = False) -> int:
+        """Bring this replica up to date with its Chroma server (``NEWSQA_CHROMA_URL``): apply
+        every catalogue record committed since the last sync (``full``: every record, and drop
+        what the server no longer holds). Idempotent; each article is one local transaction.
+        Returns how many articles changed here. Without a server, nothing to do."""
+        if not self._chroma_url:
+            return 0
+        server = self._server_catalog()
+        seen = self._meta("server_at")
+        since = None if full or not seen else seen - int(replica.SKEW * 1e6)
+        records = sorted(server.records(since), key=lambda r: (r["at"], r["deleted"]))
+        changed = 0
+        with self._protocol:
+            for record in records:
+                changed += self._apply(server, record)
+            if full:
+                live = {r["key"] for r in records if not r["deleted"]}
+                gone = [
+                    aid
+                    for aid, key in self._conn().execute("SELECT id, key FROM articles")
+                    if key not in live
+                ]
+                if gone:
+                    with self._transaction() as conn:
+                        for aid in gone:
+                            self._delete_article(conn, aid, log=False)
+                        conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'version'")
+                    changed += len(gone)
+            newest = max((int(r["at"]) for r in records), default=0)
+            if newest > seen:
+                with self._transaction() as conn:
+                    conn.execute(
+                        "INSERT OR REPLACE INTO meta VALUES ('server_at', ?)", (str(newest),)
+                    )
+        return changed
+
+    def _apply(self, server: replica.ServerCatalog, r: dict[str, Any]) -> int:
+        """Apply one catalogue record here; 1 if anything changed."""
+        from newsqa.index.articles import Article
+        from newsqa.index.indexer import _statements  # imported here: indexer imports store
+
+        conn = self._conn()
+        key, aid, gen = r["key"], r["article_id"], int(r["generation"])
+        fields = ("source", "key", "path", "title", "date", "url")
+        if r["deleted"]:
+            if not conn.execute("SELECT 1 FROM articles WHERE key = ?", (key,)).fetchone():
+                return 0
+            with self._transaction() as conn:
+                for (rid,) in conn.execute("SELECT id FROM articles WHERE key = ?", (key,)):
+                    self._delete_article(conn, rid, log=False)
+                conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'version'")
+            return 1
+        row = conn.execute(
+            f"SELECT generation, {', '.join(fields)}, text FROM articles WHERE id = ?", (aid,)
+        ).fetchone()
+        if row is not None and int(row[0]) == gen:
+            if tuple(row[1:7]) == tuple(r[f] for f in fields):
+                return 0
+            # The same article under a new source or date: its row, and its statements
+            # (they carry dates), change; nothing is fetched.
+            article = Article(*(r[f] for f in fields[:4]), row[7], r["date"], r["url"])
+            with self._transaction() as conn:
+                for (rid,) in conn.execute(
+                    "SELECT id FROM articles WHERE key = ? AND id != ?", (key, aid)
+                ).fetchall():
+                    self._delete_article(conn, rid, log=False)
+                conn.execute(
+                    "UPDATE articles SET source = ?, key = ?, path = ?, title = ?, date = ?, "
+                    "url = ? WHERE id = ?",
+                    (*(r[f] for f in fields), aid),
+                )
+                conn.execute("DELETE FROM statements WHERE article_id = ?", (aid,))
+                _insert_statements(conn, aid, _statements(article))
+                conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'version'")
+            return 1
+        got = server.article(r)
+        if got is None:
+            return 0  # replaced on the server meanwhile: a later record brings the new one
+        text, chunks = got
+        article = Article(*(r[f] for f in fields[:4]), text, r["date"], r["url"])
+        new = NewArticle(
+            aid, r["source"], key, r["path"], r["title"], text, r["date"], r["url"],
+            int(r["dropped"]),
+            [NewChunk(a, b, np.zeros(0), spans, vectors) for a, b, spans, vectors in chunks],
+            _statements(article),
+        )  # fmt: skip
+        with self._transaction() as conn:
+            for (rid,) in conn.execute(
+                "SELECT id FROM articles WHERE key = ? OR id = ?", (key, aid)
+            ).fetchall():
+                self._delete_article(conn, rid, log=False)
+            self._insert_article(conn, new, gen, r["indexed_at"])
+            conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'version'")
+        return 1
+
+    def _sync_loop(self, every: float) -> None:
+        """A long-lived process (the app) follows the server every ``every`` seconds."""
+        while not self._stop_sync.wait(every):
+            try:
+                self.sync()
+            except Exception as exc:  # a server hiccup: the next round tries again
+                log.warning("newsqa: following %s failed: %s", self._chroma_url, exc)
+
     # Writing ----------------------------------------------------------------------------
     def save(self, articles: Sequence[NewArticle]) -> None:
         """Store articles, each replacing the article with its key or id (the protocol above)."""
@@ -820,11 +979,18 @@ class Store:
             return
         with self._protocol:
             try:
-                self._save(articles)
+                (self._save_server if self._chroma_url else self._save)(articles)
             except BaseException:
-                with contextlib.suppress(Exception):
-                    self.repair()
+                self._after_failure()
                 raise
+
+    def _after_failure(self) -> None:
+        """Repair what a failed write left; a replica then takes what the server committed."""
+        with contextlib.suppress(Exception):
+            self.repair()
+        if self._chroma_url:
+            with contextlib.suppress(Exception):
+                self.sync()
 
     def _save(self, articles: Sequence[NewArticle]) -> None:
         with self._transaction() as conn:
@@ -870,6 +1036,81 @@ class Store:
         faults.point("save.cleaned")
         self._clear_pending(old)
 
+    def _save_server(self, articles: Sequence[NewArticle]) -> None:
+        """``save`` on a Chroma server: its protocol (index/replica.py) with the key's
+        catalogue record as the commit, then this replica applies the commit."""
+        server = self._server_catalog()
+        writer = self._replica_id()
+        first = max(self._meta("generation") + 1, replica.now_us())
+        gens = list(range(first, first + len(articles)))
+        with self._transaction() as conn:
+            conn.execute("UPDATE meta SET value = ? WHERE key = 'generation'", (str(gens[-1]),))
+        conn = self._conn()
+        # What each replaces: its key's record, and the same article under another key.
+        others = [
+            k
+            for a in articles
+            for (k,) in conn.execute("SELECT key FROM articles WHERE id = ? AND key != ?",
+                                     (a.id, a.key))
+        ]  # fmt: skip
+        current = server.current([a.key for a in articles] + others)
+        replaced = [r for r in current.values() if not r["deleted"]]
+        intents = [(a.id, g, len(a.chunks), a.key) for a, g in zip(articles, gens, strict=True)]
+        intents += [(r["article_id"], int(r["generation"]), int(r["chunks"]), r["key"])
+                    for r in replaced]  # fmt: skip
+        server.log_intents(intents, writer)
+        faults.point("save.intent")
+        ids, vectors, docs, metas = [], [], [], []
+        for a, g in zip(articles, gens, strict=True):
+            for pos, c in enumerate(a.chunks):
+                ids.append(chunk_id(a.id, g, pos))
+                vectors.append(np.asarray(c.vector, dtype=np.float32))
+                docs.append(a.text[c.start : c.end])
+                metas.append(
+                    replica.chunk_metadata(a.id, g, pos, c.start, c.end, c.spans,
+                                           c.sentence_vectors)
+                )  # fmt: skip
+        with self._writing() as collection:
+            for part in range(0, len(ids), BATCH):
+                end = part + BATCH
+                collection.upsert(
+                    ids=ids[part:end],
+                    embeddings=vectors[part:end],
+                    documents=docs[part:end],
+                    metadatas=metas[part:end],
+                )
+        faults.point("save.chroma")
+        now, at = time.strftime("%Y-%m-%dT%H:%M:%S"), replica.now_us()
+        records: list[tuple[dict[str, Any], str | None]] = []
+        for a, g in zip(articles, gens, strict=True):
+            fields = {
+                "id": a.id, "generation": g, "source": a.source, "key": a.key, "path": a.path,
+                "title": a.title, "date": a.date, "url": a.url, "dropped": a.dropped,
+                "chunks": len(a.chunks), "indexed_at": now,
+            }  # fmt: skip
+            records.append((replica.article_record(fields, at, writer), a.text))
+        records += [(replica.tombstone(current[k], at, writer), None)
+                    for k in others if k in current and not current[k]["deleted"]]  # fmt: skip
+        faults.point("save.transaction")
+        server.commit(records)
+        faults.point("save.committed")
+        with self._transaction() as conn:
+            for a, g in zip(articles, gens, strict=True):
+                replaced_here = conn.execute(
+                    "SELECT id FROM articles WHERE key = ? OR id = ?", (a.key, a.id)
+                ).fetchall()
+                for (rid,) in replaced_here:
+                    self._delete_article(conn, rid, log=False)
+                self._insert_article(conn, a, g, now)
+            conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'version'")
+        server.delete_chunks([(a, g, n) for a, g, n, _ in intents[len(articles) :]])
+        faults.point("save.cleaned")
+        server.clear([(a, g) for a, g, _, _ in intents])
+
+    def _replica_id(self) -> str:
+        row = self._conn().execute("SELECT value FROM meta WHERE key = 'store_id'").fetchone()
+        return str(row[0]) if row else ""
+
     def _insert_article(self, conn: sqlite3.Connection, a: NewArticle, gen: int, now: str) -> None:
         conn.execute(
             f"INSERT INTO articles ({_ARTICLE_COLUMNS}, text, text_hash, fingerprint) VALUES "
@@ -893,8 +1134,11 @@ class Store:
             "UPDATE meta SET value = value + ? WHERE key = 'chunk_count'", (len(a.chunks),)
         )
 
-    def _delete_article(self, conn: sqlite3.Connection, aid: str) -> tuple[str, int, int]:
-        """Delete an article's rows (inside a transaction); log its vectors as pending."""
+    def _delete_article(
+        self, conn: sqlite3.Connection, aid: str, log: bool = True
+    ) -> tuple[str, int, int]:
+        """Delete an article's rows (inside a transaction); log its vectors as pending unless
+        a Chroma server's log keeps them (``log=False``)."""
         gen, n = conn.execute(
             "SELECT generation, chunks FROM articles WHERE id = ?", (aid,)
         ).fetchone()
@@ -904,7 +1148,8 @@ class Store:
         conn.execute("DELETE FROM chunks WHERE article_id = ?", (aid,))
         conn.execute("DELETE FROM statements WHERE article_id = ?", (aid,))
         conn.execute("DELETE FROM articles WHERE id = ?", (aid,))
-        conn.execute("INSERT OR REPLACE INTO pending VALUES (?, ?, ?)", (aid, gen, n))
+        if log:
+            conn.execute("INSERT OR REPLACE INTO pending VALUES (?, ?, ?)", (aid, gen, n))
         conn.execute("UPDATE meta SET value = value - ? WHERE key = 'chunk_count'", (len(rowids),))
         return aid, gen, n
 
@@ -928,6 +1173,14 @@ class Store:
     def delete_articles(self, article_ids: Sequence[str]) -> None:
         """Remove articles with everything stored for them."""
         self._require_write()
+        if self._chroma_url:
+            with self._protocol:
+                try:
+                    self._delete_server(article_ids)
+                except BaseException:
+                    self._after_failure()
+                    raise
+            return
         with self._protocol:
             try:
                 with self._transaction() as conn:
@@ -947,24 +1200,95 @@ class Store:
                     self.repair()
                 raise
 
+    def _local_records(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """These articles' catalogue rows as server record fields, by id."""
+        cols = "id, generation, source, key, path, title, date, url, dropped, chunks, indexed_at"
+        out: dict[str, dict[str, Any]] = {}
+        for part in _batches(list(dict.fromkeys(ids))):
+            marks = ",".join("?" * len(part))
+            got = self._conn().execute(f"SELECT {cols} FROM articles WHERE id IN ({marks})", part)
+            out.update((row[0], dict(zip(cols.split(", "), row, strict=True))) for row in got)
+        return out
+
+    def _delete_server(self, article_ids: Sequence[str]) -> None:
+        """``delete_articles`` on a Chroma server: tombstones are the commit."""
+        server = self._server_catalog()
+        writer = self._replica_id()
+        local = self._local_records(article_ids)
+        current = server.current([r["key"] for r in local.values()])
+        live = [r for r in current.values() if not r["deleted"]]
+        intents = [(r["article_id"], int(r["generation"]), int(r["chunks"]), r["key"])
+                   for r in live]  # fmt: skip
+        server.log_intents(intents, writer)
+        faults.point("remove.transaction")
+        at = replica.now_us()
+        server.commit([(replica.tombstone(r, at, writer), None) for r in live])
+        with self._transaction() as conn:
+            for aid in local:
+                self._delete_article(conn, aid, log=False)
+            conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'version'")
+        faults.point("remove.committed")
+        server.delete_chunks([(a, g, n) for a, g, n, _ in intents])
+        faults.point("remove.cleaned")
+        server.clear([(a, g) for a, g, _, _ in intents])
+
+    def _move_server(self, article_id: str, source: str, key: str, path: str) -> None:
+        """``move_article`` on a Chroma server: the new key's record and the old key's
+        tombstone in one write (a replica applies either first and ends the same)."""
+        server = self._server_catalog()
+        writer = self._replica_id()
+        fields = self._local_records([article_id]).get(article_id)
+        if fields is None:
+            return
+        current = server.current([fields["key"], key])
+        clash = current.get(key)
+        intents = []
+        if clash and not clash["deleted"] and clash["article_id"] != article_id:
+            intents.append(
+                (clash["article_id"], int(clash["generation"]), int(clash["chunks"]), key)
+            )
+        server.log_intents(intents, writer)
+        at = replica.now_us()
+        text = self.article_texts([article_id])[article_id]
+        moved = {**fields, "source": source, "key": key, "path": path}
+        records: list[tuple[dict[str, Any], str | None]] = [
+            (replica.article_record(moved, at, writer), text)
+        ]
+        if fields["key"] != key:
+            old = replica.article_record(fields, at, writer)
+            records.append((replica.tombstone(old, at, writer), None))
+        faults.point("move.transaction")
+        server.commit(records)
+        server.delete_chunks([(a, g, n) for a, g, n, _ in intents])
+        server.clear([(a, g) for a, g, _, _ in intents])
+
     def move_article(
         self, article_id: str, *, source: str, key: str, path: str, fingerprint: str = ""
     ) -> None:
         """Point an article at a new source (its file moved): one transaction, no vectors."""
         self._require_write()
-        with self._protocol, self._transaction() as conn:
-            clash = conn.execute(
-                "SELECT id FROM articles WHERE key = ? AND id != ?", (key, article_id)
-            ).fetchall()
-            old = [self._delete_article(conn, rid) for (rid,) in clash]
-            conn.execute(
-                "UPDATE articles SET source = ?, key = ?, path = ?, fingerprint = ? WHERE id = ?",
-                (source, key, path, fingerprint, article_id),
-            )
-            faults.point("move.transaction")
-            self._finish_commit(conn, old, [])
-        if old:
-            with self._protocol:
+        server = bool(self._chroma_url)
+        with self._protocol:
+            if server:
+                try:
+                    self._move_server(article_id, source, key, path)
+                except BaseException:
+                    self._after_failure()
+                    raise
+            with self._transaction() as conn:
+                clash = conn.execute(
+                    "SELECT id FROM articles WHERE key = ? AND id != ?", (key, article_id)
+                ).fetchall()
+                old = [self._delete_article(conn, rid, log=not server) for (rid,) in clash]
+                conn.execute(
+                    "UPDATE articles SET source = ?, key = ?, path = ?, fingerprint = ? "
+                    "WHERE id = ?",
+                    (source, key, path, fingerprint, article_id),
+                )
+                if not server:
+                    faults.point("move.transaction")
+                self._finish_commit(conn, old, [])
+            if old and not server:
                 self._delete_vectors(old)
                 self._clear_pending(old)
 
@@ -972,6 +1296,9 @@ class Store:
         """Finish what a crashed or failed write left: delete the vectors of every logged
         generation that is not its article's current one. Returns how many were deleted."""
         self._require_write()
+        if self._chroma_url:
+            with self._protocol:
+                return self._server_catalog().repair(self._replica_id())
         with self._protocol:
             got = self._conn().execute(
                 "SELECT p.article_id, p.generation, p.chunks FROM pending p LEFT JOIN articles "
@@ -1084,6 +1411,9 @@ class Store:
             notify(f"upgraded: {self.count()} articles, {self.chunk_count()} chunks")
 
     def close(self) -> None:
+        self._stop_sync.set()
+        if self._sync_thread is not None and self._sync_thread is not threading.current_thread():
+            self._sync_thread.join(timeout=30)
         with self._connections_lock:
             for conn in self._connections:
                 with contextlib.suppress(Exception):

@@ -64,6 +64,7 @@ class Services:
                 wait=settings.write_wait,
                 on_wait=_say,
                 chroma_url=settings.chroma_url,
+                sync_every=settings.sync_seconds,
             )
         )
         self._owns_store = store is None

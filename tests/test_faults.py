@@ -53,15 +53,20 @@ def _write(folder: Path, i: int, edited: bool = False) -> Path:
     return path
 
 
-def _setup(tmp_path: Path, scenario: str) -> tuple[Settings, Path]:
-    """A store holding three articles (none for "index"), and their folder."""
+def _open(settings: Settings) -> Store:
+    return Store(settings.store, write=True, chroma_url=settings.chroma_url)
+
+
+def _setup(tmp_path: Path, scenario: str, chroma_url: str | None = None) -> tuple[Settings, Path]:
+    """A store holding three articles (none for "index"), and their folder; with
+    ``chroma_url`` the store of a Chroma server database."""
     folder = tmp_path / "articles"
     folder.mkdir()
-    settings = Settings(store=tmp_path / "store", sample_dir=None)
+    settings = Settings(store=tmp_path / "store", sample_dir=None, chroma_url=chroma_url)
     for i in range(3):
         _write(folder, i)
     if scenario != "index":
-        with Store(settings.store, write=True) as store:
+        with _open(settings) as store:
             Indexer(store, CountingEmbedder(), settings).index_paths([folder])
             if scenario == "paste":
                 Indexer(store, CountingEmbedder(), settings).index_text("Pasted", "First text.")
@@ -104,7 +109,7 @@ def _expected(folder: Path, scenario: str) -> set[str]:
 
 
 def _check(settings: Settings, folder: Path, scenario: str) -> None:
-    with Store(settings.store, write=True) as store:
+    with _open(settings) as store:
         sources = check_consistent(store)
         assert set(sources) == _expected(folder, scenario)
         records = {r["source"]: r for r in store.article_records()}
@@ -136,6 +141,11 @@ RAISED = [pytest.param(s, p, marks=() if FIRST[p] == s else pytest.mark.slow) fo
 @pytest.mark.parametrize(("scenario", "point"), RAISED)
 def test_fault_raised_at_every_step_then_rerun(tmp_path: Path, scenario: str, point: str) -> None:
     settings, folder = _setup(tmp_path, scenario)
+    raise_then_rerun(settings, folder, scenario, point)
+
+
+def raise_then_rerun(settings: Settings, folder: Path, scenario: str, point: str) -> None:
+    """Fail ``scenario`` at ``point``, check the store at once, re-run it, check again."""
     hit = []
 
     def handler(name: str) -> None:
@@ -143,13 +153,13 @@ def test_fault_raised_at_every_step_then_rerun(tmp_path: Path, scenario: str, po
             hit.append(name)
             raise Fault(name)
 
-    with Store(settings.store, write=True) as store, faults.installed(handler):
+    with _open(settings) as store, faults.installed(handler):
         with pytest.raises(Fault):
             _operate(store, settings, folder, scenario)
         assert hit == [point]
         # The failed write was repaired in place: the store is whole before any re-run.
         check_consistent(store)
-    with Store(settings.store, write=True) as store:
+    with _open(settings) as store:
         _operate(store, settings, folder, scenario)
     _check(settings, folder, scenario)
 
@@ -162,10 +172,10 @@ from newsqa.index.settings import Settings
 from newsqa.index.store import Store
 from tests.test_faults import _operate
 
-point, scenario, store_dir, folder = sys.argv[1:]
+point, scenario, store_dir, folder, url = sys.argv[1:]
 faults.install(lambda name: os._exit(9) if name == point else None)
-settings = Settings(store=Path(store_dir), sample_dir=None)
-with Store(settings.store, write=True) as store:
+settings = Settings(store=Path(store_dir), sample_dir=None, chroma_url=url or None)
+with Store(settings.store, write=True, chroma_url=settings.chroma_url) as store:
     _operate(store, settings, Path(folder), scenario)
 print("not killed")
 """
@@ -175,13 +185,18 @@ print("not killed")
 @pytest.mark.parametrize(("scenario", "point"), CASES)
 def test_process_killed_at_every_step_then_rerun(tmp_path: Path, scenario: str, point: str) -> None:
     settings, folder = _setup(tmp_path, scenario)
+    kill_then_rerun(settings, folder, scenario, point)
+
+
+def kill_then_rerun(settings: Settings, folder: Path, scenario: str, point: str) -> None:
+    """Kill a process running ``scenario`` at ``point``, re-run it, check the store."""
     out = subprocess.run(
         [sys.executable, "-c", textwrap.dedent(KILL), point, scenario, str(settings.store),
-         str(folder)],
+         str(folder), settings.chroma_url or ""],
         capture_output=True, text=True, timeout=300, cwd=REPO,
     )  # fmt: skip
     assert out.returncode == 9 and "not killed" not in out.stdout, out.stderr[-2000:]
-    with Store(settings.store, write=True) as store:  # opening for writing repairs
+    with _open(settings) as store:  # opening for writing repairs
         check_consistent(store)
         _operate(store, settings, folder, scenario)
     _check(settings, folder, scenario)

@@ -9,12 +9,15 @@ import json
 import os
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
 from newsqa.index.settings import Settings
+
+from tests import test_faults
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "examples" / "articles"
@@ -127,33 +130,125 @@ def test_two_stores_on_one_server_stay_apart(tmp_path: Path, embedder: Any) -> N
     assert [server_collection(u).count() for u in urls] == counts and counts[0] < counts[1]
 
 
-def test_a_second_store_on_the_same_database_is_refused(tmp_path: Path, embedder: Any) -> None:
-    """Two store directories pointed at one server database would share article ids: the
-    second is refused with a message that names the fix, and the first keeps every vector."""
+def _replica_state(store: Any) -> dict[str, Any]:
+    """What two replicas of one server must agree on: articles, chunks with their sentences,
+    statements and the lexical index."""
+    records = sorted(
+        (r["key"], r["id"], r["generation"], r["title"], r["date"], r["chunks"])
+        for r in store.article_records()
+    )
+    ids = [r[1] for r in records]
+    chunks = store.article_chunks(ids)
+    sentences = store.sentences([c.id for c in chunks])
+    return {
+        "articles": records,
+        "chunks": [(c.id, c.start, c.end, c.text) for c in chunks],
+        "sentences": {k: (s.tolist(), v.round(3).tolist()) for k, (s, v) in sentences.items()},
+        "statements": [(s["article_id"], s["speaker"], s["text"], s["date"])
+                       for s in store.statements()],
+        "lexical": store.lexical.rows(),
+    }  # fmt: skip
+
+
+def test_store_directories_on_one_database_are_replicas(tmp_path: Path, embedder: Any) -> None:
+    """Two store directories on one server database (two machines) share one store: each
+    sees the other's additions, edits and removals, with the same chunks, statements and
+    lexical index; a reader in a third, empty directory fills itself from the server."""
     from newsqa.index.indexer import Indexer
-    from newsqa.index.store import StoreError
+
+    from tests.store_helpers import check_consistent
 
     url = database_url()
     first = Settings(store=tmp_path / "first", sample_dir=None, chroma_url=url)
-    store = open_store(first.store, url, write=True)
+    second = first.model_copy(update={"store": tmp_path / "second"})
+    files = seed_files()
+    a = open_store(first.store, url, write=True)
     try:
-        Indexer(store, embedder, first).index_paths(seed_files()[:2])
-        count = store.chunk_count()
+        Indexer(a, embedder, first).index_paths(files[:3])
+        b = open_store(second.store, url, write=True)
+        try:
+            assert b.count() == 3 and _replica_state(b) == _replica_state(a)
+            Indexer(b, embedder, second).index_paths(files[3:5])
+            Indexer(b, embedder, second).index_text("Tram line opens", TRAM)
+            Indexer(b, embedder, second).remove(str(files[1]))
+            Indexer(b, embedder, second).index_text("Tram line opens", TRAM + " It runs at night.")
+            # two files, the paste (its last version only) and the removal
+            assert a.count() == 3 and a.sync() == 4
+            state = _replica_state(a)
+            assert state == _replica_state(b)
+            assert {r["source"] for r in a.article_records()} == {
+                *(str(f) for f in files[:5] if f != files[1]),
+                "pasted:Tram line opens",
+            }
+            [tram] = [r for r in a.article_records() if r["source"] == "pasted:Tram line opens"]
+            assert "runs at night" in a.article_texts([tram["id"]])[tram["id"]]
+            check_consistent(a)
+            check_consistent(b)
+        finally:
+            b.close()
     finally:
-        store.close()
-    other = open_store(tmp_path / "other", url, write=True)
+        a.close()
+    reader = open_store(tmp_path / "third", url, write=False)
     try:
-        indexer = Indexer(other, embedder, first.model_copy(update={"store": tmp_path / "other"}))
-        with pytest.raises(StoreError, match=r"another newsqa store.*database of its own"):
-            indexer.index_paths(seed_files()[2:3])
+        assert _replica_state(reader) == state
+        hits = reader.lexical.search("Lindqvist kronor night", 3)
+        assert hits and hits[0][0].startswith(tram["id"])
     finally:
-        other.close()
-    assert server_collection(url).count() == count
-    again = open_store(first.store, url, write=True)
-    try:  # the store the database belongs to opens it as before
-        assert again.dense_search(embedder.query_vector(QUESTION), 3)
+        reader.close()
+
+
+def test_a_store_directory_follows_one_server_or_none(tmp_path: Path, embedder: Any) -> None:
+    """A directory holding its own articles is not silently mixed with a server's, and a
+    replica is not opened without its server: each refusal names the way out."""
+    from newsqa.index.indexer import Indexer
+    from newsqa.index.store import Store, StoreError
+
+    local = Settings(store=tmp_path / "local", sample_dir=None)
+    with Store(local.store, write=True) as store:
+        Indexer(store, embedder, local).index_text("Tram line opens", TRAM)
+    url = database_url()
+    with pytest.raises(StoreError, match=r"holds articles of its own.*new directory"):
+        open_store(local.store, url, write=True)
+    with open_store(tmp_path / "replica", url, write=True):
+        pass
+    with pytest.raises(StoreError, match=r"replica of the Chroma server.*NEWSQA_CHROMA_URL"):
+        Store(tmp_path / "replica", write=False)
+    with pytest.raises(StoreError, match=r"not of .*NEWSQA_CHROMA_URL"):
+        open_store(tmp_path / "replica", database_url(), write=True)
+
+
+@pytest.mark.parametrize(("scenario", "point"), test_faults.CASES)
+def test_server_fault_raised_at_every_step_then_rerun(
+    tmp_path: Path, scenario: str, point: str
+) -> None:
+    """The crash-safety census of tests/test_faults.py on a server: after a fault at each
+    step and a re-run, nothing lost, twice or stale, the server holding exactly the committed
+    chunks and no log entry, and a new replica equal to the writer's."""
+    url = database_url()
+    settings, folder = test_faults._setup(tmp_path, scenario, url)
+    test_faults.raise_then_rerun(settings, folder, scenario, point)
+    _fresh_replica_agrees(tmp_path, settings)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("point", [p for s, p in test_faults.CASES if s == "update"])
+def test_server_process_killed_at_every_step_then_rerun(tmp_path: Path, point: str) -> None:
+    url = database_url()
+    settings, folder = test_faults._setup(tmp_path, "update", url)
+    test_faults.kill_then_rerun(settings, folder, "update", point)
+    _fresh_replica_agrees(tmp_path, settings)
+
+
+def _fresh_replica_agrees(tmp_path: Path, settings: Settings) -> None:
+    from newsqa.index.store import Store
+
+    with Store(settings.store, write=True, chroma_url=settings.chroma_url) as writer:
+        expected = _replica_state(writer)
+    fresh = open_store(tmp_path / "fresh", settings.chroma_url or "", write=False)
+    try:
+        assert _replica_state(fresh) == expected
     finally:
-        again.close()
+        fresh.close()
 
 
 def test_the_cli_uses_the_server_from_the_setting(tmp_path: Path) -> None:
@@ -239,4 +334,88 @@ def test_the_app_writes_to_the_server_and_a_reader_process_sees_it(
             assert result["sources"][0]["source"] == "pasted:Tram line opens"
             assert "212 million" in result["answer"]
         finally:
+            demo.close()
+
+
+FERRY = (
+    "The night ferry to Holmvik resumed on Friday after a two-year pause, the port said.\n"
+    "Harbour master Ingrid Sol said the crossing takes 95 minutes and costs 310 kronor."
+)
+
+
+def _ask(client: Any, question: str) -> str:
+    result = client.predict(question, api_name="/ask")
+    return str(result["answer"])
+
+
+def _until(check: Any, seconds: float = 60.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.5)
+    return False
+
+
+def test_two_apps_on_one_server_see_each_others_writes(tmp_path: Path, embedder: Any) -> None:
+    """Two app processes, each with its own store directory, on one server database: an
+    article pasted into either is answered by the other within seconds, and their lexical
+    indexes end equal."""
+    import socket
+
+    from gradio_client import Client
+    from newsqa.index.store import Store
+
+    from newsqa import app
+    from newsqa.services import Services
+
+    def free_port() -> int:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            return int(s.getsockname()[1])
+
+    url = database_url()
+    ports = free_port(), free_port()
+    first = Settings(
+        store=tmp_path / "first", sample_dir=None, chroma_url=url, port=ports[0], sync_seconds=0.5
+    )
+    with Services(first, write=True, embedder=embedder) as services:
+        demo = app.build_app(first, services.store, embedder)
+        _, local, _ = app.launch(demo, first, prevent_thread_lock=True, quiet=True)
+        env = {
+            **os.environ,
+            "NEWSQA_CHROMA_URL": url,
+            "NEWSQA_STORE": str(tmp_path / "second"),
+            "NEWSQA_PORT": str(ports[1]),
+            "NEWSQA_SYNC_SECONDS": "0.5",
+            "NEWSQA_SAMPLE_DIR": str(tmp_path / "no-sample"),
+        }
+        other = subprocess.Popen(
+            [sys.executable, "-m", "newsqa", "serve"],
+            env=env,
+            cwd=REPO,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            a = Client(local, verbose=False)
+            a.predict("Tram line opens", TRAM, api_name="/add_article")
+
+            def up() -> bool:
+                assert other.poll() is None, other.stderr.read()[-2000:] if other.stderr else ""
+                with socket.socket() as s:
+                    return s.connect_ex(("127.0.0.1", ports[1])) == 0
+
+            assert _until(up, 300), "the second app did not start"
+            b = Client(f"http://127.0.0.1:{ports[1]}/", verbose=False)
+            assert "212 million" in _ask(b, "How much did the tram line cost?")
+            b.predict("Night ferry resumes", FERRY, api_name="/add_article")
+            assert _until(lambda: "310 kronor" in _ask(a, "How much does the ferry cost?"))
+            with Store(first.store.parent / "second", chroma_url=url) as second:
+                assert second.lexical.rows() == services.store.lexical.rows()
+                assert len(second.lexical.rows()) == services.store.chunk_count() > 0
+        finally:
+            other.terminate()
+            other.wait(timeout=60)
             demo.close()
