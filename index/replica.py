@@ -37,8 +37,9 @@ CATALOG = "newsqa_catalog"
 LOG = "newsqa_log"
 # Records committed up to this long before the last one a replica saw are read again: writers'
 # clocks may differ by this much without an edit being missed (a full sync, which every writer
-# runs when it opens the store, catches any larger difference).
-SKEW = 600.0
+# runs when it opens the store, catches any larger difference). Re-reading costs about 70 us a
+# record (benchmarks/replica.py), so the window is kept to what NTP-run clocks need, with room.
+SKEW = 60.0
 # A logged generation another store directory is writing is left alone this long (it may still
 # be uploading); a crashed writer's leftovers go after it.
 GRACE = 3600.0
