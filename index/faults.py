@@ -24,6 +24,7 @@ POINTS = (
     "fingerprint.transaction",  # an unchanged file's new fingerprint or date, before COMMIT
     "columns.transaction",  # a pre-2026-12-02 store gains text_hash/fingerprint, before COMMIT
     "statements.transaction",  # a newer extractor's statements replace a group's, before COMMIT
+    "publish.batch",  # a store's own articles going to a server: one group written
 )
 
 _handler: Callable[[str], None] | None = None

@@ -85,6 +85,10 @@ COMMIT_LOCK = ".newsqa.commit.lock"
 BATCH = 1000
 # How long a reader waits for the writer's current Chroma write.
 READ_WAIT = 120.0
+# A store directory's own articles go to a server in groups of this many (one resumable step).
+PUBLISH_BATCH = 100
+# The replica marker while a directory's own articles are being published to a server.
+PUBLISHING = "publishing:"
 # A date range covering at most this many chunks is searched exactly (their vectors fetched by id
 # and compared here), a wider one through Chroma's filtered query: the same ranking either way
 # but for HNSW's approximation; fetching costs about 0.13 ms a chunk, the filtered query 12-18 ms
@@ -314,6 +318,7 @@ class Store:
         self._client: Any = None
         self._collection: Any = None
         self._server: replica.ServerCatalog | None = None
+        self._publish_pending = False
         self._loaded_version = -1
         self._stop_sync = threading.Event()
         self._sync_thread: threading.Thread | None = None
@@ -322,6 +327,8 @@ class Store:
             self._check_replica()
             if write:
                 self.repair()
+            if self._publish_pending:
+                self._publish(on_wait)
             if self._upgrade_from:
                 self._upgrade(on_wait)
             if chroma_url:
@@ -467,14 +474,104 @@ class Store:
         mine = server_identity(self._chroma_url)
         if attached == mine:
             return
-        if attached or self.count():
+        if attached == PUBLISHING + mine and self.writable:
+            self._publish_pending = True  # an interrupted publish goes on
+            return
+        if attached and attached != PUBLISHING + mine:
             raise StoreError(
-                f"the store {self.path} holds articles "
-                f"{f'of the Chroma server database {attached}' if attached else 'of its own'}, "
-                f"not of {mine} (NEWSQA_CHROMA_URL): point NEWSQA_STORE at a new directory "
-                "for that server (it fills itself from the server), or unset NEWSQA_CHROMA_URL"
+                f"the store {self.path} holds the articles of the Chroma server database "
+                f"{attached}, not of {mine} (NEWSQA_CHROMA_URL): point NEWSQA_STORE at a new "
+                "directory for that server (it fills itself from the server)"
             )
-        conn.execute("INSERT OR REPLACE INTO meta VALUES ('server', ?)", (mine,))
+        if not self.count():
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('server', ?)", (mine,))
+            return
+        # A directory of its own articles meets a server: they are published to it once,
+        # vectors and all (nothing is embedded again), if the server holds no store yet.
+        if not self.writable:
+            raise StoreError(
+                f"the store {self.path} holds articles of its own, not yet on {mine} "
+                "(NEWSQA_CHROMA_URL): open it once for writing (`newsqa index` or `newsqa "
+                "serve` with the same settings) to publish them there"
+            )
+        if not attached and next(self._server_catalog().records(), None) is not None:
+            raise StoreError(
+                f"the store {self.path} holds articles of its own and the Chroma server "
+                f"database {mine} (NEWSQA_CHROMA_URL) holds another store's: give this store a "
+                "database of its own (http://host:port/DATABASE), point NEWSQA_STORE at a new "
+                "directory to follow that server's store, or unset NEWSQA_CHROMA_URL"
+            )
+        conn.execute("INSERT OR REPLACE INTO meta VALUES ('server', ?)", (PUBLISHING + mine,))
+        self._publish_pending = True
+
+    def _publish(self, notify: Callable[[str], None] | None) -> None:
+        """Publish this directory's own articles to its (empty) server database through the
+        server's write protocol, each with its stored chunk and sentence vectors: the local
+        Chroma directory's, or, for a store that kept only its vectors on the server, the
+        server's (whose old ids then go). Resumable: articles already on the server are
+        skipped, and the directory is a replica only once the last batch is written."""
+        from newsqa.index.articles import Article
+        from newsqa.index.indexer import _statements  # imported here: indexer imports store
+
+        server = self._server_catalog()
+        own_dir = self.path / "chroma"
+        if own_dir.exists():
+            source = _make_client(self.path).get_collection(CHUNKS, embedding_function=None)
+        else:
+            source = self._chroma()
+        done = {r["article_id"] for r in server.records() if not r["deleted"]}
+        conn = self._conn()
+        todo = [a for (a,) in conn.execute("SELECT id FROM articles ORDER BY id") if a not in done]
+        if notify and todo:
+            notify(f"publishing {len(todo)} articles of {self.path} to {self._chroma_url}")
+        cols = "id, source, key, path, title, text, date, url, dropped, fingerprint"
+        for part in _batches(todo, PUBLISH_BATCH):
+            marks = ",".join("?" * len(part))
+            rows = conn.execute(f"SELECT {cols} FROM articles WHERE id IN ({marks})", part)
+            chunks: dict[str, list[tuple[Any, ...]]] = {}
+            for row in conn.execute(
+                "SELECT id, article_id, start_at, end_at, spans, vectors FROM chunks WHERE "
+                f"article_id IN ({marks}) ORDER BY article_id, position",
+                part,
+            ):
+                chunks.setdefault(row[1], []).append(row)
+            ids = [c[0] for cs in chunks.values() for c in cs]
+            vectors: dict[str, Any] = {}
+            for ids_part in _batches(ids):
+                got = source.get(ids=list(ids_part), include=["embeddings"])
+                vectors.update(zip(got["ids"], got["embeddings"], strict=True))
+            group = []
+            for aid, src, key, path, title, text, day, url, dropped, fp in rows.fetchall():
+                new = []
+                for cid, _, start, end, spans, sv in chunks.get(aid, []):
+                    span_rows, sentence_vectors = _unpack(spans, sv)
+                    new.append(
+                        NewChunk(start, end, np.asarray(vectors[cid], dtype=np.float32),
+                                 [(int(a), int(b)) for a, b in span_rows], sentence_vectors)
+                    )  # fmt: skip
+                article = Article(src, key, path, title, text, day, url)
+                group.append(
+                    NewArticle(aid, src, key, path, title, text, day, url, dropped, new,
+                               _statements(article), fp)
+                )  # fmt: skip
+            self._save_server(group)
+            if not own_dir.exists():
+                with self._writing() as collection:
+                    for ids_part in _batches(ids):
+                        collection.delete(ids=list(ids_part))
+            faults.point("publish.batch")
+        with self._transaction() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('server', ?)",
+                (server_identity(self._chroma_url or ""),),
+            )
+        self._publish_pending = False
+        if own_dir.exists():
+            import shutil
+
+            shutil.rmtree(own_dir, ignore_errors=True)
+        if notify and todo:
+            notify(f"published: {self.count()} articles, {self.chunk_count()} chunks")
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:

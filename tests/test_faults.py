@@ -265,7 +265,9 @@ def test_columns_added_to_an_old_store_survive_a_fault(tmp_path: Path, how: str)
 
 
 def test_every_point_is_reached_by_some_scenario() -> None:
+    # publish.batch: tests/test_server_store.py (a store's own articles going to a server).
     tested = {p for _, p in CASES} | {"columns.transaction", "statements.transaction"}
+    tested |= {"publish.batch"}
     assert tested == set(faults.POINTS)
 
 

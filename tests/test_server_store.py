@@ -14,6 +14,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from newsqa.index.settings import Settings
 
@@ -150,6 +151,23 @@ def _replica_state(store: Any) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def _place(chunk_id: str) -> tuple[str, str]:
+    """A chunk's article and position, whatever its generation."""
+    article, _, position = chunk_id.split(":")
+    return article, position
+
+
+def _by_place(state: dict[str, Any]) -> dict[str, Any]:
+    """``_replica_state`` without generations: what a store holds, however it was written."""
+    return {
+        "articles": [(k, i, t, d, n) for k, i, _, t, d, n in state["articles"]],
+        "chunks": [(_place(c), *rest) for c, *rest in state["chunks"]],
+        "sentences": {_place(c): v for c, v in state["sentences"].items()},
+        "statements": state["statements"],
+        "lexical": {_place(c): v for c, v in state["lexical"].items()},
+    }
+
+
 def test_store_directories_on_one_database_are_replicas(tmp_path: Path, embedder: Any) -> None:
     """Two store directories on one server database (two machines) share one store: each
     sees the other's additions, edits and removals, with the same chunks, statements and
@@ -198,23 +216,78 @@ def test_store_directories_on_one_database_are_replicas(tmp_path: Path, embedder
 
 
 def test_a_store_directory_follows_one_server_or_none(tmp_path: Path, embedder: Any) -> None:
-    """A directory holding its own articles is not silently mixed with a server's, and a
-    replica is not opened without its server: each refusal names the way out."""
+    """A replica is not opened without its server nor pointed at another database, and a
+    directory of its own articles is not mixed into a server that holds another store: each
+    refusal names the way out."""
     from newsqa.index.indexer import Indexer
     from newsqa.index.store import Store, StoreError
 
+    url = database_url()
+    settings = Settings(store=tmp_path / "replica", sample_dir=None, chroma_url=url)
+    with open_store(settings.store, url, write=True) as store:
+        Indexer(store, embedder, settings).index_text("Tram line opens", TRAM)
+    with pytest.raises(StoreError, match=r"replica of the Chroma server.*NEWSQA_CHROMA_URL"):
+        Store(settings.store, write=False)
+    with pytest.raises(StoreError, match=r"not of .*new directory"):
+        open_store(settings.store, database_url(), write=True)
     local = Settings(store=tmp_path / "local", sample_dir=None)
     with Store(local.store, write=True) as store:
-        Indexer(store, embedder, local).index_text("Tram line opens", TRAM)
-    url = database_url()
-    with pytest.raises(StoreError, match=r"holds articles of its own.*new directory"):
+        Indexer(store, embedder, local).index_text("Ferry resumes", TRAM.replace("tram", "ferry"))
+    with pytest.raises(StoreError, match=r"another store's: give this store a database"):
         open_store(local.store, url, write=True)
-    with open_store(tmp_path / "replica", url, write=True):
-        pass
-    with pytest.raises(StoreError, match=r"replica of the Chroma server.*NEWSQA_CHROMA_URL"):
-        Store(tmp_path / "replica", write=False)
-    with pytest.raises(StoreError, match=r"not of .*NEWSQA_CHROMA_URL"):
-        open_store(tmp_path / "replica", database_url(), write=True)
+    with pytest.raises(StoreError, match=r"open it once for writing"):
+        open_store(local.store, database_url(), write=False)
+
+
+def test_a_local_store_is_published_to_an_empty_server_without_embedding(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A store indexed without a server, then opened with NEWSQA_CHROMA_URL pointing at an
+    empty database, publishes its articles there with the vectors it already has (no model
+    is involved), resumes after a fault between two groups, and is then that server's replica
+    (its own Chroma directory gone), equal to a new replica."""
+    from newsqa.index import faults
+    from newsqa.index import store as store_mod
+    from newsqa.index.indexer import Indexer
+    from newsqa.index.store import Store
+
+    from tests.store_helpers import CountingEmbedder, check_consistent
+
+    local = Settings(store=tmp_path / "local", sample_dir=None)
+    embedder = CountingEmbedder()
+    with Store(local.store, write=True) as store:
+        Indexer(store, embedder, local).index_paths(seed_files()[:3])
+        before = _replica_state(store)
+        vectors = {c: store._chroma().get(ids=[c], include=["embeddings"])["embeddings"][0]
+                   for c, *_ in before["chunks"]}  # fmt: skip
+    calls = embedder.calls
+    url = database_url()
+    monkeypatch.setattr(store_mod, "PUBLISH_BATCH", 1)
+
+    def fail_once(name: str, hit: list[str] = []) -> None:  # noqa: B006
+        if name == "publish.batch" and not hit:
+            hit.append(name)
+            raise RuntimeError("fault after the first group")
+
+    with faults.installed(fail_once), pytest.raises(RuntimeError, match="first group"):
+        open_store(local.store, url, write=True)
+    with open_store(local.store, url, write=True) as store:
+        check_consistent(store)
+        after = _replica_state(store)
+        server = store._server_catalog()
+        assert len([r for r in server.records() if not r["deleted"]]) == 3
+        for cid, *_ in after["chunks"]:  # the same vectors, under the new generation's ids
+            old = next(c for c, *_ in before["chunks"] if _place(c) == _place(cid))
+            got = store._chroma().get(ids=[cid], include=["embeddings"])["embeddings"][0]
+            assert np.allclose(got, vectors[old], atol=1e-6)
+    assert embedder.calls == calls, "publishing embedded something"
+    assert not (local.store / "chroma").exists()
+    assert _by_place(after) == _by_place(before)
+    fresh = open_store(tmp_path / "fresh", url, write=False)
+    try:
+        assert _replica_state(fresh) == after
+    finally:
+        fresh.close()
 
 
 @pytest.mark.parametrize(("scenario", "point"), test_faults.CASES)
