@@ -1062,11 +1062,19 @@ class Store:
 
     def _sync_loop(self, every: float) -> None:
         """A long-lived process (the app) follows the server every ``every`` seconds."""
+        shown = _parse_url(self._chroma_url)[3] if self._chroma_url else ""  # no token shown
+        failing = False
         while not self._stop_sync.wait(every):
             try:
                 self.sync()
             except Exception as exc:  # a server hiccup: the next round tries again
-                log.warning("newsqa: following %s failed: %s", self._chroma_url, exc)
+                if not failing:  # said once, not every round while the server is away
+                    log.warning("following %s failed (retrying every %gs): %s", shown, every, exc)
+                failing = True
+            else:
+                if failing:
+                    log.warning("following %s again", shown)
+                failing = False
 
     # Writing ----------------------------------------------------------------------------
     def save(self, articles: Sequence[NewArticle]) -> None:

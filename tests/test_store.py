@@ -594,3 +594,39 @@ def test_two_handles_take_turns_bringing_the_follower_up_to_date(tmp_path: Path,
         check_follower(store)
         check_follower(other)
         check_consistent(store)
+
+
+def test_following_a_server_says_once_that_it_fails_and_once_that_it_is_back(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The app's follower thread (Store._sync_loop) while its server is away: one warning,
+    without the URL's token, then one line when following works again; never a crash."""
+    import threading
+
+    store = Store(tmp_path / "store", write=True)
+    store._chroma_url = "http://secret-token@127.0.0.1:9/db"
+    rounds: list[int] = []
+
+    def sync(full: bool = False) -> int:
+        rounds.append(1)
+        if len(rounds) <= 3:
+            raise ConnectionError("server away")
+        if len(rounds) >= 6:
+            store._stop_sync.set()
+        return 0
+
+    store.sync = sync  # type: ignore[method-assign]
+    caplog.set_level("WARNING", logger="newsqa.index.store")
+    try:
+        thread = threading.Thread(target=store._sync_loop, args=(0.01,))
+        thread.start()
+        thread.join(timeout=30)
+        assert not thread.is_alive() and len(rounds) == 6
+    finally:
+        store._chroma_url = None
+        store.close()
+    said = [r.getMessage() for r in caplog.records]
+    assert len(said) == 2, said
+    assert said[0].startswith("following http://***@127.0.0.1:9/db failed") and "away" in said[0]
+    assert said[1] == "following http://***@127.0.0.1:9/db again"
+    assert not any("secret-token" in m for m in said)
