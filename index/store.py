@@ -523,7 +523,8 @@ class Store:
         conn = self._conn()
         todo = [a for (a,) in conn.execute("SELECT id FROM articles ORDER BY id") if a not in done]
         if notify and todo:
-            notify(f"publishing {len(todo)} articles of {self.path} to {self._chroma_url}")
+            shown = _parse_url(self._chroma_url or "")[3]
+            notify(f"publishing {len(todo)} articles of {self.path} to {shown}")
         cols = "id, source, key, path, title, text, date, url, dropped, fingerprint"
         for part in _batches(todo, PUBLISH_BATCH):
             marks = ",".join("?" * len(part))
