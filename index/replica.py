@@ -149,22 +149,40 @@ class ServerCatalog:
                 return
             offset += PAGE
 
-    def article(self, record: dict[str, Any]) -> tuple[str, list[tuple[Any, ...]]] | None:
-        """A live record's text and chunks (start, end, spans, sentence vectors), or None when
-        the server does not hold them all (the record was replaced meanwhile)."""
-        got = self.catalog.get(ids=[record_id(record["key"])], include=["documents", "metadatas"])
-        if not got["ids"] or got["metadatas"][0].get("generation") != record["generation"]:
-            return None
-        text = got["documents"][0] or ""
-        aid, gen, n = record["article_id"], int(record["generation"]), int(record["chunks"])
-        ids = [f"{aid}:{gen}:{p}" for p in range(n)]
-        by_id: dict[str, dict[str, Any]] = {}
-        for start in range(0, len(ids), PAGE):
-            part = self.chunks.get(ids=ids[start : start + PAGE], include=["metadatas"])
-            by_id.update(zip(part["ids"], part["metadatas"], strict=True))
-        if len(by_id) != n:
-            return None
-        return text, [unpack_chunk(by_id[i]) for i in ids]
+    def articles(
+        self, records: Sequence[dict[str, Any]]
+    ) -> dict[str, tuple[str, list[tuple[Any, ...]]] | None]:
+        """Live records' texts and chunks (start, end, spans, sentence vectors), by key, in a
+        few requests; None for a record whose generation the server no longer holds whole
+        (replaced meanwhile: a later record brings the new one)."""
+        out: dict[str, tuple[str, list[tuple[Any, ...]]] | None] = {}
+        for start in range(0, len(records), PAGE // 10):
+            part = records[start : start + PAGE // 10]
+            got = self.catalog.get(
+                ids=[record_id(r["key"]) for r in part], include=["documents", "metadatas"]
+            )
+            texts = {
+                (m["key"], m.get("generation")): d or ""
+                for m, d in zip(got["metadatas"], got["documents"], strict=True)
+            }
+            ids = [
+                f"{r['article_id']}:{int(r['generation'])}:{p}"
+                for r in part
+                for p in range(int(r["chunks"]))
+            ]
+            by_id: dict[str, dict[str, Any]] = {}
+            for first in range(0, len(ids), PAGE):
+                chunks = self.chunks.get(ids=ids[first : first + PAGE], include=["metadatas"])
+                by_id.update(zip(chunks["ids"], chunks["metadatas"], strict=True))
+            for r in part:
+                mine = [f"{r['article_id']}:{int(r['generation'])}:{p}"
+                        for p in range(int(r["chunks"]))]  # fmt: skip
+                text = texts.get((r["key"], r["generation"]))
+                whole = text is not None and all(i in by_id for i in mine)
+                out[r["key"]] = (
+                    (text or "", [unpack_chunk(by_id[i]) for i in mine]) if whole else None
+                )
+        return out
 
     # Writing --------------------------------------------------------------------------
     def commit(self, records: Sequence[tuple[dict[str, Any], str | None]]) -> None:

@@ -979,8 +979,11 @@ class Store:
         records = sorted(server.records(since), key=lambda r: (r["at"], r["deleted"]))
         changed = 0
         with self._protocol:
-            for record in records:
-                changed += self._apply(server, record)
+            for page in _batches(records, replica.PAGE):
+                # What this page needs from the server, fetched in a few requests.
+                fetched = server.articles([r for r in page if self._needs_fetch(r)])
+                for record in page:
+                    changed += self._apply(server, record, fetched)
             if full:
                 live = {r["key"] for r in records if not r["deleted"]}
                 gone = [
@@ -1002,8 +1005,25 @@ class Store:
                     )
         return changed
 
-    def _apply(self, server: replica.ServerCatalog, r: dict[str, Any]) -> int:
-        """Apply one catalogue record here; 1 if anything changed."""
+    def _needs_fetch(self, r: dict[str, Any]) -> bool:
+        """A live record whose generation this replica does not hold yet."""
+        if r["deleted"]:
+            return False
+        row = (
+            self._conn()
+            .execute("SELECT generation FROM articles WHERE id = ?", (r["article_id"],))
+            .fetchone()
+        )
+        return row is None or int(row[0]) != int(r["generation"])
+
+    def _apply(
+        self,
+        server: replica.ServerCatalog,
+        r: dict[str, Any],
+        fetched: dict[str, tuple[str, list[tuple[Any, ...]]] | None] | None = None,
+    ) -> int:
+        """Apply one catalogue record here (its text and chunks from ``fetched`` when there);
+        1 if anything changed."""
         from newsqa.index.articles import Article
         from newsqa.index.indexer import _statements  # imported here: indexer imports store
 
@@ -1041,7 +1061,8 @@ class Store:
                 _insert_statements(conn, aid, _statements(article))
                 conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'version'")
             return 1
-        got = server.article(r)
+        fetched = fetched or {}
+        got = fetched[key] if key in fetched else server.articles([r])[key]
         if got is None:
             return 0  # replaced on the server meanwhile: a later record brings the new one
         text, chunks = got
