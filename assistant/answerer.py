@@ -66,6 +66,10 @@ from pydantic import ConfigDict
 # How far below the best sentence the asked speaker's own best statement may score and still
 # be preferred to it.
 SAID_BY_MARGIN = 0.2
+# Another sentence joins the best when it scores within NEAR_TIE of it, or within ADDS_MARGIN
+# when it covers question words the chosen ones lack (the second fact of a two-fact question).
+NEAR_TIE = 0.06
+ADDS_MARGIN = 0.15
 
 
 @dataclass
@@ -495,7 +499,8 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
                 and q.speaker & c.attribution.speakers
                 and c.score >= best.score - 0.35
             )
-            if c.score >= best.score - 0.06 or (adds and c.score >= best.score - 0.15) or own_words:
+            near = c.score >= best.score - NEAR_TIE
+            if near or (adds and c.score >= best.score - ADDS_MARGIN) or own_words:
                 chosen.append(c)
                 seen.add(_norm(c.text))
         return chosen
