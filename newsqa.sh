@@ -84,7 +84,9 @@ test)
         PATH="$PWD/$VENV/bin:$PATH" bash .ci/llama-wheel.sh ||
             echo "llama-cpp-python unavailable: its server test will skip" >&2
     fi
-    "$VENV/bin/ruff" check . && "$VENV/bin/ruff" format --check .
+    # One command each: under `set -e` a failure on the left of `&&` would not stop the script.
+    "$VENV/bin/ruff" check .
+    "$VENV/bin/ruff" format --check .
     "$VENV/bin/mypy"
     # -m "" selects every test (plain pytest deselects integration, browser, llm and slow, see
     # pyproject.toml); a -m among the arguments comes later and wins.

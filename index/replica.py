@@ -19,8 +19,9 @@ same articles, chunks and lexical rows.
 Chroma has no transactions, so only a single record write is atomic; that is why the commit is
 the key's record. Two replicas writing the same article in the same instant: the later commit
 wins everywhere; the earlier one's chunks may stay on the server unreferenced (every reader
-ignores chunks its catalogue does not hold; Chroma has no compare-and-set to prevent it). Apart from Chroma's own API this module is the only one besides
-index/store.py that touches Chroma collections: it owns the server-side records.
+ignores chunks its catalogue does not hold; Chroma has no compare-and-set to prevent it).
+Apart from index/store.py this is the only module that touches Chroma collections: it owns the
+server-side records.
 """
 
 from __future__ import annotations

@@ -184,10 +184,10 @@ def quotes_cmd(
     except SettingsError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
-    from newsqa.index.store import StoreError, open_store
+    from newsqa.index.store import Store, StoreError
 
     try:
-        with open_store(settings.store) as s:
+        with Store(settings.store, chroma_url=settings.chroma_url) as s:
             statements = _candidates(s, speaker, about, since_day, until_day)
     except StoreError as exc:
         typer.echo(f"error: {exc}", err=True)

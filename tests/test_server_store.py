@@ -348,6 +348,15 @@ def test_the_cli_uses_the_server_from_the_setting(tmp_path: Path) -> None:
     asked = newsqa("ask", QUESTION, "--json")
     assert asked.returncode == 0, asked.stderr[-2000:]
     assert json.loads(asked.stdout)["citations"]
+    # Every reading command on another machine: a new directory is a replica of the server.
+    env["NEWSQA_STORE"] = str(tmp_path / "elsewhere")
+    assert len(json.loads(newsqa("list", "--json").stdout)) == 2
+    quoted = newsqa("quotes", "--speaker", "Scholz", "--json")
+    assert quoted.returncode == 0, quoted.stderr[-2000:]
+    assert "ground troops" in quoted.stdout
+    asked = newsqa("ask", QUESTION, "--json")
+    assert asked.returncode == 0 and json.loads(asked.stdout)["citations"], asked.stderr[-2000:]
+    env["NEWSQA_STORE"] = str(tmp_path / "store")
     removed = newsqa("remove", listed[0]["source"])
     assert removed.returncode == 0, removed.stderr[-2000:]
     assert server_collection(url).count() == chunks - listed[0]["chunks"]
