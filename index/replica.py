@@ -20,8 +20,8 @@ Chroma has no transactions, so only a single record write is atomic; that is why
 the key's record. Two replicas writing the same article in the same instant: the later commit
 wins everywhere; the earlier one's chunks may stay on the server unreferenced (every reader
 ignores chunks its catalogue does not hold; Chroma has no compare-and-set to prevent it).
-Apart from index/store.py this is the only module that touches Chroma collections: it owns the
-server-side records.
+This module holds the records' format and the rules; it calls no Chroma API itself:
+index/store.py (``ServerCatalog``) makes every call, so the store stays Chroma's only user.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from __future__ import annotations
 import base64
 import json
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -49,7 +49,7 @@ GRACE = 3600.0
 # Catalogue records are read in pages of this many.
 PAGE = 500
 # Catalogue and log records carry no vector of their own; Chroma needs one.
-_NO_VECTOR = [1.0]
+NO_VECTOR = [1.0]
 
 
 def now_us() -> int:
@@ -120,137 +120,3 @@ def article_record(fields: dict[str, Any], at: int, writer: str) -> dict[str, An
 
 def tombstone(record: dict[str, Any], at: int, writer: str) -> dict[str, Any]:
     return {**record, "at": at, "deleted": True, "writer": writer}
-
-
-class ServerCatalog:
-    """The server-side records of one store (one Chroma database)."""
-
-    def __init__(self, client: Any, chunks: Any) -> None:
-        self.chunks = chunks
-        self.catalog = client.get_or_create_collection(CATALOG, embedding_function=None)
-        self.log = client.get_or_create_collection(LOG, embedding_function=None)
-
-    # Reading --------------------------------------------------------------------------
-    def current(self, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
-        """The records of these keys (live or tombstones), by key."""
-        out: dict[str, dict[str, Any]] = {}
-        keys = list(dict.fromkeys(keys))
-        for start in range(0, len(keys), PAGE):
-            ids = [record_id(k) for k in keys[start : start + PAGE]]
-            got = self.catalog.get(ids=ids, include=["metadatas"])
-            out.update((m["key"], m) for m in got["metadatas"])
-        return out
-
-    def records(self, since: int | None = None) -> Iterator[dict[str, Any]]:
-        """Catalogue records (metadata only), all of them or those committed since ``since``."""
-        where = {"at": {"$gte": since}} if since is not None else None
-        offset = 0
-        while True:
-            got = self.catalog.get(where=where, include=["metadatas"], limit=PAGE, offset=offset)
-            yield from got["metadatas"]
-            if len(got["ids"]) < PAGE:
-                return
-            offset += PAGE
-
-    def articles(
-        self, records: Sequence[dict[str, Any]]
-    ) -> dict[str, tuple[str, list[tuple[Any, ...]]] | None]:
-        """Live records' texts and chunks (start, end, spans, sentence vectors), by key, in a
-        few requests; None for a record whose generation the server no longer holds whole
-        (replaced meanwhile: a later record brings the new one)."""
-        out: dict[str, tuple[str, list[tuple[Any, ...]]] | None] = {}
-        for start in range(0, len(records), PAGE // 10):
-            part = records[start : start + PAGE // 10]
-            got = self.catalog.get(
-                ids=[record_id(r["key"]) for r in part], include=["documents", "metadatas"]
-            )
-            texts = {
-                (m["key"], m.get("generation")): d or ""
-                for m, d in zip(got["metadatas"], got["documents"], strict=True)
-            }
-            ids = [
-                f"{r['article_id']}:{int(r['generation'])}:{p}"
-                for r in part
-                for p in range(int(r["chunks"]))
-            ]
-            by_id: dict[str, dict[str, Any]] = {}
-            for first in range(0, len(ids), PAGE):
-                chunks = self.chunks.get(ids=ids[first : first + PAGE], include=["metadatas"])
-                by_id.update(zip(chunks["ids"], chunks["metadatas"], strict=True))
-            for r in part:
-                mine = [f"{r['article_id']}:{int(r['generation'])}:{p}"
-                        for p in range(int(r["chunks"]))]  # fmt: skip
-                text = texts.get((r["key"], r["generation"]))
-                whole = text is not None and all(i in by_id for i in mine)
-                out[r["key"]] = (
-                    (text or "", [unpack_chunk(by_id[i]) for i in mine]) if whole else None
-                )
-        return out
-
-    # Writing --------------------------------------------------------------------------
-    def commit(self, records: Sequence[tuple[dict[str, Any], str | None]]) -> None:
-        """Write catalogue records (metadata, text or None for a tombstone): the commit."""
-        for start in range(0, len(records), PAGE):
-            part = records[start : start + PAGE]
-            self.catalog.upsert(
-                ids=[record_id(m["key"]) for m, _ in part],
-                embeddings=[_NO_VECTOR] * len(part),
-                metadatas=[m for m, _ in part],
-                documents=[t if t is not None else "" for _, t in part],
-            )
-
-    def log_intents(self, entries: Sequence[tuple[str, int, int, str]], writer: str) -> None:
-        """Log (article id, generation, chunks, key) as being written or replaced."""
-        if entries:
-            at = now_us()
-            self.log.upsert(
-                ids=[f"{a}:{g}" for a, g, _, _ in entries],
-                embeddings=[_NO_VECTOR] * len(entries),
-                metadatas=[
-                    {"article_id": a, "generation": g, "chunks": n, "key": k, "writer": writer,
-                     "at": at}
-                    for a, g, n, k in entries
-                ],
-            )  # fmt: skip
-
-    def clear(self, entries: Sequence[tuple[str, int]]) -> None:
-        if entries:
-            self.log.delete(ids=[f"{a}:{g}" for a, g in entries])
-
-    def delete_chunks(self, entries: Sequence[tuple[str, int, int]]) -> None:
-        ids = [f"{a}:{g}:{p}" for a, g, n in entries for p in range(n)]
-        for start in range(0, len(ids), PAGE):
-            self.chunks.delete(ids=ids[start : start + PAGE])
-
-    def repair(self, writer: str) -> int:
-        """Delete the chunks of every logged generation that is not its key's current one
-        (this store directory's at once, another's after ``GRACE``), then the log entries
-        that are done. Returns how many generations were deleted."""
-        got = self.log.get(include=["metadatas"])
-        entries = got["metadatas"]
-        if not entries:
-            return 0
-        current = self.current([e["key"] for e in entries])
-        cutoff = now_us() - int(GRACE * 1e6)
-        stale, done = [], []
-        for e in entries:
-            rec = current.get(e["key"])
-            live = (
-                rec is not None
-                and not rec["deleted"]
-                and rec["article_id"] == e["article_id"]
-                and int(rec["generation"]) == int(e["generation"])
-            )
-            if e["writer"] != writer and int(e["at"]) >= cutoff:
-                continue  # another writer's, maybe still at work
-            if live:
-                done.append((e["article_id"], int(e["generation"])))
-            else:
-                stale.append((e["article_id"], int(e["generation"]), int(e["chunks"])))
-        self.delete_chunks(stale)
-        self.clear(done + [(a, g) for a, g, _ in stale])
-        return len(stale)
-
-    def pending(self) -> int:
-        """Log entries left (0 once every write has cleaned up)."""
-        return int(self.log.count())

@@ -6,7 +6,7 @@ sentence vectors as binary BLOBs), the lexical index (FTS5, index/lexical.py), t
 extracted from each article, and a small log of Chroma records that may need deleting.
 Chroma holds each chunk's vector (and its text, for tools that read the collection) for dense
 search, under the id ``<article id>:<generation>:<position>``. Nothing outside this module
-and index/replica.py (the records a Chroma server holds, below) touches Chroma.
+touches Chroma (on a server too: index/replica.py holds the records' format, not the calls).
 
 Write protocol (one article or a group of them; every step is a named fault point):
 1. ``save.intent``: in one transaction, allocate a new generation number and log
@@ -239,6 +239,145 @@ def _make_client(path: Path, url: str | None = None) -> Any:
         ) from None
 
 
+class ServerCatalog:
+    """The server-side records of one store (one Chroma database): its catalogue, log and
+    chunks, in the format of index/replica.py."""
+
+    def __init__(self, client: Any, chunks: Any) -> None:
+        self.chunks = chunks
+        self.catalog = client.get_or_create_collection(replica.CATALOG, embedding_function=None)
+        self.log = client.get_or_create_collection(replica.LOG, embedding_function=None)
+
+    # Reading --------------------------------------------------------------------------
+    def current(self, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """The records of these keys (live or tombstones), by key."""
+        out: dict[str, dict[str, Any]] = {}
+        keys = list(dict.fromkeys(keys))
+        for start in range(0, len(keys), replica.PAGE):
+            ids = [replica.record_id(k) for k in keys[start : start + replica.PAGE]]
+            got = self.catalog.get(ids=ids, include=["metadatas"])
+            out.update((m["key"], m) for m in got["metadatas"])
+        return out
+
+    def records(self, since: int | None = None) -> Iterator[dict[str, Any]]:
+        """Catalogue records (metadata only), all of them or those committed since ``since``."""
+        where = {"at": {"$gte": since}} if since is not None else None
+        offset = 0
+        while True:
+            got = self.catalog.get(
+                where=where, include=["metadatas"], limit=replica.PAGE, offset=offset
+            )
+            yield from got["metadatas"]
+            if len(got["ids"]) < replica.PAGE:
+                return
+            offset += replica.PAGE
+
+    def articles(
+        self, records: Sequence[dict[str, Any]]
+    ) -> dict[str, tuple[str, list[tuple[Any, ...]]] | None]:
+        """Live records' texts and chunks (start, end, spans, sentence vectors), by key, in a
+        few requests; None for a record whose generation the server no longer holds whole
+        (replaced meanwhile: a later record brings the new one)."""
+        out: dict[str, tuple[str, list[tuple[Any, ...]]] | None] = {}
+        for start in range(0, len(records), replica.PAGE // 10):
+            part = records[start : start + replica.PAGE // 10]
+            got = self.catalog.get(
+                ids=[replica.record_id(r["key"]) for r in part], include=["documents", "metadatas"]
+            )
+            texts = {
+                (m["key"], m.get("generation")): d or ""
+                for m, d in zip(got["metadatas"], got["documents"], strict=True)
+            }
+            ids = [
+                f"{r['article_id']}:{int(r['generation'])}:{p}"
+                for r in part
+                for p in range(int(r["chunks"]))
+            ]
+            by_id: dict[str, dict[str, Any]] = {}
+            for first in range(0, len(ids), replica.PAGE):
+                chunks = self.chunks.get(
+                    ids=ids[first : first + replica.PAGE], include=["metadatas"]
+                )
+                by_id.update(zip(chunks["ids"], chunks["metadatas"], strict=True))
+            for r in part:
+                mine = [f"{r['article_id']}:{int(r['generation'])}:{p}"
+                        for p in range(int(r["chunks"]))]  # fmt: skip
+                text = texts.get((r["key"], r["generation"]))
+                whole = text is not None and all(i in by_id for i in mine)
+                out[r["key"]] = (
+                    (text or "", [replica.unpack_chunk(by_id[i]) for i in mine]) if whole else None
+                )
+        return out
+
+    # Writing --------------------------------------------------------------------------
+    def commit(self, records: Sequence[tuple[dict[str, Any], str | None]]) -> None:
+        """Write catalogue records (metadata, text or None for a tombstone): the commit."""
+        for start in range(0, len(records), replica.PAGE):
+            part = records[start : start + replica.PAGE]
+            self.catalog.upsert(
+                ids=[replica.record_id(m["key"]) for m, _ in part],
+                embeddings=[replica.NO_VECTOR] * len(part),
+                metadatas=[m for m, _ in part],
+                documents=[t if t is not None else "" for _, t in part],
+            )
+
+    def log_intents(self, entries: Sequence[tuple[str, int, int, str]], writer: str) -> None:
+        """Log (article id, generation, chunks, key) as being written or replaced."""
+        if entries:
+            at = replica.now_us()
+            self.log.upsert(
+                ids=[f"{a}:{g}" for a, g, _, _ in entries],
+                embeddings=[replica.NO_VECTOR] * len(entries),
+                metadatas=[
+                    {"article_id": a, "generation": g, "chunks": n, "key": k, "writer": writer,
+                     "at": at}
+                    for a, g, n, k in entries
+                ],
+            )  # fmt: skip
+
+    def clear(self, entries: Sequence[tuple[str, int]]) -> None:
+        if entries:
+            self.log.delete(ids=[f"{a}:{g}" for a, g in entries])
+
+    def delete_chunks(self, entries: Sequence[tuple[str, int, int]]) -> None:
+        ids = [f"{a}:{g}:{p}" for a, g, n in entries for p in range(n)]
+        for start in range(0, len(ids), replica.PAGE):
+            self.chunks.delete(ids=ids[start : start + replica.PAGE])
+
+    def repair(self, writer: str) -> int:
+        """Delete the chunks of every logged generation that is not its key's current one
+        (this store directory's at once, another's after ``replica.GRACE``), then the log entries
+        that are done. Returns how many generations were deleted."""
+        got = self.log.get(include=["metadatas"])
+        entries = got["metadatas"]
+        if not entries:
+            return 0
+        current = self.current([e["key"] for e in entries])
+        cutoff = replica.now_us() - int(replica.GRACE * 1e6)
+        stale, done = [], []
+        for e in entries:
+            rec = current.get(e["key"])
+            live = (
+                rec is not None
+                and not rec["deleted"]
+                and rec["article_id"] == e["article_id"]
+                and int(rec["generation"]) == int(e["generation"])
+            )
+            if e["writer"] != writer and int(e["at"]) >= cutoff:
+                continue  # another writer's, maybe still at work
+            if live:
+                done.append((e["article_id"], int(e["generation"])))
+            else:
+                stale.append((e["article_id"], int(e["generation"]), int(e["chunks"])))
+        self.delete_chunks(stale)
+        self.clear(done + [(a, g) for a, g, _ in stale])
+        return len(stale)
+
+    def pending(self) -> int:
+        """Log entries left (0 once every write has cleaned up)."""
+        return int(self.log.count())
+
+
 def chunk_id(article_id: str, generation: int, position: int) -> str:
     return f"{article_id}:{generation}:{position}"
 
@@ -317,7 +456,7 @@ class Store:
         self._chroma_guard = threading.Lock()
         self._client: Any = None
         self._collection: Any = None
-        self._server: replica.ServerCatalog | None = None
+        self._server: ServerCatalog | None = None
         self._publish_pending = False
         self._loaded_version = -1
         self._stop_sync = threading.Event()
@@ -649,10 +788,10 @@ class Store:
                     f"the store at {self.path} is incomplete ({exc}); re-index it"
                 ) from exc
         if self._chroma_url:
-            self._server = replica.ServerCatalog(self._client, self._collection)
+            self._server = ServerCatalog(self._client, self._collection)
         return self._collection
 
-    def _server_catalog(self) -> replica.ServerCatalog:
+    def _server_catalog(self) -> ServerCatalog:
         """The server's records of this store (``NEWSQA_CHROMA_URL`` only)."""
         if self._server is None:
             with self._chroma_guard:
@@ -1018,7 +1157,7 @@ class Store:
 
     def _apply(
         self,
-        server: replica.ServerCatalog,
+        server: ServerCatalog,
         r: dict[str, Any],
         fetched: dict[str, tuple[str, list[tuple[Any, ...]]] | None] | None = None,
     ) -> int:
