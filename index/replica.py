@@ -16,6 +16,19 @@ apart lose nothing) and applies each in one local transaction; statements are ex
 locally from the text, by the same extractor. Two replicas that synced the same records hold the
 same articles, chunks and lexical rows.
 
+Write protocol on a server (``Store._save_server``; the fault points are the local ones):
+1. ``save.intent``: log the new generation and the one it replaces in ``newsqa_log``.
+2. ``save.chroma``: upsert the new generation's chunks (vectors, texts, sentence metadata).
+3. ``save.transaction``, then the commit: upsert the key's catalogue record; ``save.committed``,
+   then this replica applies the commit in one local transaction.
+4. Delete the replaced generation's chunks (``save.cleaned``), then the log entries.
+Removal is 1, a tombstone as the commit, the local delete, 4; a move writes the new key's record
+and the old key's tombstone in one upsert. Repair, when a writer opens the store and after a
+failed write: a logged generation that is not its key's current one loses its chunks, at once
+if this directory logged it, after ``GRACE`` if another did (it may still be writing); log
+entries of current generations are cleared. A failed write then syncs, so the replica holds
+whatever the server committed.
+
 Chroma has no transactions, so only a single record write is atomic; that is why the commit is
 the key's record. Two replicas writing the same article in the same instant: the later commit
 wins everywhere; the earlier one's chunks may stay on the server unreferenced (every reader
