@@ -1268,22 +1268,7 @@ class Store:
                 [(a.id, g, len(a.chunks)) for a, g in zip(articles, gens, strict=True)],
             )
         faults.point("save.intent")
-        ids, vectors, docs, metas = [], [], [], []
-        for a, g in zip(articles, gens, strict=True):
-            for pos, c in enumerate(a.chunks):
-                ids.append(chunk_id(a.id, g, pos))
-                vectors.append(np.asarray(c.vector, dtype=np.float32))
-                docs.append(a.text[c.start : c.end])
-                metas.append({"article_id": a.id, "generation": g})
-        with self._writing() as collection:
-            for part in range(0, len(ids), BATCH):
-                end = part + BATCH
-                collection.upsert(
-                    ids=ids[part:end],
-                    embeddings=vectors[part:end],
-                    documents=docs[part:end],
-                    metadatas=metas[part:end],
-                )
+        self._upsert_chunks(articles, gens)
         faults.point("save.chroma")
         now = time.strftime("%Y-%m-%dT%H:%M:%S")
         with self._transaction() as conn:
@@ -1326,25 +1311,7 @@ class Store:
                     for r in replaced]  # fmt: skip
         server.log_intents(intents, writer)
         faults.point("save.intent")
-        ids, vectors, docs, metas = [], [], [], []
-        for a, g in zip(articles, gens, strict=True):
-            for pos, c in enumerate(a.chunks):
-                ids.append(chunk_id(a.id, g, pos))
-                vectors.append(np.asarray(c.vector, dtype=np.float32))
-                docs.append(a.text[c.start : c.end])
-                metas.append(
-                    replica.chunk_metadata(a.id, g, pos, c.start, c.end, c.spans,
-                                           c.sentence_vectors)
-                )  # fmt: skip
-        with self._writing() as collection:
-            for part in range(0, len(ids), BATCH):
-                end = part + BATCH
-                collection.upsert(
-                    ids=ids[part:end],
-                    embeddings=vectors[part:end],
-                    documents=docs[part:end],
-                    metadatas=metas[part:end],
-                )
+        self._upsert_chunks(articles, gens)
         faults.point("save.chroma")
         now, at = time.strftime("%Y-%m-%dT%H:%M:%S"), replica.now_us()
         records: list[tuple[dict[str, Any], str | None]] = []
@@ -1376,6 +1343,31 @@ class Store:
     def _replica_id(self) -> str:
         row = self._conn().execute("SELECT value FROM meta WHERE key = 'store_id'").fetchone()
         return str(row[0]) if row else ""
+
+    def _upsert_chunks(self, articles: Sequence[NewArticle], gens: Sequence[int]) -> None:
+        """Step 2 of either write protocol: the new generations' chunk vectors and texts into
+        Chroma; on a server also what a replica needs of each chunk (replica.chunk_metadata)."""
+        ids, vectors, docs, metas = [], [], [], []
+        for a, g in zip(articles, gens, strict=True):
+            for pos, c in enumerate(a.chunks):
+                ids.append(chunk_id(a.id, g, pos))
+                vectors.append(np.asarray(c.vector, dtype=np.float32))
+                docs.append(a.text[c.start : c.end])
+                metas.append(
+                    replica.chunk_metadata(a.id, g, pos, c.start, c.end, c.spans,
+                                           c.sentence_vectors)
+                    if self._chroma_url
+                    else {"article_id": a.id, "generation": g}
+                )  # fmt: skip
+        with self._writing() as collection:
+            for part in range(0, len(ids), BATCH):
+                end = part + BATCH
+                collection.upsert(
+                    ids=ids[part:end],
+                    embeddings=vectors[part:end],
+                    documents=docs[part:end],
+                    metadatas=metas[part:end],
+                )
 
     def _insert_article(self, conn: sqlite3.Connection, a: NewArticle, gen: int, now: str) -> None:
         conn.execute(
