@@ -1120,7 +1120,8 @@ class Store:
         with self._protocol:
             for page in _batches(records, replica.PAGE):
                 # What this page needs from the server, fetched in a few requests.
-                fetched = server.articles([r for r in page if self._needs_fetch(r)])
+                need = [r for r in page if self._needs_fetch(r)]
+                fetched = server.articles(need) if need else {}
                 for record in page:
                     changed += self._apply(server, record, fetched)
             if full:

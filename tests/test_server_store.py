@@ -215,6 +215,42 @@ def test_store_directories_on_one_database_are_replicas(tmp_path: Path, embedder
         reader.close()
 
 
+def test_a_moved_file_reaches_another_replica_without_a_fetch(
+    tmp_path: Path, embedder: Any
+) -> None:
+    """A file moved and re-indexed in one replica is the same article under a new source in
+    the other: its row changes in place (same id and generation), nothing is fetched again."""
+    from newsqa.index.indexer import Indexer
+
+    url = database_url()
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "tram.txt").write_text("Tram line opens\n\n" + TRAM, encoding="utf-8")
+    first = Settings(store=tmp_path / "first", sample_dir=None, chroma_url=url)
+    a = open_store(first.store, url, write=True)
+    b = open_store(tmp_path / "second", url, write=True)
+    try:
+        Indexer(a, embedder, first).index_paths([folder])
+        assert b.sync() == 1
+        [before] = b.article_records()
+        (folder / "tram.txt").rename(folder / "tram-moved.txt")
+        report = Indexer(a, embedder, first).index_paths([folder])
+        assert report.moved and not report.added
+
+        def no_fetch(records: Any) -> Any:
+            raise AssertionError(f"fetched {len(records)} articles for a move")
+
+        b._server_catalog().articles = no_fetch
+        assert b.sync() == 1
+        [after] = b.article_records()
+        assert after["source"] == str(folder / "tram-moved.txt")
+        assert (after["id"], after["generation"]) == (before["id"], before["generation"])
+        assert b.lexical.rows() == a.lexical.rows()
+    finally:
+        b.close()
+        a.close()
+
+
 def test_a_store_directory_follows_one_server_or_none(tmp_path: Path, embedder: Any) -> None:
     """A replica is not opened without its server nor pointed at another database, and a
     directory of its own articles is not mixed into a server that holds another store: each
