@@ -137,9 +137,15 @@ class Indexer:
             prints.update((a.key, now) for a in loaded if isinstance(a, Article))
             items += loaded
         with self.store.write_lock:
+            # Index first, prune after: a file moved within the folder is then recognised as
+            # a move (its indexed copy's file is gone, the same text is here) and keeps its
+            # vectors; pruning first would delete it and embed it again. Each step commits
+            # on its own, so a crash between them leaves the moves done and the prune to
+            # the next run.
+            self._index(items, report, progress, prints)
             if prune:
                 report.removed += self._prune()
-            return self._index(items, report, progress, prints)
+            return report
 
     def index_uploads(
         self, files: Iterable[tuple[str, bytes]], progress: Progress | None = None
@@ -169,7 +175,9 @@ class Indexer:
             return [r.source for r in hits]
 
     def prune(self) -> list[str]:
-        """Remove articles whose files no longer exist. Returns their sources."""
+        """Remove articles whose files no longer exist. Returns their sources. (Index the
+        folder first, as ``index_paths(..., prune=True)`` does, or a moved file's article is
+        removed rather than moved.)"""
         with self.store.write_lock:
             return self._prune()
 

@@ -251,6 +251,66 @@ def test_a_moved_file_reaches_another_replica_without_a_fetch(
         a.close()
 
 
+def test_a_redated_article_reaches_another_replica_without_embedding(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An unchanged article that a newer loader dates otherwise (tests/test_dates.py's case,
+    here through a server): the writer commits the new date to the server, and another replica
+    takes it, with its statements' days, on its next sync; nothing is embedded or fetched."""
+    from newsqa.index import loaders
+    from newsqa.index.indexer import Indexer
+
+    from tests.store_helpers import CountingEmbedder, check_consistent
+
+    url = database_url()
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "nato.txt").write_text(
+        "Leaders rule out troops\n\nGerman Chancellor Olaf Scholz on Tuesday (27 February) "
+        "rejected the idea of sending troops, he told reporters.\n",
+        encoding="utf-8",
+    )
+    first = Settings(store=tmp_path / "first", sample_dir=None, chroma_url=url)
+    a = open_store(first.store, url, write=True)
+    b = open_store(tmp_path / "second", url, write=True)
+    try:
+        with monkeypatch.context() as older:  # an older loader: another day, another digest
+            older.setattr(loaders, "_text_date", lambda text: "1999-02-27")
+            older.setattr(loaders, "_code_digest", lambda: "older-loader")
+            Indexer(a, CountingEmbedder(), first).index_paths([folder])
+        assert b.sync() == 1
+        [before] = b.article_records()
+        assert before["date"] == "1999-02-27"
+        stale = b.statements()
+        assert stale, "the article quotes nobody"
+
+        embedder = CountingEmbedder()
+        report = Indexer(a, embedder, first).index_paths([folder])
+        assert len(report.unchanged) == 1 and not report.changed
+        [record] = a.article_records()
+        right = record["date"]
+        assert right != before["date"] and right.endswith("-02-27")
+        assert embedder.calls == 0, "a redated article was embedded again"
+
+        def no_fetch(records: Any) -> Any:
+            raise AssertionError(f"fetched {len(records)} articles for a new date")
+
+        b._server_catalog().articles = no_fetch
+        assert b.sync() == 1
+        [after] = b.article_records()
+        assert after["date"] == right
+        assert (after["id"], after["generation"]) == (before["id"], before["generation"])
+        assert b.statements() == a.statements() != stale
+        assert _replica_state(b) == _replica_state(a)
+        [live] = [r for r in a._server_catalog().records() if not r["deleted"]]
+        assert live["date"] == right
+        check_consistent(a)
+        check_consistent(b)
+    finally:
+        b.close()
+        a.close()
+
+
 def test_a_store_directory_follows_one_server_or_none(tmp_path: Path, embedder: Any) -> None:
     """A replica is not opened without its server nor pointed at another database, and a
     directory of its own articles is not mixed into a server that holds another store: each
