@@ -331,15 +331,15 @@ def type_bonus(q: Query, text: str) -> float:
             bonus += 0.06
         return bonus
     if q.wants == "entity" and re.match(r"\s*where\b", q.text, re.IGNORECASE):
-        return 0.1 if PLACE.search(text) else 0.0
+        return 0.1 if any(_new_to(q, m.group(0)) for m in PLACE.finditer(text)) else 0.0
     if q.wants == "term":
         return (
             0.1 if NAMING.search(text) or re.search(r"[\"“'‘][^\"”']{2,40}[\"”'’]", text) else 0.0
         )
     if q.wants == "date":
-        if FULL_DATE.search(text):
+        if any(_new_to(q, m.group(0)) for m in FULL_DATE.finditer(text)):
             return 0.14
-        return 0.1 if HAS_DATE.search(text) else 0.0
+        return 0.1 if any(_new_to(q, m.group(0)) for m in HAS_DATE.finditer(text)) else 0.0
     if q.wants == "entity":
         # A name the question does not give: "Robert Bosch" is the question's "Bosch" again.
         known = set(q.names)
@@ -352,6 +352,19 @@ def type_bonus(q: Query, text: str) -> float:
         new = {n for m in CAPITALISED.finditer(text) for n in name_words(m.group(1))} - known
         return 0.06 if new else 0.0
     return 0.0
+
+
+def _new_to(q: Query, found: str) -> bool:
+    """A place or date the question does not already give: asked "Where will Hyundai build its
+    plant in India?", "in India" is not the answer; asked "When in 2004 ...?", "2004" is not."""
+    words = re.findall(r"[\w'’]+", found.lower())
+    asked = set(re.findall(r"[\w'’]+", q.text.lower()))
+    # "in", "at", "by" and the like are how a place or date is written, not what it is.
+    own = [w for w in words if w not in _FRAME_WORDS]
+    return not own or not set(own) <= asked
+
+
+_FRAME_WORDS = frozenset("in at near from outside the based headquartered located situated".split())
 
 
 # A demonym used as an adjective ("German company", "Spanish firm", "Pakistani team").

@@ -302,6 +302,27 @@ def _excluded(question: str) -> set[str]:
     return {w for w in out if not is_function_word(w)}
 
 
+def _predicate_names(question: str) -> set[str]:
+    """Folded family names of the people a "Who/Which ... <verb> ...?" question names after its
+    verb ("Who criticised Tony Blair?", "Which critics doubted that Chris Rock would ..."): the
+    question asks who spoke about them, so they are not among its answers."""
+    m = _WHO_VERB.match(question) or _WHICH_PLURAL.match(question)
+    if not m:
+        return set()
+    out: set[str] = set()
+    for run in NAME_RUN_RX.finditer(question, m.end("verb")):
+        tokens = [t.removesuffix("'s").removesuffix("’s") for t in name_tokens(run.group(0))]
+        if tokens and not is_function_word(tokens[-1]):
+            out.add(fold(tokens[-1]))
+    return out
+
+
+def _family(st: dict[str, Any]) -> str:
+    """A statement's speaker's family name, folded ("olaf scholz" -> "scholz")."""
+    key = st.get("speaker_key") or fold(st["speaker"])
+    return key.split()[-1] if key.split() else ""
+
+
 def _subject_names(question: str) -> set[str]:
     """Folded name words of the people a "What did X and Y say ...?" question names."""
     m = _PLURAL_SUBJECT.match(question)
@@ -717,6 +738,7 @@ def answer_speakers(
     stories = list(dict.fromkeys(st["_story"] for st in statements))
     qkeys = _keys(standalone)
     excluded = _excluded(standalone)
+    spoken_about = _predicate_names(standalone)
     # "Who disagreed with Macron?": what Macron said is a topic too.
     topics = [qkeys]
     if excluded:
@@ -755,6 +777,8 @@ def answer_speakers(
         prev = (s, neg)
         speaker_words = {fold(w) for w in st["speaker"].split()} | set(st["speaker_key"].split())
         if excluded & speaker_words:
+            continue
+        if spoken_about and _family(st) in spoken_about:
             continue
         scored.append((s, st))
     if not scored:

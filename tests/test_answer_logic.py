@@ -150,6 +150,16 @@ def test_counts_ages_frequencies_measures_and_places() -> None:
     assert type_bonus(where, "Inbev brands include Bass and Stella Artois.") == 0
 
 
+def test_a_place_or_date_the_question_gives_is_not_its_answer() -> None:
+    plant = _query("Where will Hyundai build its second car plant in India?", "entity")
+    assert type_bonus(plant, "Hyundai plans to build a second plant in India.") == 0
+    assert type_bonus(plant, "The plant will be built in Chennai, in Tamil Nadu.") > 0
+    films = _query("When in 2004 did the shoot move to the Isle of Man?", "date")
+    assert type_bonus(films, "The number of films made fell 40% in 2004.") == 0
+    assert type_bonus(films, "The shoot moved on 3 March.") > 0
+    assert type_bonus(_query("When did it open?", "date"), "It opened on Feb. 27, 2024.") > 0
+
+
 def test_an_event_the_question_asks_about_must_be_reported() -> None:
     def cand(text: str) -> Candidate:
         return Candidate(text, 0, len(text), 0, "a", 0, np.zeros(3))

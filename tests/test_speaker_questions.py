@@ -6,6 +6,7 @@ from newsqa.assistant.speakers import (
     _NEGATIVE_Q,
     _excluded,
     _is_person,
+    _predicate_names,
     _subject_names,
     is_multi_speaker_question,
 )
@@ -41,6 +42,18 @@ def test_a_possessive_names_whose_side_not_the_speaker() -> None:
     }
     # Whose criticism it is: not one of the answers.
     assert _excluded("Who backed Lord Butler's criticism of the government?") == {"butler"}
+
+
+def test_the_people_a_who_question_asks_about_are_not_its_answers() -> None:
+    assert _predicate_names("Which critics doubted that Chris Rock would host well?") == {"rock"}
+    assert _predicate_names("Who criticised Tony Blair and Gordon Brown's feud?") == {
+        "blair",
+        "brown",
+    }
+    assert _predicate_names("Who said Özil should apologise?") == {"ozil"}  # folded, as keys are
+    # The group asked for, before the verb, is no one spoken about.
+    assert _predicate_names("Which Labour MPs rounded on the plan?") == set()
+    assert _predicate_names("What did Scholz say about ground troops?") == set()
 
 
 def test_a_refusal_is_asked_by_a_verb_not_by_a_noun() -> None:
