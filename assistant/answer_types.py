@@ -253,10 +253,32 @@ EVENTS = [
     (r"marri\w*|marry", r"marri|marry|wedding|wife|husband"),
     # Not "dismissed": "X dismissed the claims" is no sacking.
     (r"sacked|fired", r"sack|fire|dismiss|axed|oust|replac"),
+    # A role asked for is a relation too: the chief executive named beside a company does not
+    # answer who chairs it, nor the company's founder who owns it now.
+    (r"chair(?:s|ed|man|men|woman|person)?", r"\bchair"),
+    (r"chief\s+executive|ceo", r"chief\s+executive|\bceo\b|\bboss\b|\bhead(?:s|ed)?\b|\bruns\b"),
+    (r"chief\s+operating\s+officer|coo", r"\boperating\b|\bcoo\b"),
+    (r"chief\s+financial\s+officer|cfo|finance\s+(?:chief|director)", r"financ|\bcfo\b"),
+    (r"architects?", r"architect|design"),
+    (r"found(?:er|ers|ed)", r"found|set\s+up|started|establish|launch|creat"),
+    (r"owns?|owners?|owned", r"\bown|bought|stake|acqui|controll?"),
+    (r"captain(?:s|ed)?|skipper", r"captain|skipper"),
+]
+# "How many people died ...?": a toll the answer's sentences report; 37 injured is no death toll.
+NUMBER_EVENTS = [
+    (
+        r"died|die|dies|dying|killed|kill|deaths?|dead|fatalities|fatal|lives|perished",
+        r"\bdie|\bdied|\bdead|\bdeath|\bkill|\blives\b|fatal|perish|\btoll\b|bodies|murder",
+    ),
+    (r"injur\w*|wounded|hurt", r"injur|wound|\bhurt|casualt|hospital"),
 ]
 EVENT_QUESTION = [
     (re.compile(rf"\b(?:{ask})\b", re.IGNORECASE), re.compile(say, re.IGNORECASE))
     for ask, say in EVENTS
+]
+NUMBER_EVENT_QUESTION = [
+    (re.compile(rf"\b(?:{ask})\b", re.IGNORECASE), re.compile(say, re.IGNORECASE))
+    for ask, say in NUMBER_EVENTS
 ]
 
 
@@ -387,11 +409,16 @@ def wants_sum(q: Query) -> bool:
 
 
 def event_unreported(q: Query, context: list[Candidate]) -> bool:
-    """True when an entity question asks about an event (replaced, won, bought ...) that none
-    of the sentences around the answer reports."""
-    if q.wants != "entity":
+    """True when an entity question asks about an event (replaced, won, bought ...) or a role
+    (chairs, founded ...), or a count about deaths or injuries, that none of the sentences
+    around the answer reports."""
+    if q.wants == "entity":
+        events = EVENT_QUESTION
+    elif q.wants in ("number", "amount"):
+        events = NUMBER_EVENT_QUESTION
+    else:
         return False
-    for asked, said in EVENT_QUESTION:
+    for asked, said in events:
         if asked.search(q.text) and not any(said.search(c.text) for c in context):
             return True
     return False

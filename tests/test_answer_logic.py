@@ -172,6 +172,24 @@ def test_an_event_the_question_asks_about_must_be_reported() -> None:
     assert not event_unreported(_query("How much did he win?", "number"), stayed)
 
 
+def test_a_role_or_a_toll_the_question_asks_about_must_be_reported() -> None:
+    def cand(text: str) -> Candidate:
+        return Candidate(text, 0, len(text), 0, "a", 0, np.zeros(3))
+
+    chair = _query("Who is the chairman of the Polish utility Polska Energia Morska?", "entity")
+    ceo = [cand("PEM, whose chief executive, Łukasz Brzeziński, said it would create jobs.")]
+    assert event_unreported(chair, ceo)
+    assert not event_unreported(chair, [cand("Its chairwoman, Ewa Nowak, agreed.")])
+    cfo = _query("Who is the CFO of Sahyadri Motors?", "entity")
+    assert not event_unreported(cfo, [cand("Chief financial officer Ananya Iyer said so.")])
+    dead = _query("How many people were killed in the 2022 derailment near Guilford?", "number")
+    injured = [cand("A derailment near Guilford in August 2022 injured 37 passengers.")]
+    assert event_unreported(dead, injured)
+    assert not event_unreported(dead, [cand("The crash left 12 people dead.")])
+    # A count of anything else asks for no toll.
+    assert not event_unreported(_query("How many trains run a day?", "number"), injured)
+
+
 def test_a_reopened_quote_ends_the_earlier_one() -> None:
     said = attribute(
         [
