@@ -349,6 +349,12 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
         """Score every candidate (its features and ``score``, set on it) for ``q``; returns the
         asked speaker as the articles name them (``Query.said_by``), empty if none is found."""
         word_sets = [set(tokenize(c.text)) for c in cands]
+        # "Who is the CFO?": a sentence saying "chief financial officer" holds the word.
+        for short in _question_acronyms(q):
+            spelled = mentions.initials(short)
+            for words, c in zip(word_sets, cands, strict=True):
+                if spelled.search(c.text.lower()):
+                    words.add(short)
         forms = _word_forms(q.tokens, word_sets)
         weights = dict(zip(q.tokens, _local_weights(q, word_sets, forms), strict=True))
         total = sum(weights.values()) or 1.0
@@ -577,6 +583,13 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
             parts.append(f"{c.text} [{n}]")
         cites = [citation(n, docs[i], spans[i]) for i, n in numbers.items()]
         return " ".join(parts), cites
+
+
+def _question_acronyms(q: Query) -> list[str]:
+    """The question's tokens written as an acronym of three to five letters ("CFO", "NHS"; two
+    letters would find too many word pairs: "MP", "many people"), as tokenized."""
+    caps = {w.lower() for w in re.findall(r"\b[A-Z]{3,5}\b", q.text)}
+    return [t for t in q.tokens if t in caps]
 
 
 def _first_part(q: Query, picked: list[Candidate], cands: list[Candidate]) -> dict[str, Any]:

@@ -80,7 +80,7 @@ def _is_acronym(name: str) -> bool:
     return 2 <= len(name) <= 5 and name.isupper() and name.isalpha()
 
 
-def _initials(acronym: str) -> re.Pattern[str]:
+def initials(acronym: str) -> re.Pattern[str]:
     """Words whose initials spell ``acronym`` (folded): "ev" finds "electric vehicle", "cfo"
     "chief financial officer"; written out, an acronym of any story is mentioned."""
     words = [re.escape(ch) + r"[\w'’]{2,}" for ch in acronym]
@@ -108,7 +108,7 @@ def unmentioned(q: Query, text: str, numbers: bool = True) -> list[str]:
         mentioned = seen(n) or (len(parts) > 1 and all(seen(x) for x in parts))
         if not mentioned and not any(re.search(rf"\b{x}\b", blob) for x in _SPELLED_OUT.get(n, ())):
             shown = q.names_shown.get(name, name)
-            if not (_is_acronym(shown) and _initials(n).search(blob)):
+            if not (_is_acronym(shown) and initials(n).search(blob)):
                 missing.append(shown)
     if numbers:
         found = set(NUMBER.findall(blob))

@@ -501,6 +501,30 @@ def test_the_speakers_statement_on_the_topic_scores_higher() -> None:
     assert others.score < off_topic.score
 
 
+def test_an_acronym_of_the_question_is_found_spelled_out() -> None:
+    from langchain_core.documents import Document
+
+    answerer = _answerer()
+    q = answerer._query("Who is the CFO of Sahyadri Motors?")
+    spelled = Candidate(
+        "Chief financial officer Ananya Iyer said revenue would grow.",
+        0,
+        60,
+        0,
+        "a",
+        0,
+        np.zeros(3),
+    )
+    other = Candidate("The board met on Tuesday.", 0, 25, 0, "a", 0, np.zeros(3))
+    answerer._score(q, [spelled, other], [Document(page_content="")])
+    assert "cfo" in spelled.coverage and "cfo" not in other.coverage
+    # Two letters would find any two words ("MP": "many people").
+    q = answerer._query("Which MP said it?")
+    many = Candidate("Many people said it.", 0, 20, 0, "a", 0, np.zeros(3))
+    answerer._score(q, [many], [Document(page_content="")])
+    assert "mp" not in many.coverage
+
+
 def test_a_namesake_is_not_the_asked_speaker() -> None:
     from newsqa.assistant.mentions import drop_namesakes
     from newsqa.index.attribution import Attribution
