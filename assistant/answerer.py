@@ -197,7 +197,7 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
                 traced.append(_trace_part(cands, docs))
         query = self._query(text)
         support = max(supports)
-        missing = mentions.missing_names(query, chosen, headed)
+        missing = mentions.missing_names(query, chosen, texts, headlines)
         reason = reasons[0] if all(reasons) else ""
         qx = _question_features(first, support, bool(missing), bool(reason), len(parts), focus)
         model = self._model()

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from newsqa.assistant.answer_types import MONEY, NAME_RUN, NUMBER, type_bonus, wants_sum
 from newsqa.assistant.question import QUESTION_STARTS, Query
 from newsqa.index.attribution import Attribution, name_words, question_speaker
+from newsqa.index.entries import entries, entry_of
 
 if TYPE_CHECKING:
     from newsqa.assistant.answerer import Candidate
@@ -40,15 +41,29 @@ def drop_namesakes(question: str, cands: list[Candidate], texts: dict[str, str])
                 c.attribution = Attribution(rest, c.attribution.how if rest else "")
 
 
-def missing_names(q: Query, chosen: list[Candidate], texts: dict[str, str]) -> list[str]:
-    """Names and numbers of the question that the articles of the chosen sentences never
-    mention: "What did Scholz say about China?" must not be answered from a Scholz story that
-    never mentions China."""
+def missing_names(
+    q: Query,
+    chosen: list[Candidate],
+    texts: dict[str, str],
+    headlines: dict[str, str] | None = None,
+) -> list[str]:
+    """Names and numbers of the question that the articles of the chosen sentences (with their
+    ``headlines``) never mention: "What did Scholz say about China?" must not be answered from a
+    Scholz story that never mentions China. In a live blog or a roundup, the entry of each
+    chosen sentence stands for its article: "rest centres in Northumberland" are not the three
+    an entry about Cumbria reports because another entry names Northumberland."""
     if not q.names and not q.numbers:
         return []
-    return unmentioned(
-        q, " ".join(texts.get(a, "") for a in sorted({c.article_id for c in chosen}))
-    )
+    heads = headlines or {}
+    pieces = []
+    for aid in sorted({c.article_id for c in chosen}):
+        text = texts.get(aid, "")
+        spans = entries(text)
+        if len(spans) > 1:
+            own = {entry_of(spans, c.start) for c in chosen if c.article_id == aid}
+            text = "\n".join(text[a:b] for i, (a, b) in enumerate(spans) if i in own)
+        pieces += [heads.get(aid, ""), text]
+    return unmentioned(q, "\n".join(pieces))
 
 
 def figure_elsewhere(q: Query, chosen: list[Candidate], texts: dict[str, str]) -> bool:

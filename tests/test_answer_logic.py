@@ -254,6 +254,27 @@ def test_a_figure_must_come_from_the_story_asked_about() -> None:
     assert missing_names(profit, other_story[1:], texts) == ["electrolux"]
 
 
+def test_in_a_live_blog_the_entry_must_name_what_the_question_names() -> None:
+    from newsqa.assistant.mentions import missing_names
+
+    blog = (
+        "07:15 GMT — Storm Ingrid arrived overnight across Cumbria and Northumberland.\n\n"
+        "11:20 GMT — Cumbria's council leader has opened three rest centres.\n\n"
+        "13:40 GMT — A gust of 94mph was recorded at Brizlee Wood in Northumberland."
+    )
+    at = blog.index("Cumbria's")
+    centres = Candidate(blog[at:].split("\n")[0], at, at + 40, 0, "live", at, np.zeros(3))
+    q = _query("How many rest centres were opened in Northumberland?", "number", {"northumberland"})
+    headlines = {"live": "Storm Ingrid live: rivers peak"}
+    assert missing_names(q, [centres], {"live": blog}, headlines) == ["northumberland"]
+    # The headline is every entry's: the storm it names is mentioned.
+    storm = _query("How many rest centres opened during Storm Ingrid?", "number", {"ingrid"})
+    assert missing_names(storm, [centres], {"live": blog}, headlines) == []
+    # An article of one story is checked whole.
+    story = re.sub(r"\d\d:\d\d GMT — ", "", blog)
+    assert missing_names(q, [centres], {"live": story}, headlines) == []
+
+
 def test_a_preposition_may_lead_the_second_question() -> None:
     parts = split_parts(
         "What operating system will Nicholas Negroponte's laptop run, and in which country did "
