@@ -424,6 +424,25 @@ def event_unreported(q: Query, context: list[Candidate]) -> bool:
     return False
 
 
+def another_year(q: Query, context: list[Candidate]) -> bool:
+    """True when the question dates what it asks about ("the 2019 rail dispute") and the
+    answer's sentence (with the one before it, ``context``) gives only other years ("the strike
+    in 2010 lasted 33 days"): the figure is another year's, a near miss. A year said in words
+    ("last year", "a year earlier") may be the one asked about, so it proves nothing."""
+    asked = {n for n in q.numbers if YEAR.match(n)}
+    if not asked or any(RELATIVE_YEAR.search(c.text) for c in context):
+        return False
+    years = {y for c in context for y in NUMBER.findall(c.text) if YEAR.match(y)}
+    return bool(years) and not years & asked
+
+
+RELATIVE_YEAR = re.compile(
+    r"\b(?:last|this|next|previous|current|that|the same|a|one)\s+(?:financial\s+|fiscal\s+)?"
+    r"year\b|\byear\s+(?:earlier|before|ago)\b|\b(?:annual|yearly)\b",
+    re.IGNORECASE,
+)
+
+
 def money_spans(text: str) -> list[tuple[int, int]]:
     """Spans of sums of money: "$4.5 billion", "USD 5m", "EUR 300 million", "Rs 500 crore",
     "CHF 2bn", "R$ 10bn", "£5.35", "50p", "300 million euros"."""

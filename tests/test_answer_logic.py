@@ -190,6 +190,21 @@ def test_a_role_or_a_toll_the_question_asks_about_must_be_reported() -> None:
     assert not event_unreported(_query("How many trains run a day?", "number"), injured)
 
 
+def test_a_figure_of_another_year_is_a_near_miss() -> None:
+    from newsqa.assistant.answer_types import another_year
+
+    def cand(text: str) -> Candidate:
+        return Candidate(text, 0, len(text), 0, "a", 0, np.zeros(3))
+
+    q = _query("How long did the 2019 rail dispute in Lyon last?", "duration")
+    q = replace(q, numbers={"2019"})
+    assert another_year(q, [cand("The last major strike, in 2010, lasted 33 days.")])
+    assert not another_year(q, [cand("The 2019 dispute lasted 12 days, against 33 in 2010.")])
+    # No year at all, or one said in words, may be the year asked about.
+    assert not another_year(q, [cand("The dispute lasted 12 days.")])
+    assert not another_year(q, [cand("It lasted 12 days last year, after 33 days in 2010.")])
+
+
 def test_a_reopened_quote_ends_the_earlier_one() -> None:
     said = attribute(
         [
