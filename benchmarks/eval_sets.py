@@ -41,6 +41,7 @@ SETS = (
     "speakers3",
     "speakers4",
     "news2",
+    "news3",
 )
 KINDS = ("seed", "fact", "say", "multi", "followup", "speakers", "when")
 OVERALL = ("hit@5", "cited", "correct", "answered", "abstained_unanswerable", "planted", "ece")
