@@ -208,6 +208,15 @@ CLOCK = re.compile(
     r"\b(one|two|three|four|five) hours?\b",
     re.IGNORECASE,
 )
+# A time of day ("9.55pm", "1:47 a.m.", "07:15 GMT", "3am"): when something happened, not a
+# figure; a live blog stamps every entry with one.
+TIME_OF_DAY = re.compile(
+    r"\b(?:[01]?\d|2[0-3])[:.][0-5]\d\s*(?:[ap]\.?\s?m\b\.?|GMT|BST|UTC|CET|ET|EST|EDT|PT|"
+    r"local\s+time)|\b(?:[01]?\d|2[0-3]):[0-5]\d\b|\b(?:1[0-2]|0?[1-9])\s*[ap]\.?\s?m\b\.?|"
+    r"\b(?:noon|midnight|midday)\b",
+    re.IGNORECASE,
+)
+WANTS_TIME_OF_DAY = re.compile(r"\b(?:what|which|at what)\s+time\b", re.IGNORECASE)
 HAS_NUMBER = re.compile(
     r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
     r"forty|fifty|hundred|thousand|million|billion|dozen|half|double|twice)\b",
@@ -358,6 +367,9 @@ def type_bonus(q: Query, text: str) -> float:
         return (
             0.1 if NAMING.search(text) or re.search(r"[\"“'‘][^\"”']{2,40}[\"”'’]", text) else 0.0
         )
+    if q.wants == "date" and WANTS_TIME_OF_DAY.search(q.text):
+        # "What time was the result declared?": a time of day, not the day.
+        return 0.14 if any(_new_to(q, m.group(0)) for m in TIME_OF_DAY.finditer(text)) else 0.0
     if q.wants == "date":
         if any(_new_to(q, m.group(0)) for m in FULL_DATE.finditer(text)):
             return 0.14
@@ -396,7 +408,7 @@ DEMONYM = re.compile(r"\b([A-Z][a-z]+(?:an|ian|ese|ish|i))\s+(?=[a-z])")
 def new_number(q: Query, text: str) -> bool:
     """A figure the question does not already give; a year or a day of the month is no amount
     ("in 2003", "released on 9 November")."""
-    text = FULL_DATE.sub(" ", text)
+    text = TIME_OF_DAY.sub(" ", FULL_DATE.sub(" ", text))
     new = {n for n in set(NUMBER.findall(text)) - q.numbers if not YEAR.match(n)}
     return bool(new) or bool(HAS_NUMBER.search(NUMBER.sub(" ", text)))
 

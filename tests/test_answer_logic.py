@@ -150,6 +150,15 @@ def test_counts_ages_frequencies_measures_and_places() -> None:
     assert type_bonus(where, "Inbev brands include Bass and Stella Artois.") == 0
 
 
+def test_a_time_of_day_is_no_figure_but_answers_what_time() -> None:
+    votes = _query("How many votes did Reform UK get?", "number")
+    assert type_bonus(votes, "Thursday, 9.55pm — Welcome to our live coverage.") == 0
+    assert type_bonus(votes, "Gareth Pym (Reform UK) 7,651") > 0
+    declared = _query("What time was the result declared?", "date")
+    assert type_bonus(declared, "1.47am — The returning officer declares the result.") > 0
+    assert type_bonus(declared, "The count began on Thursday.") == 0
+
+
 def test_a_place_or_date_the_question_gives_is_not_its_answer() -> None:
     plant = _query("Where will Hyundai build its second car plant in India?", "entity")
     assert type_bonus(plant, "Hyundai plans to build a second plant in India.") == 0
