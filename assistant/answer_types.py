@@ -216,7 +216,10 @@ TIME_OF_DAY = re.compile(
     r"\b(?:noon|midnight|midday)\b",
     re.IGNORECASE,
 )
-WANTS_TIME_OF_DAY = re.compile(r"\b(?:what|which|at what)\s+time\b", re.IGNORECASE)
+WANTS_TIME_OF_DAY = re.compile(
+    r"\b(?:what|which)\s+time\b(?!\s+(?:period|frame|span|scale|of\s+(?:year|the\s+year)))",
+    re.IGNORECASE,
+)
 HAS_NUMBER = re.compile(
     r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
     r"forty|fifty|hundred|thousand|million|billion|dozen|half|double|twice)\b",

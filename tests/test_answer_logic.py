@@ -157,6 +157,8 @@ def test_a_time_of_day_is_no_figure_but_answers_what_time() -> None:
     declared = _query("What time was the result declared?", "date")
     assert type_bonus(declared, "1.47am — The returning officer declares the result.") > 0
     assert type_bonus(declared, "The count began on Thursday.") == 0
+    period = _query("Until what time period did sales grow?", "date")
+    assert type_bonus(period, "Sales grew until the 1920s.") > 0
 
 
 def test_a_place_or_date_the_question_gives_is_not_its_answer() -> None:
