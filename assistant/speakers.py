@@ -46,7 +46,7 @@ _POSITION_VERBS = (
         "predicted promised pledged vowed conceded acknowledged maintained commented responded "
         "replied ruled rule reacted react spoke spoken paid gave expressed voiced "
         "questioned attacked accused challenged doubted disputed slammed blasted tipped "
-        "cautioned hailed complained described lambasted".split()
+        "cautioned hailed complained described lambasted explained quoted".split()
     )
     # "called for" takes a position; "called the police" does not.
     | {"called for", "called on", "hit out", "hit back", "lashed out", "rounded on", "played down"}
@@ -66,7 +66,10 @@ _WHICH_PLURAL = re.compile(
 )
 # "Who disagreed with Macron?", "Who paid tribute to ...", "Who has spoken out against ...".
 _WHO_VERB = re.compile(
-    rf"^\s*who\s+(?:else\s+)?(?:has\s+|have\s+|had\s+|also\s+)*(?P<verb>{_VERB_ALT})\b",
+    # "Who at Tallis Copper explained ...", "Who is quoted about ...".
+    r"^\s*who\s+(?:(?:at|from|for|in)\s+(?:the\s+)?(?:[A-Z][\w'’&.-]*\s+){1,4})?"
+    rf"(?:else\s+)?(?:has\s+|have\s+|had\s+|also\s+|is\s+|was\s+|were\s+|been\s+)*"
+    rf"(?P<verb>{_VERB_ALT})\b",
     re.IGNORECASE,
 )
 # "How did party leaders react to ...", "What did European leaders / the two managers say ...".

@@ -20,12 +20,16 @@ def test_reporting_and_stance_verbs_ask_for_speakers_and_acts_do_not() -> None:
         "Which musicians and songwriters are backing the anti-piracy lessons?",
         "Which Conservatives said the party should look sympathetically on him?",
         "What did the lawyers for the four Britons say about their arrest?",
+        "Who is quoted about the plan to reopen the theatre?",
+        "Which of the candidates are quoted in the live coverage?",
+        "Who at Tallis Copper explained the production cut?",
     ):
         assert is_multi_speaker_question(q), q
     for q in (
         "Who called the police?",
         "Who announced the merger?",
         "Who won the race?",
+        "Who is the chairman of the club?",
         "What did Moyes say about the dismissal?",  # a name ending in s is no group
     ):
         assert not is_multi_speaker_question(q), q
