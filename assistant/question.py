@@ -14,12 +14,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from newsqa.assistant.answer_types import NAME_RUN, NUMBER, asked_kind, question_wants
+from newsqa.assistant.answer_types import NAME_RUN, asked_kind, question_wants
 from newsqa.assistant.condense import people
 from newsqa.index.attribution import ROLES, SAY_QUESTION, name_words, question_speaker
 from newsqa.index.lexical import idf, tokenize
 from newsqa.index.names import fold, name_key
 
+# A figure of the question: not the digits of a name ("U2", "G8", "MP3", the "A69").
+QUESTION_NUMBER = re.compile(r"(?<!\w)\d+(?:[.,]\d+)*")
 WHEN_AND = re.compile(r"\s*when\s+and\s+(?:where|how|why|what|who|which)\b", re.IGNORECASE)
 
 
@@ -299,7 +301,7 @@ def analyse(text: str, lexical: Any, embedder: Any) -> Query:
         tokens=tokens,
         weights=weights,
         names=names,
-        numbers=set(NUMBER.findall(text)),
+        numbers=set(QUESTION_NUMBER.findall(text)),
         speaker=speaker,
         names_shown=shown,
         descriptors=descriptors,

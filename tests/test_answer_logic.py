@@ -706,3 +706,10 @@ def test_two_question_words_share_one_clause() -> None:
         "When was the summit held after which Macron spoke?",
         "where was the summit held after which Macron spoke?",
     ]
+
+
+def test_the_digits_of_a_name_are_no_figure_of_the_question() -> None:
+    from newsqa.assistant.question import QUESTION_NUMBER
+
+    found = QUESTION_NUMBER.findall("When are U2 playing the A69 arena for £3.5bn, or 2,486?")
+    assert found == ["3.5", "2,486"]
