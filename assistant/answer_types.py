@@ -17,7 +17,7 @@ import simplemma
 from breame.spelling import get_american_spelling
 from newsqa.index.attribution import name_words
 from newsqa.index.lexical import tokenize
-from newsqa.index.names import NAME_RUN_RX
+from newsqa.index.names import NAME_RUN_RX, ROLE_NOUNS
 
 if TYPE_CHECKING:
     from newsqa.assistant.answerer import Candidate
@@ -421,6 +421,36 @@ def wants_sum(q: Query) -> bool:
     if q.wants not in ("number", "amount") or not WANTS_MONEY.search(q.text):
         return False
     return bool(SUM_QUESTION.search(q.text)) and not re.search(r"\bhow many\b", q.text, re.I)
+
+
+# "Who is the mayor of Palma?", "Who was Elbtal's chief operating officer?": a role asked by
+# name. Words for the same role in news (a football manager is the club's boss or coach).
+ASKED_ROLE = re.compile(
+    r"^\s*(?i:who)\s+(?:is|was|are|were)\s+(?:the\s+|its\s+|their\s+)?"
+    r"(?:(?:[A-Z][\w.&-]*\s+)*[A-Z][\w.&-]*['’]s?\s+)?"
+    r"(?:(?:new|current|former|acting|interim|then|present|first)\s+)?"
+    r"(?:[a-z-]+\s+){0,2}?(?P<role>[a-z][a-z-]+)\s*(?:\b(?:of|at|for|in)\b|\?|$)"
+)
+SAME_ROLE = (
+    {"manager", "coach", "boss"},
+    {"head", "leader", "chief", "boss", "president", "chairman", "chairwoman", "chair"},
+    {"spokesman", "spokeswoman", "spokesperson", "spokes"},
+    {"minister", "secretary"},
+    {"owner", "owns", "own", "bought", "stake"},
+)
+
+
+def role_unreported(q: Query, context: list[Candidate]) -> bool:
+    """True when a "Who is the <role> of X?" question's role (or a word for the same role) is in
+    none of the sentences around the answer: a housing councillor named beside the city is no
+    answer to who its mayor is."""
+    m = ASKED_ROLE.match(q.text)
+    if q.wants != "entity" or not m or m.group("role") not in ROLE_NOUNS:
+        return False
+    role = m.group("role")
+    words = {role} | set().union(*(g for g in SAME_ROLE if role in g))
+    said = re.compile(r"\b(?:" + "|".join(sorted(words)) + r")", re.IGNORECASE)
+    return not any(said.search(c.text) for c in context)
 
 
 def event_unreported(q: Query, context: list[Candidate]) -> bool:

@@ -32,6 +32,7 @@ from newsqa.assistant.answer_types import (
     another_year,
     event_unreported,
     new_number,
+    role_unreported,
     type_bonus,
     wants_sum,
 )
@@ -547,7 +548,7 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
             *(p for c in chosen if (p := _prev_sentence(c, cands))),
             *(n for c in chosen if (n := _next_sentence(c, cands))),
         ]
-        if event_unreported(q, around):
+        if event_unreported(q, around) or role_unreported(q, around):
             return "event not reported"
         best = chosen[0]
         if another_year(q, [best, *([p] if (p := _prev_sentence(best, cands)) else [])]):

@@ -216,6 +216,23 @@ def test_a_figure_of_another_year_is_a_near_miss() -> None:
     assert not another_year(q, [cand("It lasted 12 days last year, after 33 days in 2010.")])
 
 
+def test_a_role_asked_by_name_must_be_reported() -> None:
+    from newsqa.assistant.answer_types import role_unreported
+
+    def cand(text: str) -> Candidate:
+        return Candidate(text, 0, len(text), 0, "a", 0, np.zeros(3))
+
+    mayor = _query("Who is the mayor of Palma?", "entity")
+    councillor = [cand("Palma's councillor for housing, Marta Vidal Roig, joined the protest.")]
+    assert role_unreported(mayor, councillor)
+    assert not role_unreported(mayor, [cand("The mayor, Jaume Coll, said no.")])
+    # A football club's manager is its boss or coach as well.
+    manager = _query("Who is the current manager of Chelsea?", "entity")
+    assert not role_unreported(manager, [cand("Chelsea boss Jose Mourinho was fined.")])
+    # Not a role: nothing to check.
+    assert not role_unreported(_query("Who is the protagonist of the novel?", "entity"), [])
+
+
 def test_a_reopened_quote_ends_the_earlier_one() -> None:
     said = attribute(
         [
