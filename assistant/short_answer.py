@@ -372,10 +372,14 @@ def _in_question(text: str, keys: set[str], question: str) -> float:
     initials = "".join(w[0] for w in words if not is_function_word(w) or w[0].isupper()).lower()
     if len(words) > 1 and initials in {w.lower() for _, _, w in _tokens(question)}:
         return 1.0  # "New York City" when the question says "NYC"
+    # "Indonesia" is the question's "Indonesian": a name the question holds as an adjective.
+    capitalised = [w.lower() for _, _, w in _tokens(question) if w[:1].isupper()]
     hits = sum(
         1
         for w in words
-        if word_key(w) in keys or (w.lower() in low and (is_function_word(w) or w.isdigit()))
+        if word_key(w) in keys
+        or (w.lower() in low and (is_function_word(w) or w.isdigit()))
+        or (len(w) >= 4 and w[:1].isupper() and any(c.startswith(w.lower()) for c in capitalised))
     )
     return hits / len(words)
 

@@ -94,6 +94,9 @@ def test_never_a_span_of_the_question_itself() -> None:
     assert short_answer("Who did Olaf Scholz speak to?", sentence) is None
     # The only sum is the one the question gives.
     assert short_answer("How much did the $4.5 billion package add?", WIRE) is None
+    # Nor the country the question names as an adjective ("Indonesian": "Indonesia").
+    sentence = "He paid a bribe to a high-level official in Indonesia's environment ministry."
+    assert short_answer("What was the name of the Indonesian official he bribed?", sentence) is None
 
 
 def test_a_sentence_without_the_kind_asked_gives_none() -> None:
