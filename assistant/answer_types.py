@@ -140,7 +140,8 @@ YEAR = re.compile(r"^(1[89]\d\d|20\d\d)$")
 WANTS_AMOUNT = re.compile(
     r"\b(profit|profits|loss|losses|revenue|sales|price|prices|cost|costs|charge|fee|fine|salary|"
     r"pay|paid|payout|pay-off|worth|value|budget|score|time|rate|dividend|deal|bid|offer|"
-    r"stake|figure|total|record|margin|sum|fund|damages|audience|viewers|jobs)\b",
+    r"stake|figure|total|record|margin|sum|fund|damages|audience|viewers|jobs|income|"
+    r"turnover|ebitda)\b",
     re.IGNORECASE,
 )
 WANTS_DATE = re.compile(
@@ -486,6 +487,27 @@ RELATIVE_YEAR = re.compile(
     r"year\b|\byear\s+(?:earlier|before|ago)\b|\b(?:annual|yearly)\b",
     re.IGNORECASE,
 )
+
+
+# Reporting periods of company results: a quarter's figure is no answer to the year's.
+PART_OF_YEAR = re.compile(
+    r"\b(?:quarter|quarterly|three\s+months|six\s+months|nine\s+months|first\s+half|"
+    r"second\s+half|half[-\s]year|interim)\b",
+    re.IGNORECASE,
+)
+WHOLE_YEAR = re.compile(
+    r"\b(?:whole\s+(?:of\s+)?(?:the\s+)?(?:year|\d{4})|full[-\s]year|annual|for\s+the\s+year|"
+    r"twelve\s+months|12\s+months|all\s+of\s+\d{4})\b",
+    re.IGNORECASE,
+)
+
+
+def another_period(q: Query, best: Candidate) -> bool:
+    """True when a figure question asks for a whole year's result ("net income for the whole
+    of 2024") and the answer's sentence reports part of a year ("for the fourth quarter")."""
+    if q.wants not in ("number", "amount") or not WHOLE_YEAR.search(q.text):
+        return False
+    return bool(PART_OF_YEAR.search(best.text)) and not WHOLE_YEAR.search(best.text)
 
 
 def money_spans(text: str) -> list[tuple[int, int]]:

@@ -29,6 +29,7 @@ from newsqa.assistant.answer_types import (
     WANTS_MONEY,
     WANTS_OFFER,
     WANTS_PAY,
+    another_period,
     another_year,
     event_unreported,
     new_number,
@@ -553,6 +554,8 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
         best = chosen[0]
         if another_year(q, [best, *([p] if (p := _prev_sentence(best, cands)) else [])]):
             return "another year"
+        if another_period(q, best):
+            return "another period"
         if q.wants == "duration" and not any(
             DURATION.search(c.text) or new_number(q, c.text) for c in chosen
         ):

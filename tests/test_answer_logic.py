@@ -233,6 +233,21 @@ def test_a_role_asked_by_name_must_be_reported() -> None:
     assert not role_unreported(_query("Who is the protagonist of the novel?", "entity"), [])
 
 
+def test_a_quarter_is_no_answer_to_the_year() -> None:
+    from newsqa.assistant.answer_types import another_period, question_wants
+
+    def cand(text: str) -> Candidate:
+        return Candidate(text, 0, len(text), 0, "a", 0, np.zeros(3))
+
+    text = "What was Tallis Copper's net income for the whole of 2024?"
+    assert question_wants(text) == "amount"
+    year = _query(text, "amount")
+    assert another_period(year, cand("For the fourth quarter, Tallis posted net income of $212m."))
+    assert not another_period(year, cand("Tallis posted full-year net income of $700m."))
+    quarter = _query("What was its net income in the fourth quarter?", "amount")
+    assert not another_period(quarter, cand("For the fourth quarter, net income was $212m."))
+
+
 def test_a_reopened_quote_ends_the_earlier_one() -> None:
     said = attribute(
         [
