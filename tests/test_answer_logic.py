@@ -62,6 +62,11 @@ def test_follow_up_carries_the_previous_answer_for_retrieval() -> None:
     assert "don't say" not in condense("What's his real name?", abstained).follow_up
 
 
+def _cand(text: str) -> Candidate:
+    """A candidate sentence of article \"a\" with no vector."""
+    return Candidate(text, 0, len(text), 0, "a", 0, np.zeros(3))
+
+
 def _query(text: str, wants: str, names: set[str] | None = None) -> Query:
     return Query(text, np.zeros(3), [], np.zeros(0), names or set(), set(), set(), wants=wants)
 
@@ -184,19 +189,16 @@ def test_an_event_the_question_asks_about_must_be_reported() -> None:
 
 
 def test_a_role_or_a_toll_the_question_asks_about_must_be_reported() -> None:
-    def cand(text: str) -> Candidate:
-        return Candidate(text, 0, len(text), 0, "a", 0, np.zeros(3))
-
     chair = _query("Who is the chairman of the Polish utility Polska Energia Morska?", "entity")
-    ceo = [cand("PEM, whose chief executive, Łukasz Brzeziński, said it would create jobs.")]
+    ceo = [_cand("PEM, whose chief executive, Łukasz Brzeziński, said it would create jobs.")]
     assert event_unreported(chair, ceo)
-    assert not event_unreported(chair, [cand("Its chairwoman, Ewa Nowak, agreed.")])
+    assert not event_unreported(chair, [_cand("Its chairwoman, Ewa Nowak, agreed.")])
     cfo = _query("Who is the CFO of Sahyadri Motors?", "entity")
-    assert not event_unreported(cfo, [cand("Chief financial officer Ananya Iyer said so.")])
+    assert not event_unreported(cfo, [_cand("Chief financial officer Ananya Iyer said so.")])
     dead = _query("How many people were killed in the 2022 derailment near Guilford?", "number")
-    injured = [cand("A derailment near Guilford in August 2022 injured 37 passengers.")]
+    injured = [_cand("A derailment near Guilford in August 2022 injured 37 passengers.")]
     assert event_unreported(dead, injured)
-    assert not event_unreported(dead, [cand("The crash left 12 people dead.")])
+    assert not event_unreported(dead, [_cand("The crash left 12 people dead.")])
     # A count of anything else asks for no toll.
     assert not event_unreported(_query("How many trains run a day?", "number"), injured)
 
@@ -204,31 +206,25 @@ def test_a_role_or_a_toll_the_question_asks_about_must_be_reported() -> None:
 def test_a_figure_of_another_year_is_a_near_miss() -> None:
     from newsqa.assistant.answer_types import another_year
 
-    def cand(text: str) -> Candidate:
-        return Candidate(text, 0, len(text), 0, "a", 0, np.zeros(3))
-
     q = _query("How long did the 2019 rail dispute in Lyon last?", "duration")
     q = replace(q, numbers={"2019"})
-    assert another_year(q, [cand("The last major strike, in 2010, lasted 33 days.")])
-    assert not another_year(q, [cand("The 2019 dispute lasted 12 days, against 33 in 2010.")])
+    assert another_year(q, [_cand("The last major strike, in 2010, lasted 33 days.")])
+    assert not another_year(q, [_cand("The 2019 dispute lasted 12 days, against 33 in 2010.")])
     # No year at all, or one said in words, may be the year asked about.
-    assert not another_year(q, [cand("The dispute lasted 12 days.")])
-    assert not another_year(q, [cand("It lasted 12 days last year, after 33 days in 2010.")])
+    assert not another_year(q, [_cand("The dispute lasted 12 days.")])
+    assert not another_year(q, [_cand("It lasted 12 days last year, after 33 days in 2010.")])
 
 
 def test_a_role_asked_by_name_must_be_reported() -> None:
     from newsqa.assistant.answer_types import role_unreported
 
-    def cand(text: str) -> Candidate:
-        return Candidate(text, 0, len(text), 0, "a", 0, np.zeros(3))
-
     mayor = _query("Who is the mayor of Palma?", "entity")
-    councillor = [cand("Palma's councillor for housing, Marta Vidal Roig, joined the protest.")]
+    councillor = [_cand("Palma's councillor for housing, Marta Vidal Roig, joined the protest.")]
     assert role_unreported(mayor, councillor)
-    assert not role_unreported(mayor, [cand("The mayor, Jaume Coll, said no.")])
+    assert not role_unreported(mayor, [_cand("The mayor, Jaume Coll, said no.")])
     # A football club's manager is its boss or coach as well.
     manager = _query("Who is the current manager of Chelsea?", "entity")
-    assert not role_unreported(manager, [cand("Chelsea boss Jose Mourinho was fined.")])
+    assert not role_unreported(manager, [_cand("Chelsea boss Jose Mourinho was fined.")])
     # Not a role: nothing to check.
     assert not role_unreported(_query("Who is the protagonist of the novel?", "entity"), [])
 
@@ -236,16 +232,13 @@ def test_a_role_asked_by_name_must_be_reported() -> None:
 def test_a_quarter_is_no_answer_to_the_year() -> None:
     from newsqa.assistant.answer_types import another_period, question_wants
 
-    def cand(text: str) -> Candidate:
-        return Candidate(text, 0, len(text), 0, "a", 0, np.zeros(3))
-
     text = "What was Tallis Copper's net income for the whole of 2024?"
     assert question_wants(text) == "amount"
     year = _query(text, "amount")
-    assert another_period(year, cand("For the fourth quarter, Tallis posted net income of $212m."))
-    assert not another_period(year, cand("Tallis posted full-year net income of $700m."))
+    assert another_period(year, _cand("For the fourth quarter, Tallis posted net income of $212m."))
+    assert not another_period(year, _cand("Tallis posted full-year net income of $700m."))
     quarter = _query("What was its net income in the fourth quarter?", "amount")
-    assert not another_period(quarter, cand("For the fourth quarter, net income was $212m."))
+    assert not another_period(quarter, _cand("For the fourth quarter, net income was $212m."))
 
 
 def test_a_reopened_quote_ends_the_earlier_one() -> None:
