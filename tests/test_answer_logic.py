@@ -63,7 +63,7 @@ def test_follow_up_carries_the_previous_answer_for_retrieval() -> None:
 
 
 def _cand(text: str) -> Candidate:
-    """A candidate sentence of article \"a\" with no vector."""
+    """A candidate sentence of article "a" with no vector."""
     return Candidate(text, 0, len(text), 0, "a", 0, np.zeros(3))
 
 
