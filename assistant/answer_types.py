@@ -281,7 +281,7 @@ EVENTS = [
 NUMBER_EVENTS = [
     (
         r"died|die|dies|dying|killed|kill|deaths?|dead|fatalities|fatal|lives|perished",
-        r"\bdie|\bdied|\bdead|\bdeath|\bkill|\blives\b|fatal|perish|\btoll\b|bodies|murder",
+        r"\bdie|\bdied|\bdead|\bdeath|\bkill|passed\s+away|\blives\b|fatal|perish|\btoll\b|bodies|murder",
     ),
     (r"injur\w*|wounded|hurt", r"injur|wound|\bhurt|casualt|hospital"),
 ]

@@ -199,6 +199,7 @@ def test_a_role_or_a_toll_the_question_asks_about_must_be_reported() -> None:
     injured = [_cand("A derailment near Guilford in August 2022 injured 37 passengers.")]
     assert event_unreported(dead, injured)
     assert not event_unreported(dead, [_cand("The crash left 12 people dead.")])
+    assert not event_unreported(dead, [_cand("Two of the passengers later passed away.")])
     # A count of anything else asks for no toll.
     assert not event_unreported(_query("How many trains run a day?", "number"), injured)
 
