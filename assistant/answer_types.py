@@ -489,6 +489,27 @@ RELATIVE_YEAR = re.compile(
 )
 
 
+# "in Mallorca", "at Brook Lane": a place the question puts what it asks about in.
+_PLACE_ASKED = re.compile(r"\b(?:in|at|near)\s+(?:the\s+)?((?:[A-Z][\w'’-]+\s?)+)")
+
+
+def another_place(q: Query, context: list[Candidate]) -> bool:
+    """True when the question places its subject ("How many flats are there in Mallorca?") and
+    the answer's sentence (with the one before it, ``context``) never names that place but
+    places its figure elsewhere ("41,000 are in Ibiza"): another place's figure."""
+    asked = [m.group(1).strip() for m in _PLACE_ASKED.finditer(q.text)]
+    if not asked or q.wants not in ("number", "amount", "duration"):
+        return False
+    text = " ".join(c.text for c in context).lower()
+    if any(word.lower() in text for place in asked for word in place.split()):
+        return False
+    best = context[0].text
+    return any(
+        not set(m.group(1).split()) & set(" ".join(asked).split())
+        for m in _PLACE_ASKED.finditer(best)
+    )
+
+
 # Reporting periods of company results: a quarter's figure is no answer to the year's.
 PART_OF_YEAR = re.compile(
     r"\b(?:quarter|quarterly|three\s+months|six\s+months|nine\s+months|first\s+half|"

@@ -30,6 +30,7 @@ from newsqa.assistant.answer_types import (
     WANTS_OFFER,
     WANTS_PAY,
     another_period,
+    another_place,
     another_year,
     event_unreported,
     new_number,
@@ -556,6 +557,8 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
             return "another year"
         if another_period(q, best):
             return "another period"
+        if another_place(q, [best, *([p] if (p := _prev_sentence(best, cands)) else [])]):
+            return "another place"
         if q.wants == "duration" and not any(
             DURATION.search(c.text) or new_number(q, c.text) for c in chosen
         ):

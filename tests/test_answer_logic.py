@@ -242,6 +242,17 @@ def test_a_quarter_is_no_answer_to_the_year() -> None:
     assert not another_period(quarter, _cand("For the fourth quarter, net income was $212m."))
 
 
+def test_a_figure_placed_elsewhere_is_a_near_miss() -> None:
+    from newsqa.assistant.answer_types import another_place
+
+    q = _query("How many licensed tourist-flat places are there in Mallorca?", "number")
+    islands = _cand("The islands have 96,000 licensed places, of which 41,000 are in Ibiza.")
+    assert another_place(q, [islands])
+    assert not another_place(q, [_cand("Mallorca has 52,000 of the places, most in Palma.")])
+    # A sentence that places nothing may be about the place the story is about.
+    assert not another_place(q, [_cand("The island has 52,000 licensed places.")])
+
+
 def test_a_reopened_quote_ends_the_earlier_one() -> None:
     said = attribute(
         [
