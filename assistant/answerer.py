@@ -553,11 +553,12 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
         if event_unreported(q, around) or role_unreported(q, around):
             return "event not reported"
         best = chosen[0]
-        if another_year(q, [best, *([p] if (p := _prev_sentence(best, cands)) else [])]):
+        lead = [best, *([p] if (p := _prev_sentence(best, cands)) else [])]
+        if another_year(q, lead):
             return "another year"
         if another_period(q, best):
             return "another period"
-        if another_place(q, [best, *([p] if (p := _prev_sentence(best, cands)) else [])]):
+        if another_place(q, lead):
             return "another place"
         if q.wants == "duration" and not any(
             DURATION.search(c.text) or new_number(q, c.text) for c in chosen

@@ -67,7 +67,7 @@ _WHICH_PLURAL = re.compile(
 # "Who disagreed with Macron?", "Who paid tribute to ...", "Who has spoken out against ...".
 _WHO_VERB = re.compile(
     # "Who at Tallis Copper explained ...", "Who is quoted about ...".
-    r"^\s*who\s+(?:(?:at|from|for|in)\s+(?:the\s+)?(?:[A-Z][\w'’&.-]*\s+){1,4})?"
+    r"^\s*who\s+(?:(?:at|from|for|in)\s+(?:the\s+)?(?:[^\W\d_][\w'’&.-]*\s+){1,4})?"
     rf"(?:else\s+)?(?:has\s+|have\s+|had\s+|also\s+|is\s+|was\s+|were\s+|been\s+)*"
     rf"(?P<verb>{_VERB_ALT})\b",
     re.IGNORECASE,

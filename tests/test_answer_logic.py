@@ -228,6 +228,8 @@ def test_a_role_asked_by_name_must_be_reported() -> None:
     assert not role_unreported(manager, [_cand("Chelsea boss Jose Mourinho was fined.")])
     # Not a role: nothing to check.
     assert not role_unreported(_query("Who is the protagonist of the novel?", "entity"), [])
+    orsted = _query("Who is Ørsted's chairman?", "entity")
+    assert role_unreported(orsted, [_cand("Ørsted's chief executive, Mads Nipper, spoke.")])
 
 
 def test_a_quarter_is_no_answer_to_the_year() -> None:
@@ -251,6 +253,12 @@ def test_a_figure_placed_elsewhere_is_a_near_miss() -> None:
     assert not another_place(q, [_cand("Mallorca has 52,000 of the places, most in Palma.")])
     # A sentence that places nothing may be about the place the story is about.
     assert not another_place(q, [_cand("The island has 52,000 licensed places.")])
+    # Places in any script; a word inside another ("Ely" in "likely") is no mention.
+    lodz = _query("How many jobs will the plant create in Łódź?", "number")
+    assert another_place(lodz, [_cand("It will likely create 900 jobs in Gdańsk.")])
+    assert not another_place(lodz, [_cand("It will create 900 jobs in Łódź.")])
+    ely = _query("How many homes were flooded in Ely?", "number")
+    assert another_place(ely, [_cand("It likely flooded 40 homes in Soham.")])
 
 
 def test_a_reopened_quote_ends_the_earlier_one() -> None:

@@ -23,6 +23,7 @@ def test_reporting_and_stance_verbs_ask_for_speakers_and_acts_do_not() -> None:
         "Who is quoted about the plan to reopen the theatre?",
         "Which of the candidates are quoted in the live coverage?",
         "Who at Tallis Copper explained the production cut?",
+        "Who at Ørsted explained the delay?",
     ):
         assert is_multi_speaker_question(q), q
     for q in (

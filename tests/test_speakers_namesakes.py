@@ -127,3 +127,13 @@ def test_criticism_needs_no_word_of_refusal_but_a_refusal_does() -> None:
         "Who ruled out reopening the bridge?", scored, [], True, False, False
     )
     assert [s["_id"] for _, s in kept] == ["Claes"]
+
+
+def test_a_person_the_question_asks_about_is_not_among_its_speakers(
+    store: Store, embedder: Any
+) -> None:
+    q = "Which coaches commented after Lars Brenner complained that the goal was not given?"
+    got = answer(q, q, _docs(store, "goal-line"), store, embedder=embedder)
+    assert got is not None
+    speakers = {s["speaker"] for s in got["statements"]}
+    assert "Lars Brenner" not in speakers and "Dieter Haas" in speakers
