@@ -456,6 +456,16 @@ def role_unreported(q: Query, context: list[Candidate]) -> bool:
     return not any(said.search(c.text) for c in context)
 
 
+def asked_event(q: Query) -> re.Pattern[str] | None:
+    """The words that report the event a question asks about ("When did he die?": died,
+    passed away ...), or None when it names none of EVENTS or NUMBER_EVENTS."""
+    for asked, said in (*EVENT_QUESTION, *NUMBER_EVENT_QUESTION):
+        # In lower case: "To Kill a Mockingbird" is a title, not a killing.
+        if any(m.group(0).islower() for m in asked.finditer(q.text)):
+            return said
+    return None
+
+
 def event_unreported(q: Query, context: list[Candidate]) -> bool:
     """True when an entity question asks about an event (replaced, won, bought ...) or a role
     (chairs, founded ...), or a count about deaths or injuries, that none of the sentences

@@ -99,6 +99,9 @@ class Query:
     said_by: set[str] = field(default_factory=set)
     # "Internet Explorer" -> "IE": the article may name it by its initials.
     acronyms: dict[str, set[str]] = field(default_factory=dict)
+    # The last name word of each run ("Raskin" of "Jef Raskin", "United" of "Manchester
+    # United"): a sentence naming part of a run names it with this word ("Mr Raskin", not "Jef").
+    name_heads: set[str] = field(default_factory=set)
 
 
 # ", and in which country ...": a preposition may lead the second question word.
@@ -311,4 +314,5 @@ def analyse(text: str, lexical: Any, embedder: Any) -> Query:
         topic=topic,
         name_groups=groups,
         acronyms=acronyms(runs),
+        name_heads={h for r in runs for h in name_words(r.split()[-1])},
     )

@@ -758,3 +758,63 @@ def test_the_digits_of_a_name_are_no_figure_of_the_question() -> None:
 
     found = QUESTION_NUMBER.findall("When are U2 playing the A69 arena for £3.5bn, or 2,486?")
     assert found == ["3.5", "2,486"]
+
+
+def test_a_name_of_the_question_is_named_by_its_own_run_only() -> None:
+    from langchain_core.documents import Document
+
+    answerer = _answerer()
+
+    def named(question: str, text: str) -> bool:
+        c = Candidate(text, 0, len(text), 0, "a", 0, np.zeros(3))
+        answerer._score(answerer._query(question), [c], [Document(page_content="")])
+        from newsqa.assistant.scorer import SENTENCE_FEATURES
+
+        return bool(c.features[SENTENCE_FEATURES.index("names")])
+
+    united = "Who scored for Manchester United?"
+    assert named(united, "Manchester United won 2-0 at Croke Park.")
+    assert named(united, "United won 2-0.")
+    assert not named(united, "Manchester City won 2-0.")
+    assert not named(united, "Fans in Manchester celebrated.")
+    # A person by the family name, with a title or another first name of the same family; not
+    # by a first name alone ("Sir Nicholas" is not Nicholas Negroponte).
+    who = "What is the name of Nicholas Negroponte's wife?"
+    assert named(who, "Mr Negroponte founded the lab.")
+    assert named(who, "Elaine Negroponte is his wife.")
+    assert not named(who, "Sir Nicholas was replaced as the member for Kensington.")
+    assert named("Where is Tallis Copper based?", "Tallis Copper Corp is based in Toronto.")
+
+
+def test_when_a_death_is_asked_the_sentence_that_dates_it_answers() -> None:
+    answerer = _answerer()
+
+    def cand(text: str, score: float, start: int) -> Candidate:
+        c = Candidate(text, start, start + len(text), 0, "a", start, np.zeros(3))
+        c.score = score
+        return c
+
+    q = answerer._query("When did Jef Raskin, who led the team behind the first Macintosh, die?")
+    lead = cand("Jef Raskin, head of the team behind the first Macintosh, has died.", 0.78, 0)
+    joined = cand("Mr Raskin joined Apple in 1978 to lead its publications department.", 0.73, 80)
+    died = cand("He was diagnosed in December 2004 and died on 26 February at home.", 0.72, 200)
+    assert answerer._select(q, [lead, joined, died])[0] is died
+    # "passed away" reports it too; a date of something else does not.
+    away = cand("He passed away on 17 March.", 0.72, 200)
+    assert answerer._select(q, [lead, joined, away])[0] is away
+    assert answerer._select(q, [lead, joined])[0] is lead
+    # A title is no event: "To Kill a Mockingbird" asks about no killing.
+    film = answerer._query("When was To Kill a Mockingbird made into a film?")
+    draft = cand("A draft of To Kill a Mockingbird was released on July 14, 2015.", 0.70, 200)
+    book = cand("The book was made into a film starring Gregory Peck.", 0.75, 0)
+    assert answerer._select(film, [book, draft])[0] is book
+
+
+def test_a_winning_time_must_be_a_time() -> None:
+    answerer = _answerer()
+    q = answerer._query("What was Hayley Yelling's winning time in the Cardiff race?")
+    beat = _cand("The maths teacher beat Jolene Byrne by 40 metres in the six-kilometre race.")
+    story = {"a": "Hayley Yelling won the Cardiff race."}
+    assert answerer._unsupported_reason(q, [beat], [beat], story) == "no time given"
+    timed = _cand("Yelling won in 19 minutes 53 seconds.")
+    assert answerer._unsupported_reason(q, [timed], [timed], story) == ""
