@@ -42,6 +42,7 @@ SETS = (
     "speakers4",
     "news2",
     "news3",
+    "news4",
 )
 KINDS = ("seed", "fact", "say", "multi", "followup", "speakers", "when")
 OVERALL = ("hit@5", "cited", "correct", "answered", "abstained_unanswerable", "planted", "ece")
