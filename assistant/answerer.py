@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from langchain_core.documents import Document
 from langchain_core.runnables import RunnableSerializable
-from newsqa.assistant import mentions, speakers
+from newsqa.assistant import contrast, mentions, speakers
 from newsqa.assistant.answer_types import (
     AGE,
     CLOCK,
@@ -585,6 +585,15 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
             return "another period"
         if another_place(q, lead):
             return "another place"
+        around_best = [c.text for c in lead]
+        if contrast.another_day(q.text, around_best):
+            return "another day"
+        # A negative asked may be said in the next sentence ("This was denied by ...").
+        near = [c.text for c in around]
+        if contrast.negation_flipped(q.text, best.text, near) or contrast.opposite_word(
+            q.text, best.text, around_best
+        ):
+            return "the opposite reported"
         if q.wants == "duration" and not any(
             DURATION.search(c.text) or new_number(q, c.text) for c in chosen
         ):

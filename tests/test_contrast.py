@@ -1,0 +1,83 @@
+"""Near misses that report the opposite (assistant/contrast.py), on SQuAD-style and news text."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from newsqa.assistant.contrast import (
+    ANTONYMS_PATH,
+    another_day,
+    antonyms,
+    build,
+    negation_flipped,
+    opposite_word,
+)
+
+
+def test_an_opposite_reported_instead_of_the_word_asked() -> None:
+    old = "Monica Bellucci became, at fifty, the oldest actress to be cast as a Bond girl."
+    assert opposite_word("Who was the youngest actress to be a Bond girl?", old, [old]) == "old"
+    car = "Aston Martin unveiled the DB10 as the official car for the film."
+    assert opposite_word("The unofficial car of the film was what?", car, [car]) == "official"
+    # Nouns when a determiner leads them: "a sister company", not "filming started".
+    sister = "Danjaq is a sister company of Eon Productions."
+    assert opposite_word("Who is a brother company to Eon?", sister, [sister]) == "sister"
+    started = "Filming started in Austria in December 2014 and ended in February."
+    assert opposite_word("When did the Austrian filming finish?", started, [started]) == ""
+    # The word asked is there after all, or the question holds both, or a name holds the other.
+    both = "The youngest and the oldest members were both there."
+    assert opposite_word("Who was the youngest member?", both, [both]) == ""
+    poor = "The Ewells are poor, and so are the Cunninghams."
+    assert opposite_word("Are the Ewells considered rich or poor?", poor, [poor]) == ""
+    named = "The National Union of Journalists received the complaints."
+    assert opposite_word("Which local paper received complaints?", named, [named]) == ""
+    # "How many", "the first", "the new manager": grammar and order, no contrast.
+    first = "It is the first time the Greens have won a by-election."
+    assert opposite_word("And who came second?", first, [first]) == ""
+
+
+def test_a_negative_asked_or_answered() -> None:
+    used = "Satisfied with the quality, the demo was used in the final release."
+    assert negation_flipped("What was not used in the final release?", used, [used])
+    denied = "This was denied by producer Michael G. Wilson."
+    assert not negation_flipped("Which producer would not confirm it?", used, [used, denied])
+    ret = "Sam Mendes has stated he will not return to direct the next 007 film."
+    assert negation_flipped("Who will return to direct the next 007 film?", ret, [ret])
+    # A noun of the question is no verb the sentence negates.
+    imax = "It became the second Bond film screened in IMAX, although it was not filmed in IMAX."
+    assert not negation_flipped("What was the first Bond film screened at IMAX?", imax, [imax])
+    # Yes/no questions and "what did X say" may be answered no.
+    sell = "Steve Bruce insists he does not want to sell Savage."
+    assert not negation_flipped("Does he want to sell Robbie Savage?", sell, [sell])
+    assert not negation_flipped("What did Bruce say about wanting to sell Savage?", sell, [sell])
+
+
+def test_a_month_or_weekday_asked_and_another_reported() -> None:
+    march = ["The first teaser trailer was released worldwide in March 2015."]
+    assert another_day("Which teaser trailer was released in February 2015?", march)
+    assert not another_day("Which teaser trailer was released in March 2015?", march)
+    # Not a date: a name ("Black Friday"), the verb "may"; nothing dated: nothing to compare.
+    court = ["The court postponed the film's launch until 3 February."]
+    assert not another_day("Until what date was the release of Black Friday postponed?", court)
+    assert not another_day("Who may replace him in June?", ["He may be replaced soon."])
+    assert not another_day("What may happen to the fund?", march)
+
+
+def test_the_antonym_file_is_derived_from_wordnet_and_keeps_its_licence(tmp_path: Path) -> None:
+    data = json.loads(ANTONYMS_PATH.read_text(encoding="utf-8"))
+    assert "Princeton University" in data["attribution"]
+    table = antonyms()
+    assert "old" in table["modifiers"]["young"] and "sister" in table["nouns"]["brother"]
+    # The parser on two adjective synsets that point at each other (WordNet's data format).
+    (tmp_path / "data.adj").write_text(
+        "  1 This is a licence header line\n"
+        "00001740 00 a 01 able 0 001 ! 00002098 a 0101 | having the means\n"
+        "00002098 00 a 01 unable 0 001 ! 00001740 a 0101 | not having the means\n",
+        encoding="utf-8",
+    )
+    for pos in ("adv", "noun"):
+        (tmp_path / f"data.{pos}").write_text("", encoding="utf-8")
+    built = build(tmp_path, tmp_path / "antonyms.json")
+    assert built["modifiers"] == {"able": ["unable"], "unable": ["able"]}
+    assert built["nouns"] == {}
