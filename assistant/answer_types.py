@@ -156,6 +156,12 @@ WANTS_ENTITY = re.compile(
     r"\bwhat is (his|her|its|their) (real )?name\b",
     re.IGNORECASE,
 )
+# "What was the title of her play ...?", "What are the names of ...?": a name must be given.
+NAME_ASKED = re.compile(
+    r"\bwhat (?:is|was|are|were) (?:the |its |his |her |their )?(?:name|title)s?\b", re.I
+)
+# Words in quotation marks of any style, opened after a space: a title ("The Snow Goose").
+QUOTED = re.compile(r"(?:^|\s)[\"“«„‘]\S[^\"”»“’]{0,80}[\"”»“’]")
 # "What are such hotspots being called?", "What is the scheme known as?": a term.
 WANTS_TERM = re.compile(
     r"\b(called|named|nicknamed|dubbed|known as|termed|referred to as)\s*\??\s*$",
@@ -245,7 +251,7 @@ NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 # articles only know X, not the event.
 EVENTS = [
     (
-        r"replac\w*|succeed\w*|successor",
+        r"replac\w*|succeed\w*|successor|t(?:ook|akes?|aken)\s+over\s+from",
         r"replac|succe|took over|take over|taken over|step(?:s|ped)? into|in place of",
     ),
     (
@@ -454,6 +460,18 @@ def role_unreported(q: Query, context: list[Candidate]) -> bool:
     words = {role} | set().union(*(g for g in SAME_ROLE if role in g))
     said = re.compile(r"\b(?:" + "|".join(sorted(words)) + r")", re.IGNORECASE)
     return not any(said.search(c.text) for c in context)
+
+
+def gives_a_name(q: Query, text: str) -> bool:
+    """``text`` holds a name or a title the question does not: a run of capitalised words
+    other than the question's names, or words in quotation marks."""
+    if QUOTED.search(text):
+        return True
+    for m in NAME_RUN.finditer(text):
+        words = name_words(m.group(0))
+        if words and not words <= q.names:
+            return True
+    return False
 
 
 def asked_event(q: Query) -> re.Pattern[str] | None:

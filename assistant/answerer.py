@@ -23,6 +23,7 @@ from newsqa.assistant.answer_types import (
     CLOCK,
     DURATION,
     MONEY,
+    NAME_ASKED,
     NUMBER,
     OFFER,
     PAY,
@@ -36,6 +37,7 @@ from newsqa.assistant.answer_types import (
     another_year,
     asked_event,
     event_unreported,
+    gives_a_name,
     new_number,
     role_unreported,
     type_bonus,
@@ -598,6 +600,8 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
             DURATION.search(c.text) or new_number(q, c.text) for c in chosen
         ):
             return "no duration"
+        if NAME_ASKED.search(q.text) and not any(gives_a_name(q, c.text) for c in chosen):
+            return "no name given"  # "What was the title of her play ...?"
         if WANTS_CLOCK.search(q.text) and not any(CLOCK.search(c.text) for c in chosen):
             return "no time given"  # "What was her winning time?": "beat Byrne by 40 metres"
         if re.search(r"\bhow old\b", q.text, re.IGNORECASE) and not any(

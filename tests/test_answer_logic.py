@@ -818,3 +818,23 @@ def test_a_winning_time_must_be_a_time() -> None:
     assert answerer._unsupported_reason(q, [beat], [beat], story) == "no time given"
     timed = _cand("Yelling won in 19 minutes 53 seconds.")
     assert answerer._unsupported_reason(q, [timed], [timed], story) == ""
+
+
+def test_a_name_or_title_asked_must_be_given() -> None:
+    answerer = _answerer()
+    q = answerer._query("What was the title of Harriet Pruitt's play about a drowned fisherman?")
+    story = {"a": "Harriet Pruitt ran the theatre."}
+    bleak = _cand("In 1991 parents said Mrs. Pruitt's play about a drowned fisherman was bleak.")
+    assert answerer._unsupported_reason(q, [bleak], [bleak], story) == "no name given"
+    for text in (
+        "Her play The Snow Goose Summer, about a drowned fisherman, was called too bleak.",
+        "Parents said her play « la mer » was too bleak.",
+    ):
+        titled = _cand(text)
+        assert answerer._unsupported_reason(q, [titled], [titled], story) == ""
+
+
+def test_taking_over_from_someone_is_a_succession() -> None:
+    q = _query("Who took over from Harriet Pruitt as artistic director?", "entity")
+    assert event_unreported(q, [_cand("Mrs. Pruitt founded the theater in 1969.")])
+    assert not event_unreported(q, [_cand("Julian Metcalfe-Ruiz succeeded her in 2007.")])
