@@ -186,7 +186,8 @@ MONEY = re.compile(
 )
 # "How much is he paid?", "What salary does she get?": pay, which a sentence reports as such
 # ("on £50,000 a week", "a salary of ...", "earns").
-WANTS_PAY = re.compile(r"\b(salary|salaries|wages?|paid|pay|earn|earns|earned|earnings)\b", re.I)
+# Not "earnings": a country's export earnings or a company's are no one's pay.
+WANTS_PAY = re.compile(r"\b(salary|salaries|wages?|paid|pay|earn|earns|earned)\b", re.I)
 PAY = re.compile(
     r"\b(salar\w*|wages?|paid|pay|pays|paying|earn\w*|package|bonus\w*|contract|pay-?off|"
     r"pension|gets|get|receives?|received|prize|reward\w*|hourly)\b|\b(a|an|per|each) (hour|week|"
@@ -221,7 +222,9 @@ CLOCK = re.compile(
 TIME_OF_DAY = re.compile(
     r"\b(?:[01]?\d|2[0-3])[:.][0-5]\d\s*(?:[ap]\.?\s?m\b\.?|GMT|BST|UTC|CET|ET|EST|EDT|PT|"
     r"local\s+time)|\b(?:[01]?\d|2[0-3]):[0-5]\d\b|\b(?:1[0-2]|0?[1-9])\s*[ap]\.?\s?m\b\.?|"
-    r"\b(?:noon|midnight|midday)\b",
+    r"\b(?:noon|midnight|midday)\b|"
+    # The 24-hour clock of wires and police statements: "at 0400 GMT", "1930 hrs".
+    r"\b(?:[01]\d|2[0-3])[0-5]\d\s*(?:GMT|BST|UTC|hrs)\b",
     re.IGNORECASE,
 )
 WANTS_TIME_OF_DAY = re.compile(

@@ -32,6 +32,7 @@ from newsqa.assistant.answer_types import (
     WANTS_MONEY,
     WANTS_OFFER,
     WANTS_PAY,
+    WANTS_TIME_OF_DAY,
     another_period,
     another_place,
     another_year,
@@ -62,6 +63,7 @@ from newsqa.assistant.scorer import (
     load_model,
 )
 from newsqa.assistant.verify import INSTRUCTION
+from newsqa.index import dates
 from newsqa.index.attribution import (
     Attribution,
     attribute,
@@ -269,6 +271,19 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
                 # sentence may be the wrong one, and the third often holds the answer: all three
                 # are kept, as before the short answer.
                 chosen = chosen[:2]
+        if len(parts) == 1 and query.wants == "date" and not WANTS_TIME_OF_DAY.search(text):
+            # "On what date did the sinkhole open?" answered "on Tuesday": the day it was,
+            # from the article's date or a weekday the article dates, as editors add it.
+            at = dates.RELATIVE.search(best.text)
+            meta = docs[best.doc_index].metadata
+            day = dates.day_said(best.text, texts.get(best.article_id, ""), meta) if at else None
+            if at and day:
+                said = f"{day.day} {day:%B}"
+                shown = replace(
+                    best, text=f"{best.text[: at.end()]} [{said}]{best.text[at.end() :]}"
+                )
+                chosen = [shown if c is best else c for c in chosen]
+                short = f"{at.group(0).removeprefix('on ').strip()}, {said}"
         if len(parts) == 1 and not query.speaker and len(chosen) > 1:
             # A quoted sentence that holds nothing of the kind asked for beyond the question's
             # own words (no figure for "how many", no name for "who") cannot hold the answer:

@@ -197,6 +197,26 @@ def date_in(
     return None
 
 
+def day_said(sentence: str, article: str, metadata: Mapping[str, Any] | None = None) -> date | None:
+    """The day a sentence's relative day ("appeared on Tuesday") means in its article: against
+    the article's date, else against the latest weekday the article itself dates ("an update on
+    Wednesday 10 December"). None when the sentence gives a date of its own, gives no relative
+    day, or the article gives nothing to resolve it against. Without a year in the article the
+    year is a guess (year_for_weekday): the day and month are what it tells."""
+    if EXPLICIT.search(sentence) or not RELATIVE.search(sentence):
+        return None
+    years = [int(y) for y in _YEAR_IN_TEXT.findall(article)]
+    dated: dict[str, date] = {}
+    for m in DATED_WEEKDAY.finditer(article):
+        d = parse_explicit(m.group("date"), date(2000, 1, 1))
+        if d is not None and not _YEAR_IN_TEXT.search(m.group("date")):
+            d = year_for_weekday(m.group("wd"), d, years)
+        if d is not None:
+            dated.setdefault(m.group("wd").lower(), d)
+    reference = article_date(article, metadata) or max(dated.values(), default=None)
+    return date_in(sentence, reference, dated) if reference else None
+
+
 def human(d: date) -> str:
     """ "Tuesday, 27 February 2024": how answers and the Articles tab show a date."""
     return f"{d:%A}, {d.day} {d:%B %Y}"

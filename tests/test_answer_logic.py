@@ -838,3 +838,12 @@ def test_taking_over_from_someone_is_a_succession() -> None:
     q = _query("Who took over from Harriet Pruitt as artistic director?", "entity")
     assert event_unreported(q, [_cand("Mrs. Pruitt founded the theater in 1969.")])
     assert not event_unreported(q, [_cand("Julian Metcalfe-Ruiz succeeded her in 2007.")])
+
+
+def test_a_countrys_export_earnings_are_no_pay_and_wire_times_are_times() -> None:
+    from newsqa.assistant.answer_types import TIME_OF_DAY, WANTS_PAY
+
+    assert not WANTS_PAY.search("What share of Laos's export earnings comes from electricity?")
+    assert WANTS_PAY.search("How much does she earn a year?")
+    assert TIME_OF_DAY.search("The incident happened at 0400 GMT on Monday.")
+    assert not TIME_OF_DAY.search("It has 1500 hours of footage.")

@@ -59,3 +59,19 @@ def test_an_unchanged_article_dated_otherwise_gets_the_new_date(tmp_path: Path) 
         assert record["date"] == right
         assert {s["date"] for s in store.statements()} == {right}
     assert embedder.forward_passes == 0
+
+
+def test_a_relative_day_in_a_sentence_is_dated_from_its_article() -> None:
+    from newsqa.index.dates import day_said
+
+    article = (
+        "Sinkhole swallows street\n\nThe hole appeared at 5.40am on Tuesday.\n\n"
+        "In an update on Wednesday 10 December, the council said the survey was complete."
+    )
+    got = day_said("The hole appeared at 5.40am on Tuesday.", article)
+    assert got is not None and (got.day, got.month) == (9, 12)
+    # The article's own date wins; a sentence that dates itself needs nothing.
+    got = day_said("It opened on Tuesday.", "Text.", {"date": "2024-02-29"})
+    assert got == date(2024, 2, 27)
+    assert day_said("It opened on 3 May.", article) is None
+    assert day_said("It opened on Tuesday.", "No date anywhere.") is None
