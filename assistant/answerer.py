@@ -605,6 +605,9 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
         around_best = [c.text for c in lead]
         if contrast.another_day(q.text, around_best):
             return "another day"
+        if contrast.another_figure(q.text, best.text):
+            return "another figure"
+
         # A negative asked may be said in the next sentence ("This was denied by ...").
         near = [c.text for c in around]
         if contrast.negation_flipped(q.text, best.text, near) or contrast.opposite_word(

@@ -205,6 +205,68 @@ def negation_flipped(question: str, best: str, context: list[str]) -> bool:
     return False
 
 
+_UNITS = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen"
+).split()
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+_ORDINALS = (
+    "zeroth first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth "
+    "thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth"
+).split()
+_TENTHS = "twentieth thirtieth fortieth fiftieth sixtieth seventieth eightieth ninetieth".split()
+_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?|[A-Za-z]+(?:-[A-Za-z]+)?")
+
+
+def _number(token: str) -> str | None:
+    """A number written in digits or words ("3", "1,000", "three", "twenty-fourth", "24th") as
+    its digits, or None. A table, not a library: the ordinals and hyphenated forms are what
+    matters here, and word2number reads neither."""
+    t = token.lower().replace(",", "")
+    if t[:1].isdigit():
+        return re.sub(r"(?:st|nd|rd|th)$", "", t)
+    parts = t.split("-")
+    total = 0
+    for i, p in enumerate(parts):
+        if p in _TENS and i == 0:
+            total += 20 + 10 * _TENS.index(p)
+        elif p in _TENTHS and i == 0:
+            total += 20 + 10 * _TENTHS.index(p)
+        elif p in _UNITS and (i == 0 or len(parts) == 2):
+            total += _UNITS.index(p)
+        elif p in _ORDINALS and (i == 0 or len(parts) == 2):
+            total += _ORDINALS.index(p)
+        else:
+            return None
+    return str(total)
+
+
+def _numbers_before(text: str) -> list[tuple[str, str]]:
+    """(number, the word after it) for each number in ``text``: "three consecutive", "8 April",
+    "twenty-fourth James"."""
+    tokens = _NUMBER.findall(text)
+    out = []
+    for i, tok in enumerate(tokens[:-1]):
+        value = _number(tok)
+        if value is not None and value not in {"0", "1"}:  # "one of", "the first" say no figure
+            out.append((value, _lemma(tokens[i + 1])))
+    return out
+
+
+def another_figure(question: str, best: str) -> bool:
+    """True when the question counts or dates something ("three consecutive Bond films", "on 8
+    April") and the answer's sentence gives another figure for the same word ("two consecutive
+    Bond films", "on 18 April") and never the question's: another figure, a near miss."""
+    said = _numbers_before(best)
+    values = {v for v, _ in said}
+    for value, word in _numbers_before(question):
+        if value in values:
+            continue
+        if any(w == word and v != value for v, w in said):
+            return True
+    return False
+
+
 def another_day(question: str, context: list[str]) -> bool:
     """True when the question names a month or weekday ("released in February") and the
     answer's sentences name only others ("released in March"): another event's date."""

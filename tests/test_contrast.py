@@ -81,3 +81,17 @@ def test_the_antonym_file_is_derived_from_wordnet_and_keeps_its_licence(tmp_path
     built = build(tmp_path, tmp_path / "antonyms.json")
     assert built["modifiers"] == {"able": ["unable"], "unable": ["able"]}
     assert built["nouns"] == {}
+
+
+def test_another_figure_for_the_same_thing() -> None:
+    from newsqa.assistant.contrast import another_figure
+
+    two = "Mendes became the first director to oversee two consecutive Bond films since Glen."
+    assert another_figure("Who was the first to oversee three consecutive Bond films?", two)
+    assert not another_figure("Who was the first to oversee 2 consecutive Bond films?", two)
+    bond = "Spectre (2015) is the twenty-fourth James Bond film produced by Eon."
+    assert another_figure("What is the name of the thirty-fourth James Bond film?", bond)
+    assert another_figure("Whose hall was used on 8 April 2015?", "It was filmed on 18 April 2015.")
+    # Other figures for other things, or "one"/"first", are no swap.
+    assert not another_figure("How many goals did he score in 3 games?", "He scored 5 goals.")
+    assert not another_figure("Who was the first to win?", "She was the second to win it.")
