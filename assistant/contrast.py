@@ -44,10 +44,10 @@ ATTRIBUTION = (
 _NOT_CONTRAST = {
     *("many", "much", "more", "most", "few", "less", "least", "first", "last", "same"),
     *("different", "other", "well", "good", "bad", "right", "left", "top", "bottom", "full"),
-    *("second", "third", "next", "previous", "former", "latter", "new", "old", "long", "far"),
+    *("second", "third", "next", "previous", "former", "latter", "new"),
 }
 # Opposites that are no contrast when found ("first", "same"); "old" is one ("youngest").
-_NOT_FOUND = _NOT_CONTRAST - {"old", "new", "long"}
+_NOT_FOUND = _NOT_CONTRAST - {"new"}
 _DETERMINERS = {
     *("a", "an", "the", "his", "her", "its", "their", "our", "my", "your", "this", "that"),
     *("these", "those", "whose"),
@@ -130,14 +130,16 @@ def _lemmas(text: str) -> set[str]:
 
 
 def _asked_words(question: str) -> set[str]:
-    """The question's own lower-case content words, as lemmas ("youngest" -> "young")."""
+    """The question's own lower-case content words and their lemmas ("youngest" -> "young",
+    "closing"); not the word of "how long", "how old", "how far"."""
     out = set()
-    for w in _WORD.findall(question):
+    words = _WORD.findall(question)
+    for i, w in enumerate(words):
         if not w.islower() or is_function_word(w) or w in _NOT_CONTRAST:
             continue
-        lemma = _lemma(w)
-        if lemma not in _NOT_CONTRAST:
-            out.add(lemma)
+        if i and words[i - 1].lower() == "how":
+            continue
+        out |= {f for f in (w, _lemma(w)) if f not in _NOT_CONTRAST}
     return out
 
 
