@@ -50,6 +50,8 @@ _POSITION_VERBS = (
     )
     # "called for" takes a position; "called the police" does not.
     | {"called for", "called on", "hit out", "hit back", "lashed out", "rounded on", "played down"}
+    # "Who thought the referee got it wrong?", "Who stood up for ...", "poured scorn on".
+    | {"thought", "believed", "felt", "stood up for", "poured scorn", "stopped short"}
 )
 # ... and their -ing forms: "Which musicians are backing ...".
 _POSITION_VERBS |= {v[:-2] + "ing" for v in _POSITION_VERBS if v.endswith("ed")}
@@ -59,7 +61,9 @@ _WHICH_PLURAL = re.compile(
     # The group is a lower-case plural ("Which leaders ..."), never a name ("What did Moyes say").
     # Right after "Which", a capitalised one is a party's or a nation's people ("Which
     # Conservatives said ..."); after "What did" it is a name ("What did Moyes say").
-    r"^\s*(?:which\s+(?=(?-i:[A-Z][a-z]+s)\s)|(?:which|what)\s+(?:[\w'’-]+\s+){0,4}?(?=(?-i:[a-z])))"
+    # "Which Conservative MPs ...": a plural of capitals is a group too (MPs, MEPs, CEOs).
+    r"^\s*(?:which\s+(?=(?-i:[A-Z][a-z]+s)\s)|(?:which|what)\s+(?:[\w'’-]+\s+){0,4}?"
+    r"(?=(?-i:[a-z]|[A-Z]{2,}s\b)))"
     r"(?P<group>[a-z][\w-]*s)\b(?!\s+(?:is|was)\b)"
     rf"(?:,\s*or\s+[\w\s]+,)?\s+(?:\w+\s+){{0,2}}?(?P<verb>{_VERB_ALT})\b",
     re.IGNORECASE,

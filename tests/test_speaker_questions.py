@@ -24,6 +24,11 @@ def test_reporting_and_stance_verbs_ask_for_speakers_and_acts_do_not() -> None:
         "Which of the candidates are quoted in the live coverage?",
         "Who at Tallis Copper explained the production cut?",
         "Who at Ørsted explained the delay?",
+        "Which Conservative MPs criticised the leader for withdrawing the whip?",
+        "Which MPs demanded a statement about the Budget leak?",
+        "Who thought the referee got it wrong?",
+        "Who stood up for the leader's decision?",
+        "Which opposition politicians poured scorn on the reshuffle?",
     ):
         assert is_multi_speaker_question(q), q
     for q in (
@@ -32,6 +37,7 @@ def test_reporting_and_stance_verbs_ask_for_speakers_and_acts_do_not() -> None:
         "Who won the race?",
         "Who is the chairman of the club?",
         "What did Moyes say about the dismissal?",  # a name ending in s is no group
+        "Which BBC programmes did he present?",  # capitals, but no plural of them
     ):
         assert not is_multi_speaker_question(q), q
 
