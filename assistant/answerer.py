@@ -528,7 +528,7 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
             nxt = _next_sentence(best, cands)
             if (
                 nxt is not None
-                and nxt.attribution.how in ("pronoun", "quote")
+                and nxt.attribution.how in ("pronoun", "quote", "named")
                 and (nxt.attribution.speakers & best.attribution.speakers)
             ):
                 chosen.append(nxt)
@@ -545,10 +545,11 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
             if c in chosen or _norm(c.text) in seen:
                 continue  # the same sentence in a duplicate article adds nothing
             adds = c.coverage - set().union(*(x.coverage for x in chosen))
+            # The asked speaker as the articles name them ("the chief economist": Shaw).
             own_words = (
                 q.speaker
                 and c.article_id == best.article_id
-                and q.speaker & c.attribution.speakers
+                and (q.said_by or q.speaker) & c.attribution.speakers
                 and c.score >= best.score - 0.35
             )
             near = c.score >= best.score - NEAR_TIE

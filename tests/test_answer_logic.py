@@ -847,3 +847,19 @@ def test_a_countrys_export_earnings_are_no_pay_and_wire_times_are_times() -> Non
     assert WANTS_PAY.search("How much does she earn a year?")
     assert TIME_OF_DAY.search("The incident happened at 0400 GMT on Monday.")
     assert not TIME_OF_DAY.search("It has 1500 hours of footage.")
+
+
+def test_the_asked_speakers_next_words_go_with_the_first() -> None:
+    from newsqa.index.attribution import Attribution
+
+    def cand(text: str, score: float, start: int, how: str) -> Candidate:
+        c = Candidate(text, start, start + len(text), 0, "a", start, np.zeros(3))
+        c.score, c.attribution = score, Attribution(frozenset({"shaw"}), how)
+        return c
+
+    answerer = _answerer()
+    q = answerer._query("What did Investec's chief economist say about interest rates?")
+    q = replace(q, said_by={"economist", "shaw"})
+    said = cand("Economist Philip Shaw said he expected no effect on rates.", 0.9, 0, "named")
+    more = cand('"You get no true picture until Easter," said Mr Shaw.', 0.5, 70, "named")
+    assert answerer._select(q, [said, more]) == [said, more]
