@@ -68,8 +68,9 @@ ROLES = (
 )
 _QUOTE_VERB_SUBJECT = re.compile(
     rf"[,\"”»“’'—–]\s*(?:{_VERBS})\s+(?:the\s+)?"
-    # '..." said Fiat chief executive Sergio Marchionne.': an organisation before the role.
-    rf"(?:(?:\p{{Lu}}[\p{{L}}\p{{M}}'’&.-]*\s+){{1,3}}(?i:{ROLES})\s+)?"
+    # '..." said Fiat chief executive Sergio Marchionne.': an organisation before the role;
+    # '..." said Swedish trades union official Ulf Carlsson.': words between them.
+    rf"(?:(?:\p{{Lu}}[\p{{L}}\p{{M}}'’&.-]*\s+){{1,3}}(?:[a-z][\w-]*\s+){{0,3}}(?i:{ROLES})\s+)?"
     rf"(?:[a-z][\w-]*\s+){{0,4}}(?P<name>{_NAME})"
 )
 # "German Chancellor Olaf Scholz", "Villa boss David O'Leary": who holds a role in this article.

@@ -126,6 +126,9 @@ def test_quote_then_organisation_role_and_name() -> None:
     said = attribute(['"We now have freedom," said Fiat chief executive Sergio Marchionne.'])[0]
     assert "marchionne" in said.speakers
     assert attribute(['"No," said chief executive Tom McKillop.'])[0].speakers >= {"mckillop"}
+    # Lower-case words between the organisation or nationality and the role.
+    grim = attribute(['"It looks pretty grim," said Swedish trades union official Ulf Carlsson.'])
+    assert grim[0].speakers >= {"carlsson"}
 
 
 def test_apposition_running_into_the_verb() -> None:
