@@ -525,6 +525,16 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
             # "Keeper Tom Ashworth said:" introduces the words that follow it.
             chosen.append(nxt)
         elif q.speaker:
+            prev = _prev_sentence(best, cands)
+            if (
+                prev is not None
+                and prev.attribution.how == "quote"
+                and prev.attribution.speakers & best.attribution.speakers
+                and best.text.lstrip()[:1] not in '"“«„‘'
+            ):
+                # '"... a long-term owner. That is a difference," Mr Zürcher said': the quote
+                # began in the sentence before; its start says what it is about.
+                chosen.append(prev)
             nxt = _next_sentence(best, cands)
             if (
                 nxt is not None

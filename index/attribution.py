@@ -263,7 +263,35 @@ def attribute(sentences: list[str], paragraph_starts: set[int] | None = None) ->
             and _SAID_AFTER.match(sentences[i + 1])
         ):
             out[i] = Attribution(nxt.speakers, "quote")
+    # '"We were not looking for a buyer, but for a long-term owner. That is a difference," Mr
+    # Zürcher said': a quotation over several sentences is the speaker's from where it opens.
+    # Only for a person the article names in full ("Beat Zürcher"): "said the Spurs sporting
+    # director" names a club, and the quote's carried-over speaker is the better guess.
+    people = {
+        w
+        for run in _FULL_NAME.findall(article)
+        if len(names := [n for n in run.split() if name_words(n)]) >= 2
+        for w in name_words(names[-1])
+    }
+    for k in range(1, len(out)):
+        if not out[k].speakers & people or out[k].how != "named":
+            continue
+        if _quote_marks(sentences[k]) % 2 == 0 or _OPENS_QUOTE.match(sentences[k]):
+            continue
+        for i in range(k - 1, max(k - 4, -1), -1):
+            marks = _quote_marks(sentences[i])
+            if marks % 2 == 1 and _OPENS_QUOTE.match(sentences[i]):
+                if all(out[j].how in ("", "quote") for j in range(i, k)):
+                    for j in range(i, k):
+                        out[j] = Attribution(out[k].speakers, "quote")
+                break
+            if marks:
+                break
     return out
+
+
+def _quote_marks(sentence: str) -> int:
+    return sentence.count('"') + sentence.count("“") + sentence.count("”")
 
 
 SAY_QUESTION = re.compile(

@@ -17,7 +17,7 @@ from newsqa.assistant.answer_types import (
 from newsqa.assistant.answerer import Candidate, _role_holders
 from newsqa.assistant.condense import condense
 from newsqa.assistant.question import Query, descriptor_names, split_parts
-from newsqa.index.attribution import attribute, question_speaker
+from newsqa.index.attribution import Attribution, attribute, question_speaker
 
 
 def test_descriptive_names_are_not_required_in_the_articles() -> None:
@@ -129,6 +129,26 @@ def test_quote_then_organisation_role_and_name() -> None:
     # Lower-case words between the organisation or nationality and the role.
     grim = attribute(['"It looks pretty grim," said Swedish trades union official Ulf Carlsson.'])
     assert grim[0].speakers >= {"carlsson"}
+
+
+def test_a_quote_over_several_sentences_is_the_speakers_from_its_start() -> None:
+    said = attribute(
+        [
+            "Helvetia's chief executive, Beat Zürcher, will stay.",
+            '"We were not looking for a buyer, but we were looking for a long-term owner.',
+            'That is a difference," Mr Zürcher said in Biel.',
+        ]
+    )
+    assert said[1] == Attribution(frozenset({"zürcher"}), "quote")
+    # "said the Spurs sporting director" names a club: the quote keeps its earlier speaker.
+    spurs = attribute(
+        [
+            "Frank Arnesen denied the reports.",
+            '"That is absolute nonsense.',
+            'He is the one who said he would go", said the Spurs sporting director.',
+        ]
+    )
+    assert "arnesen" in spurs[1].speakers
 
 
 def test_apposition_running_into_the_verb() -> None:
