@@ -71,7 +71,7 @@ from newsqa.index.attribution import (
 )
 from newsqa.index.chunking import split_sentences
 from newsqa.index.lexical import idf, tokenize
-from newsqa.index.names import NAME_RUN_RX, fold, name_tokens
+from newsqa.index.names import NAME_RUN_RX, fold, is_function_word, name_tokens
 from pydantic import ConfigDict
 
 # How far below the best sentence the asked speaker's own best statement may score and still
@@ -387,7 +387,7 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
         if roles:
             # "the spokesman": whoever the articles call that, by name ("Magpies manager Graeme
             # Souness"); failing that, whoever is quoted in a sentence naming the role.
-            holders = _role_holders(roles, q.descriptors, cands)
+            holders = _role_holders(roles, q.descriptors | _role_qualifiers(q.text, roles), cands)
             speaker |= holders
             if not holders:
                 for c in cands:
@@ -837,11 +837,13 @@ _ROLE_SYNONYMS = {
 
 def _role_holders(roles: set[str], descriptors: set[str], cands: list[Candidate]) -> set[str]:
     """Surnames the passages give a role ("England captain Jason Robinson", "Fiat chairman Luca
-    di Montezemolo"); where the question qualifies the role ("the England rugby captain"), only
-    the holders so qualified, if any are."""
+    di Montezemolo", "Minister of Energy and Mines Bounthavy Keomanivong"); where the question
+    qualifies the role ("the England rugby captain", "its energy minister": ``descriptors``, in
+    lower case), only the holders so qualified, if any are."""
     roles = roles | {w for r in roles for w in _ROLE_SYNONYMS.get(r, ())}
     rx = re.compile(
         rf"(?:^|\s)(?P<before>(?:[\w'’&-]+\s+){{0,4}})(?i:{'|'.join(map(re.escape, roles))})\s+"
+        r"(?P<of>(?:of|for)\s+(?:the\s+)?[A-Z][\w'’-]+(?:\s+(?:and|&)\s+[A-Z][\w'’-]+)?\s+)?"
         r"(?P<name>[A-Z][\w'’-]+(?:\s+(?:(?:de|di|da|van|von|le|la)\s+)?[A-Z][\w'’-]+){0,3})"
     )
     # "Geoff Ellis, CEO of festival organisers Big Day Out": the name before the role.
@@ -855,14 +857,28 @@ def _role_holders(roles: set[str], descriptors: set[str], cands: list[Candidate]
         for m in rx.finditer(c.text):
             surname = name_words(m.group("name").split()[-1])
             plain |= surname
-            if descriptors & name_words(m.group("before")):
+            said = f"{m.group('before')} {m.group('of') or ''}"
+            if descriptors & (name_words(said) | set(said.lower().split())):
                 qualified |= surname
         for m in appositive.finditer(c.text):
             surname = name_words(m.group("name").split()[-1])
             plain |= surname
-            if descriptors & name_words(m.group("after")):
+            if descriptors & (name_words(m.group("after")) | set(m.group("after").lower().split())):
                 qualified |= surname
     return qualified or plain
+
+
+_DETERMINERS = {"its", "his", "her", "their", "our", "my", "your", "the", "a", "an", "this", "that"}
+
+
+def _role_qualifiers(question: str, roles: set[str]) -> set[str]:
+    """The lower-case words a question puts before the role it asks about ("its energy
+    minister": energy; "the club's finance director": finance)."""
+    out: set[str] = set()
+    for role in roles:
+        for m in re.finditer(rf"((?:[a-z][\w-]*\s+){{1,2}}){re.escape(role)}\b", question):
+            out |= {w for w in m.group(1).split() if not is_function_word(w)} - _DETERMINERS
+    return out
 
 
 # Stems of irregular verbs that the stemmer leaves apart: "sold out" answers "sell out".

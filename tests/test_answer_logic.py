@@ -120,6 +120,21 @@ def test_described_speakers_are_found_by_their_role() -> None:
     assert _role_holders({"captain"}, set(), passages) == {"robinson", "thomas"}
     # A boss is what the articles call a chief executive.
     assert _role_holders({"boss"}, set(), passages) == {"marchionne"}
+    # "its energy minister": a lower-case qualifier, and a role written "Minister of Energy".
+    from newsqa.assistant.answerer import _role_qualifiers
+
+    ministers = [
+        cand(
+            "Lao Vice Foreign Minister Phonsavanh Inthalath told Reuters later that it would not."
+        ),
+        cand("Minister of Energy and Mines Bounthavy Keomanivong said sales made up 30%."),
+    ]
+    asked = _role_qualifiers(
+        "What share comes from it, according to its energy minister?", {"minister"}
+    )
+    assert asked == {"energy"}
+    assert _role_holders({"minister"}, asked, ministers) == {"keomanivong"}
+    assert _role_holders({"minister"}, set(), ministers) == {"inthalath", "keomanivong"}
 
 
 def test_quote_then_organisation_role_and_name() -> None:
