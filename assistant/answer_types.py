@@ -244,7 +244,10 @@ HAS_DATE = re.compile(
 )
 CAPITALISED = re.compile(r"(?<=[^\s\"“(])\s+([A-Z][\w'’-]+)")
 AGE = re.compile(r"\baged? \d+|\b\d+[- ]years?[- ]old|, \d{1,3},|\(\d{1,3}\)|\bat \d{1,3}\b")
-NUMBER_WORDS = re.compile(r"^(how|what|which|by)\b", re.IGNORECASE)
+# "At what price ...?", "For how much ...?": a preposition may lead.
+NUMBER_WORDS = re.compile(
+    r"^(?:(?:at|for|to|from|of|in|on)\s+)?(how|what|which|by)\b", re.IGNORECASE
+)
 PRONOUN_Q = re.compile(r"\b(he|she|they|him|her|his|hers|them|their|it|its)\b", re.IGNORECASE)
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 

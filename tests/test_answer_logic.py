@@ -79,6 +79,9 @@ def test_question_kinds() -> None:
     assert WANTS_TERM.search("What are rogue hotspots being called?")
     assert WANTS_TERM.search("What is the new scheme known as?")
     assert not WANTS_TERM.search("Who called the election?")
+    # A preposition may lead a question for an amount.
+    assert question_wants("At what price did the shares close?") == "amount"
+    assert question_wants("In which city did the shares close?") == "entity"
 
 
 def test_answer_types_reward_the_right_kind_of_sentence() -> None:
