@@ -659,6 +659,72 @@ def _signals(
     return out
 
 
+# "But Castell's allies insisted she had no choice.": a story of two camps turns to the other
+# one in a sentence that opens with a contrast and names the camp it turns to.
+_TURN = re.compile(r"^\W*(?:but|however|yet|others|not everyone|meanwhile|elsewhere)\b", re.I)
+_SUPPORT_CAMP = re.compile(
+    r"\b(?:allies|supporters|defenders|loyalists|defended|defending|backed|backing|praised|"
+    r"welcomed|came to (?:his|her|their) defen[cs]e|stood by|rallied)\b",
+    re.IGNORECASE,
+)
+_CRITIC_CAMP = re.compile(
+    r"\b(?:critics|opponents|rebels|detractors|criticised|criticized|attacked|condemned|"
+    r"hit out|lashed out|dismay|anger|angry|fury|furious)\b",
+    re.IGNORECASE,
+)
+_SUPPORT_Q = re.compile(
+    r"\b(?:back(?:ed|s|ing)?|support\w*|defend\w*|st(?:ood|and|ands)\s+up\s+for|prais\w*|"
+    r"welcom\w*|endors\w*|side[ds]?\s+with)\b",
+    re.IGNORECASE,
+)
+
+
+def _turn(sentence: str) -> str:
+    """ "support" or "critic" when ``sentence`` turns the story to that camp: a contrast, then
+    within its first words the camp or its act ("But Castell's allies insisted ...", "However,
+    critics said ..."); "" otherwise ("But Mr Pande said that if the critics ...")."""
+    if not _TURN.match(sentence):
+        return ""
+    head = " ".join(sentence.split()[:6])
+    support, critic = bool(_SUPPORT_CAMP.search(head)), bool(_CRITIC_CAMP.search(head))
+    return "support" if support and not critic else "critic" if critic and not support else ""
+
+
+def _in_camp(
+    standalone: str, scored: list[tuple[float, dict[str, Any]]], store: Any
+) -> list[tuple[float, dict[str, Any]]]:
+    """For "Who criticised ...?" / "Who stood up for ...?": the statements of the camp asked
+    for, where the story turns from one camp to the other in a sentence of its own ("But
+    Castell's allies insisted ..."): those after the turn are that camp's, those before it the
+    other's. Unchanged when the story has no such turn or the camp asked for says nothing."""
+    support = bool(_SUPPORT_Q.search(standalone))
+    critic = bool(_CRITICISM_Q.search(standalone))
+    if support == critic or not scored:
+        return scored
+    texts = store.article_texts(sorted({st["article_id"] for _, st in scored}))
+    turns: dict[str, list[tuple[int, str]]] = {}
+    for aid, text in texts.items():
+        turns[aid] = [
+            (m.start(), camp)
+            for m in re.finditer(r"[^.!?\n]+[.!?]?", text)
+            if (camp := _turn(m.group(0).strip()))
+        ]
+    asked = "support" if support else "critic"
+    kept = []
+    for sc, st in scored:
+        story = turns.get(st["article_id"], [])
+        before = [camp for at, camp in story if at < st["start"]]
+        if before:
+            camp = before[-1]
+        elif story:
+            camp = "critic" if story[0][1] == "support" else "support"
+        else:
+            camp = asked
+        if camp == asked:
+            kept.append((sc, st))
+    return kept or scored
+
+
 def _is_person(speaker: str, text: str) -> bool:
     """One person, as the article names them: name words, none of them all capitals ("PM") or a
     plural whose singular the article writes ("Liberal Democrats", "Labour MPs"); a single
@@ -859,6 +925,7 @@ def answer_speakers(
         scored, every = _taking_position(
             standalone, scored, story_statements, negative, open_q, positive
         )
+        scored = _in_camp(standalone, scored, store)
         if not scored:
             return None
         signals = _signals(standalone, scored, statements, title_score, lead, store, embedder)

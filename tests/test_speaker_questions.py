@@ -84,3 +84,29 @@ def test_one_person_as_the_article_names_them() -> None:
     assert _is_person("Breach", text) and _is_person("Dear", text)
     for body in ("Labour MPs", "Liberal Democrats", "Ofcom", "PM"):
         assert not _is_person(body, text), body
+
+
+def test_a_story_that_turns_to_the_other_camp() -> None:
+    from types import SimpleNamespace
+
+    from newsqa.assistant.speakers import _in_camp, _turn
+
+    assert _turn("But Castell's allies insisted she had no choice.") == "support"
+    assert _turn("However, critics said the plan was a purge.") == "critic"
+    # The camp must open the sentence: here the critics are whom he answers.
+    assert _turn("But Mr Pande said that if the critics were to see the film they would not.") == ""
+    assert _turn("Castell's allies insisted she had no choice.") == ""
+    text = (
+        'Sir Neville Crabtree said the move was "a purge". '
+        "But Castell's allies insisted she had no choice. "
+        'Imran Qadir said the leader had "drawn a line".'
+    )
+    store = SimpleNamespace(article_texts=lambda ids: {"a": text})
+    crabtree = (1.0, {"article_id": "a", "start": 0, "speaker": "Neville Crabtree"})
+    qadir = (1.0, {"article_id": "a", "start": text.index("Imran"), "speaker": "Imran Qadir"})
+    assert _in_camp("Who criticised Castell?", [crabtree, qadir], store) == [crabtree]
+    assert _in_camp("Who stood up for Castell?", [crabtree, qadir], store) == [qadir]
+    # A question that asks for no camp, or a story that never turns: unchanged.
+    assert _in_camp("Who commented on Castell?", [crabtree, qadir], store) == [crabtree, qadir]
+    flat = SimpleNamespace(article_texts=lambda ids: {"a": "Crabtree spoke. Qadir spoke."})
+    assert _in_camp("Who criticised Castell?", [crabtree, qadir], flat) == [crabtree, qadir]
