@@ -474,15 +474,7 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
         if q.wants in ("number", "duration", "term") and not type_bonus(q, best.text):
             # "How much ...?" wants a figure: a nearly-as-good sentence with one beats the best
             # without, and so does one further down in the best sentence's own story.
-            typed = [
-                c
-                for c in ranked[1:10]
-                if type_bonus(q, c.text)
-                and (
-                    c.score >= best.score - 0.12
-                    or (c.article_id == best.article_id and c.score >= best.score - 0.25)
-                )
-            ]
+            typed = [c for c in ranked[1:10] if type_bonus(q, c.text) and _nearly(c, best)]
             if typed:
                 best = typed[0]
                 ranked = [best, *(c for c in ranked if c is not best)]
@@ -503,12 +495,7 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
             dated = [
                 c
                 for c in ranked[1:10]
-                if said.search(c.text)
-                and type_bonus(q, c.text)
-                and (
-                    c.score >= best.score - 0.12
-                    or (c.article_id == best.article_id and c.score >= best.score - 0.25)
-                )
+                if said.search(c.text) and type_bonus(q, c.text) and _nearly(c, best)
             ]
             if dated:
                 best = dated[0]
@@ -985,6 +972,15 @@ def _names_group(group: set[str], runs: list[set[str]], heads: set[str]) -> bool
     (2026-12-03): family names keep counting, so "Harper Lee's sister" still finds "Alice Lee"
     (stricter, a run adding a name of its own named something else: it lost those on SQuAD)."""
     return any(r & group and (group <= r or r & heads or not group & heads) for r in runs)
+
+
+def _nearly(c: Candidate, best: Candidate) -> bool:
+    """``c`` scores nearly as well as ``best`` (0.12 below), or less nearly in the best
+    sentence's own story (0.25): close enough to answer instead when it holds what ``best``
+    lacks."""
+    return c.score >= best.score - 0.12 or (
+        c.article_id == best.article_id and c.score >= best.score - 0.25
+    )
 
 
 def _prev_sentence(c: Candidate, cands: list[Candidate]) -> Candidate | None:
