@@ -217,6 +217,7 @@ _ORDINALS = (
     "thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth"
 ).split()
 _TENTHS = "twentieth thirtieth fortieth fiftieth sixtieth seventieth eightieth ninetieth".split()
+_MAGNITUDES = {"hundred", "thousand", "million", "billion", "trillion", "m", "bn"}
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?|[A-Za-z]+(?:-[A-Za-z]+)?")
 
 
@@ -250,8 +251,10 @@ def _numbers_before(text: str) -> list[tuple[str, str]]:
     out = []
     for i, tok in enumerate(tokens[:-1]):
         value = _number(tok)
-        if value is not None and value not in {"0", "1"}:  # "one of", "the first" say no figure
-            out.append((value, _lemma(tokens[i + 1])))
+        after = _lemma(tokens[i + 1])
+        # "one of", "the first" say no figure; "one thousand", "one million" do.
+        if value is not None and (value not in {"0", "1"} or after in _MAGNITUDES):
+            out.append((value, after))
     return out
 
 

@@ -92,6 +92,9 @@ def test_another_figure_for_the_same_thing() -> None:
     bond = "Spectre (2015) is the twenty-fourth James Bond film produced by Eon."
     assert another_figure("What is the name of the thirty-fourth James Bond film?", bond)
     assert another_figure("Whose hall was used on 8 April 2015?", "It was filmed on 18 April 2015.")
+    # "one thousand" is a figure, "one of" is none.
+    crew = "The combined crew of Spectre numbered over one thousand."
+    assert another_figure("The crew of what movie numbered over three thousand?", crew)
     # Other figures for other things, or "one"/"first", are no swap.
     assert not another_figure("How many goals did he score in 3 games?", "He scored 5 goals.")
     assert not another_figure("Who was the first to win?", "She was the second to win it.")
