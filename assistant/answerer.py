@@ -616,7 +616,9 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
             DURATION.search(c.text) or new_number(q, c.text) for c in chosen
         ):
             return "no duration"
-        if NAME_ASKED.search(q.text) and not any(gives_a_name(q, c.text) for c in chosen):
+        if (NAME_ASKED.search(q.text) or _WHICH_NOUN.match(q.text)) and not any(
+            gives_a_name(q, c.text) for c in chosen
+        ):
             return "no name given"  # "What was the title of her play ...?"
         if WANTS_CLOCK.search(q.text) and not any(CLOCK.search(c.text) for c in chosen):
             return "no time given"  # "What was her winning time?": "beat Byrne by 40 metres"
@@ -972,6 +974,14 @@ def _names_group(group: set[str], runs: list[set[str]], heads: set[str]) -> bool
     (2026-12-03): family names keep counting, so "Harper Lee's sister" still finds "Alice Lee"
     (stricter, a run adding a name of its own named something else: it lost those on SQuAD)."""
     return any(r & group and (group <= r or r & heads or not group & heads) for r in runs)
+
+
+# "Which publisher brought out ...?", "Which club ...?": a name is the answer.
+_WHICH_NOUN = re.compile(
+    r"\s*which\s+(?!(?:of|is|was|are|were|did|does|do|has|have|had|kind|sort|type|year|day|"
+    r"date|time|month|way|part|side|one|ones|two|three)\b)[a-z]+\b",
+    re.IGNORECASE,
+)
 
 
 def _nearly(c: Candidate, best: Candidate) -> bool:

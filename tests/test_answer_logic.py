@@ -875,6 +875,19 @@ def test_a_name_or_title_asked_must_be_given() -> None:
         assert answerer._unsupported_reason(q, [titled], [titled], story) == ""
 
 
+def test_which_noun_questions_need_a_name() -> None:
+    answerer = _answerer()
+    q = answerer._query("Which publisher brought out William Hague's biography of Pitt?")
+    story = {"a": "William Hague wrote a biography of Pitt."}
+    hague = _cand("Mr Hague, who recently had published the biography of Pitt, said so.")
+    assert answerer._unsupported_reason(q, [hague], [hague], story) == "no name given"
+    harper = _cand("The biography of Pitt was published by HarperCollins.")
+    assert answerer._unsupported_reason(q, [harper], [harper], story) == ""
+    # "Which of ...", "Which year ...": no name asked for here.
+    q = answerer._query("Which year did Hague publish the biography of Pitt?")
+    assert answerer._unsupported_reason(q, [hague], [hague], story) != "no name given"
+
+
 def test_taking_over_from_someone_is_a_succession() -> None:
     q = _query("Who took over from Harriet Pruitt as artistic director?", "entity")
     assert event_unreported(q, [_cand("Mrs. Pruitt founded the theater in 1969.")])
