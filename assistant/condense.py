@@ -115,7 +115,14 @@ def condense(question: str, history: list[dict[str, Any]] | None) -> Condensed:
     if own_names and not _REFERS_BACK.search(question):
         return Condensed(question)
     in_question, in_reply = people(user), people(reply)
-    person = in_question[-1] if in_question else (in_reply[0] if in_reply else "")
+    # After "Which player ...?" the conversation is about the player the answer named; and
+    # "he" in "When did Woodward say he ...?" is not Woodward.
+    if re.match(r"\W*(?:who|whom|which)\b", user, re.IGNORECASE):
+        order = [*in_reply, *reversed(in_question)]
+    else:
+        order = [*reversed(in_question), *in_reply]
+    asked = name_words(question)
+    person = next((p for p in order if not name_words(p.split()[-1]) & asked), "")
     if not person:
         found = [w for w in re.findall(r"\b[A-Z][\w'’-]+", user)[1:] if w.lower() in name_words(w)]
         person = found[-1] if found else ""

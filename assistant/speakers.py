@@ -22,6 +22,7 @@ from langchain_core.documents import Document
 from newsqa.assistant import speaker_select
 from newsqa.assistant.answer_types import word_keys
 from newsqa.assistant.citations import citation, result
+from newsqa.assistant.condense import people
 from newsqa.index.dates import EXPLICIT, RELATIVE, article_date, human
 from newsqa.index.entries import entries
 from newsqa.index.names import (
@@ -1097,6 +1098,12 @@ def _resolve_follow_up(question: str, follow_up: str) -> str:
     pron = _OBJECT_PRONOUN.search(question)
     if not (follow_up and pron):
         return question
+    which = "p" if pron.group("p") else "poss"
+    # A person named in full first ("French President Emmanuel Macron"), not the first capital
+    # of the earlier question ("Who suggested that Western ground forces ...").
+    if full := people(follow_up):
+        name = full[0] if which == "p" else f"{full[0]}'s"
+        return question[: pron.start(which)] + name + question[pron.end(which) :]
     for run in NAME_RUN_RX.finditer(follow_up):
         tokens = name_tokens(run.group(0))
         if tokens and run.group(0).split()[0].lower() not in ("what", "who", "how"):

@@ -917,3 +917,20 @@ def test_the_asked_speakers_next_words_go_with_the_first() -> None:
     said = cand("Economist Philip Shaw said he expected no effect on rates.", 0.9, 0, "named")
     more = cand('"You get no true picture until Easter," said Mr Shaw.', 0.5, 70, "named")
     assert answerer._select(q, [said, more]) == [said, more]
+
+
+def test_a_follow_up_pronoun_is_the_person_the_answer_named() -> None:
+    history = [
+        {"role": "user", "content": "Which Scotland player did Clive Woodward pick if fit?"},
+        {"role": "assistant", "content": "Scotland forward Simon Taylor, if his knee recovers."},
+    ]
+    # After "Which player ...?" the answer's person; and not the one the question names.
+    got = condense("When did Woodward say he should be back playing?", history)
+    assert got.question == "When did Woodward say Simon Taylor should be back playing?"
+    said = [
+        {"role": "user", "content": "What did Emmanuel Macron say about ground troops?"},
+        {"role": "assistant", "content": "Macron said that nothing can be ruled out."},
+    ]
+    assert condense("What did he say about NATO?", said).question == (
+        "What did Emmanuel Macron say about NATO?"
+    )

@@ -110,3 +110,16 @@ def test_a_story_that_turns_to_the_other_camp() -> None:
     assert _in_camp("Who commented on Castell?", [crabtree, qadir], store) == [crabtree, qadir]
     flat = SimpleNamespace(article_texts=lambda ids: {"a": "Crabtree spoke. Qadir spoke."})
     assert _in_camp("Who criticised Castell?", [crabtree, qadir], flat) == [crabtree, qadir]
+
+
+def test_a_follow_up_pronoun_is_the_person_named_in_full() -> None:
+    from newsqa.assistant.speakers import _resolve_follow_up
+
+    context = (
+        "Who suggested that Western ground forces could be deployed in Ukraine? "
+        "French President Emmanuel Macron, after a summit in Paris."
+    )
+    got = _resolve_follow_up("Did other countries back his position?", context)
+    assert "Macron's position" in got and "Western" not in got
+    # A surname alone still answers when no one is named in full.
+    assert "Macron" in _resolve_follow_up("Who disagreed with him?", "What did Macron say?")
