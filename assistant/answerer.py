@@ -857,16 +857,13 @@ def _role_holders(roles: set[str], descriptors: set[str], cands: list[Candidate]
     return qualified or plain
 
 
-_DETERMINERS = {"its", "his", "her", "their", "our", "my", "your", "the", "a", "an", "this", "that"}
-
-
 def _role_qualifiers(question: str, roles: set[str]) -> set[str]:
     """The lower-case words a question puts before the role it asks about ("its energy
     minister": energy; "the club's finance director": finance)."""
     out: set[str] = set()
     for role in roles:
         for m in re.finditer(rf"((?:[a-z][\w-]*\s+){{1,2}}){re.escape(role)}\b", question):
-            out |= {w for w in m.group(1).split() if not is_function_word(w)} - _DETERMINERS
+            out |= {w for w in m.group(1).split() if not is_function_word(w)} - contrast.DETERMINERS
     return out
 
 

@@ -21,6 +21,7 @@ import sys
 from functools import lru_cache
 from pathlib import Path
 
+import regex
 import simplemma
 from newsqa.index.names import MONTHS, WEEKDAYS, is_function_word
 
@@ -48,7 +49,7 @@ _NOT_CONTRAST = {
 }
 # Opposites that are no contrast when found ("first", "same"); "old" is one ("youngest").
 _NOT_FOUND = _NOT_CONTRAST - {"new"}
-_DETERMINERS = {
+DETERMINERS = {
     *("a", "an", "the", "his", "her", "its", "their", "our", "my", "your", "this", "that"),
     *("these", "those", "whose"),
 }
@@ -62,7 +63,8 @@ _VERB_BEFORE = {
 }
 _FACT_QUESTION = re.compile(r"\W*(?:who|whom|whose|what|which|where|when|how)\b", re.IGNORECASE)
 _SAYING = re.compile(r"\b(?:say|said|says|think|thinks|thought|tell|told|describe[ds]?)\b", re.I)
-_WORD = re.compile(r"[A-Za-z](?:[a-z'’-]*[a-z])?")
+# Words in any script ("Zürcher" is one word, not "Z" and "rcher").
+_WORD = regex.compile(r"\p{L}(?:[\p{Ll}'’-]*\p{Ll})?")
 _NEGATION = re.compile(r"\b(?:not|never|no\s+longer|n['’]t)\b", re.IGNORECASE)
 # Words that carry a negative in a sentence without "not" ("refused", "failed", "without").
 _NEGATIVE = re.compile(
@@ -172,7 +174,7 @@ def _lower_lemmas(text: str, nouns: bool) -> set[str]:
         if not w.islower():
             continue
         if nouns and not (
-            i and (words[i - 1].lower() in _DETERMINERS or words[i - 1].endswith(("'s", "’s")))
+            i and (words[i - 1].lower() in DETERMINERS or words[i - 1].endswith(("'s", "’s")))
         ):
             continue
         out |= {w, _lemma(w)}
@@ -218,7 +220,7 @@ _ORDINALS = (
 ).split()
 _TENTHS = "twentieth thirtieth fortieth fiftieth sixtieth seventieth eightieth ninetieth".split()
 _MAGNITUDES = {"hundred", "thousand", "million", "billion", "trillion", "m", "bn"}
-_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?|[A-Za-z]+(?:-[A-Za-z]+)?")
+_NUMBER = regex.compile(r"\d[\d,]*(?:\.\d+)?|\p{L}+(?:-\p{L}+)?")
 
 
 def _number(token: str) -> str | None:

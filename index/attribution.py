@@ -245,7 +245,7 @@ def attribute(sentences: list[str], paragraph_starts: set[int] | None = None) ->
             if len(words) >= 2:
                 person = frozenset(name_words(words[-1]))
                 break
-        quotes = sentence.count('"') + sentence.count("“") + sentence.count("”")
+        quotes = _quote_marks(sentence)
         if _OPENS_QUOTE.match(sentence):
             # A new opening quote ends any earlier one (news style leaves a quote open when the
             # next paragraph or sentence reopens it): still open only if this one is.

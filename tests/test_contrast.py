@@ -98,3 +98,15 @@ def test_another_figure_for_the_same_thing() -> None:
     # Other figures for other things, or "one"/"first", are no swap.
     assert not another_figure("How many goals did he score in 3 games?", "He scored 5 goals.")
     assert not another_figure("Who was the first to win?", "She was the second to win it.")
+
+
+def test_words_in_any_script_stay_whole() -> None:
+    from newsqa.assistant.contrast import _asked_words
+
+    # "Zürcher" is a name, not the lower-case word "rcher"; "jüngste" stays one word.
+    assert _asked_words("Who was the youngest Zürcher on the jüngste list?") == {
+        "youngest",
+        "young",
+        "list",
+        "jüngste",
+    }
