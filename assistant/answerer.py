@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
+import regex
 from langchain_core.documents import Document
 from langchain_core.runnables import RunnableSerializable
 from newsqa.assistant import contrast, mentions, speakers
@@ -830,14 +831,14 @@ def _role_holders(roles: set[str], descriptors: set[str], cands: list[Candidate]
     qualifies the role ("the England rugby captain", "its energy minister": ``descriptors``, in
     lower case), only the holders so qualified, if any are."""
     roles = roles | {w for r in roles for w in _ROLE_SYNONYMS.get(r, ())}
-    rx = re.compile(
+    rx = regex.compile(
         rf"(?:^|\s)(?P<before>(?:[\w'’&-]+\s+){{0,4}})(?i:{'|'.join(map(re.escape, roles))})\s+"
-        r"(?P<of>(?:of|for)\s+(?:the\s+)?[A-Z][\w'’-]+(?:\s+(?:and|&)\s+[A-Z][\w'’-]+)?\s+)?"
-        r"(?P<name>[A-Z][\w'’-]+(?:\s+(?:(?:de|di|da|van|von|le|la)\s+)?[A-Z][\w'’-]+){0,3})"
+        r"(?P<of>(?:of|for)\s+(?:the\s+)?\p{Lu}[\w'’-]+(?:\s+(?:and|&)\s+\p{Lu}[\w'’-]+)?\s+)?"
+        r"(?P<name>\p{Lu}[\w'’-]+(?:\s+(?:(?:de|di|da|van|von|le|la)\s+)?\p{Lu}[\w'’-]+){0,3})"
     )
     # "Geoff Ellis, CEO of festival organisers Big Day Out": the name before the role.
-    appositive = re.compile(
-        r"(?P<name>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,3}),\s+(?:the\s+)?(?:[\w'’-]+\s+){0,3}?"
+    appositive = regex.compile(
+        r"(?P<name>\p{Lu}[\w'’-]+(?:\s+\p{Lu}[\w'’-]+){0,3}),\s+(?:the\s+)?(?:[\w'’-]+\s+){0,3}?"
         rf"(?i:{'|'.join(map(re.escape, roles))})\b(?P<after>[^,.;]{{0,60}})"
     )
     plain: set[str] = set()

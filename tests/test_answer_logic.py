@@ -138,6 +138,9 @@ def test_described_speakers_are_found_by_their_role() -> None:
     assert asked == {"energy"}
     assert _role_holders({"minister"}, asked, ministers) == {"keomanivong"}
     assert _role_holders({"minister"}, set(), ministers) == {"inthalath", "keomanivong"}
+    # Names in any script: "PEM chief executive Łukasz Brzeziński".
+    pem = [cand("PEM chief executive Łukasz Brzeziński said the plant would create jobs.")]
+    assert _role_holders({"boss"}, set(), pem) == {"brzeziński"}
 
 
 def test_quote_then_organisation_role_and_name() -> None:
