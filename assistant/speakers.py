@@ -23,6 +23,7 @@ from newsqa.assistant import speaker_select
 from newsqa.assistant.answer_types import word_keys
 from newsqa.assistant.citations import citation, result
 from newsqa.assistant.condense import people
+from newsqa.index.chunking import split_sentences
 from newsqa.index.dates import EXPLICIT, RELATIVE, article_date, human
 from newsqa.index.entries import entries
 from newsqa.index.names import (
@@ -706,9 +707,9 @@ def _in_camp(
     turns: dict[str, list[tuple[int, str]]] = {}
     for aid, text in texts.items():
         turns[aid] = [
-            (m.start(), camp)
-            for m in re.finditer(r"[^.!?\n]+[.!?]?", text)
-            if (camp := _turn(m.group(0).strip()))
+            (span.start, camp)
+            for span in split_sentences(text)
+            if (camp := _turn(text[span.start : span.end]))
         ]
     asked = "support" if support else "critic"
     kept = []
