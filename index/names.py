@@ -77,6 +77,8 @@ ROLE_NOUNS = frozenset(
     keeper reporter correspondent journalist historian expert campaigner activist witness
     vice-minister deputy-minister economist strategist consultant police detectives
     investigators source sources residents witnesses campaigners
+    skipper defender midfielder winger goalkeeper full-back fly-half scrum-half batsman bowler
+    presenter author novelist writer comedian musician designer engineer councillor backbencher
     """.split()
 )
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")

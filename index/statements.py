@@ -46,7 +46,7 @@ from newsqa.index.quotes import Quote, find_quotes
 
 # Bumped whenever extraction changes what it finds: a store whose statements an older extractor
 # wrote has them re-extracted from its stored texts by its next writer (nothing re-embedded).
-EXTRACTOR_VERSION = 7
+EXTRACTOR_VERSION = 8
 
 # Speech verbs: what follows them (or the quotation around them) is the statement.
 _SPEECH = (
@@ -231,7 +231,9 @@ _TITLED_END = regex.compile(
     r"\p{Lu}[\p{L}\p{M}'’.-]*[ \t]+)"
     r"(?i:mr|mrs|ms|dr|sir)\.?[ \t]+\p{Lu}[\p{L}\p{M}'’-]+$"
 )
-_STOP_SUBJECT = regex.compile(r"[.;:!?\"“”«»„()\[\]]|,(?![ \t]+(?:Jr|Sr)\b)")
+# A dash set off by spaces closes an aside ("Despite England's dip - they have lost eight of
+# their last 13 matches - Ireland coach Eddie O'Sullivan says"): the subject follows it.
+_STOP_SUBJECT = regex.compile(r"[.;:!?\"“”«»„()\[\]—]|[ \t][-–][ \t]|,(?![ \t]+(?:Jr|Sr)\b)")
 
 # Patterns of the content rules below, compiled once.
 _P1 = re.compile(r"\s*(?:that\b|:)")
@@ -315,6 +317,17 @@ _SENTENCE_ADVERBS = {
 }  # fmt: skip
 
 
+_ROLE_CLAUSE_ENDS = frozenset(
+    "and that but while as when by with of on to is are was were has have had be been said says "
+    "told tells asked asking heard saying would could will should may might must can including "
+    "after before against behind".split()
+)
+# Participles that are part of a role ("retired general", "elected mayor").
+_ROLE_PARTICIPLES = frozenset(
+    "retired disgraced embattled elected appointed designated acting united qualified".split()
+)
+
+
 def _role_before(text: str, name_start: int, floor: int) -> tuple[str, str]:
     """The role (and organisation) written right before a name: "Slovak Prime Minister",
     "his Polish counterpart", "NATO Secretary General", "chief executive"."""
@@ -334,7 +347,11 @@ def _role_before(text: str, name_start: int, floor: int) -> tuple[str, str]:
     # "Earlier Tory leader": a sentence adverb is no part of the role.
     first = 0
     for i, w in enumerate(words[: idx[-1]]):
-        if w.lower() in {"and", "that", "but", "while", "as", "when", "by", "with", "of"}:
+        # "The pressure is on coach Andy Robinson", "Roma signed defender Vincent Candela": a
+        # verb and what follows it end the clause.
+        if w.lower() in _ROLE_CLAUSE_ENDS or (
+            w.islower() and w.endswith("ed") and w not in _ROLE_PARTICIPLES
+        ):
             first = i + 1
     while first < idx[0] and words[first].lower().strip(",") in _SENTENCE_ADVERBS:
         first += 1
@@ -407,6 +424,18 @@ def _split_group(phrase: str) -> list[str]:
     return [p for p in (p.strip() for p in parts) if p]
 
 
+def _other_given_name(tokens: list[str], known: str) -> bool:
+    """Whether a full name's given name differs from the one a person of the same family name
+    was named with (initials, "J Robinson", may be either)."""
+    words = known.split()
+    if len(words) < 2:
+        return False
+    mine, theirs = fold(tokens[0]).strip("."), fold(words[0]).strip(".")
+    if len(mine) <= 1 or len(theirs) <= 1:
+        return False
+    return mine != theirs and fold(tokens[-1]) == fold(words[-1])
+
+
 class _Extractor:
     def __init__(self, text: str, published: date | None) -> None:
         self.text = text
@@ -418,6 +447,7 @@ class _Extractor:
         self.roles: dict[str, str] = {}  # role noun -> person key
         self.quotes: list[Quote] = find_quotes(text)
         self._keys: dict[str, str] = {}
+        self._mentioned: dict[str, int] = {}  # person key -> times named
 
     # People ------------------------------------------------------------------------------
     def key(self, name: str) -> str:
@@ -433,12 +463,13 @@ class _Extractor:
         key = self.key(name)
         if not key:
             return None
-        # A family name alone ("Mr Anand") is the person the article named in full before.
+        # A family name alone ("Mr Anand") is the person the article named in full before; of
+        # two with that name ("Harriet Pruitt", "her son, Martin Pruitt"), the one named more
+        # often so far, then the one named first.
         if len(tokens) == 1:
-            for k in self.people:
-                if fold(tokens[0]) in k.split() or fold(tokens[0]) == k.split()[-1]:
-                    key = k
-                    break
+            same = [k for k in self.people if fold(tokens[0]) in k.split()]
+            if same:
+                key = max(same, key=lambda k: (self._mentioned.get(k, 0), -same.index(k)))
         known = self.people.get(key)
         if (
             known is not None
@@ -450,8 +481,14 @@ class _Extractor:
             # the article names is no key for both; the full name keys this person.
             key = " ".join(fold(t) for t in tokens)
             known = self.people.get(key)
+        elif known is not None and len(tokens) >= 2 and _other_given_name(tokens, known.name):
+            # "skipper Jason Robinson" after "coach Andy Robinson": two people of one family
+            # name; the full name keys the second, and "Robinson" alone stays the first.
+            key = " ".join(fold(t) for t in tokens)
+            known = self.people.get(key)
         if known is None:
             known = self.people[key] = _Person(name, key)
+        self._mentioned[key] = self._mentioned.get(key, 0) + 1
         if len(name) > len(known.name):
             known.name = name
         if role and not known.role:
@@ -672,6 +709,38 @@ class _Extractor:
         who = self.person(" ".join(tokens), role, org)
         return ([who], v_end + m.end()) if who else None
 
+    def introduced(self, sentence: str, start: int) -> _Person | None:
+        """The last person ``sentence`` names in full with a role before the name ("star
+        skipper Brian O'Driscoll"), outside quotes, unless a pronoun is its subject."""
+        if _rx_match(r"(?i)[ \t]*(?:he|she|they|we|i)\b", sentence):
+            return None
+        found = None
+        for m in NAME_RUN_RX.finditer(sentence):
+            tokens = name_tokens(m.group(0))
+            name_at = start + m.start() + m.group(0).rfind(tokens[0]) if tokens else 0
+            if len(tokens) < 2 or self._inside_quote(name_at) or is_organisation(m.group(0)):
+                continue
+            role, org = _role_before(self.text, name_at, start)
+            if role:
+                found = self.person(" ".join(tokens), role, org)
+        return found
+
+    def role_after(
+        self, v_start: int, v_end: int, s_end: int, last: list[_Person]
+    ) -> list[_Person]:
+        """'"...," said the Sale full-back.': a role after the verb that ends the sentence."""
+        if not _rx_search(r"[,\"”»’'—–][ \t]*$", self.text[max(0, v_start - 3) : v_start]):
+            return []
+        m = _rx_match(
+            r"[ \t]+(?:the|his|her|their)[ \t]+(?:[\p{L}'’-]+[ \t]+){0,3}?(?P<role>[\p{L}-]+)"
+            r"[ \t]*[.,;!?]?[ \t]*$",
+            self.text[v_end:s_end],
+        )
+        if not m or not is_role_word(m.group("role")):
+            return []
+        key = self.roles.get(fold(m.group("role")))
+        return [self.people[key]] if key else list(last[-1:])
+
     # Statements --------------------------------------------------------------------------
     def quotes_in(self, start: int, end: int) -> list[Quote]:
         return [q for q in self.quotes if q.start < end and q.end > start]
@@ -683,13 +752,19 @@ class _Extractor:
         last_entry: int | None = -1
         used_quotes: set[tuple[int, int]] = set()
         anchored: set[int] = set()
+        # Who "he" meant before a sentence introduced someone for the next sentence only.
+        aside: list[_Person] | None = None
         for i, s in enumerate(sentences):
             if s.entry != last_entry:
-                last, last_entry = [], s.entry
+                last, last_entry, aside = [], s.entry, None
             sentence = self.text[s.start : s.end]
             self.scan_roles(sentence, s.start)
             found = self.anchor(s, last, out)
             found = found + self.as_did(s, found)
+            if aside is not None:
+                if not found:
+                    last = aside
+                aside = None
             if found:
                 anchored.add(i)
                 for st in found:
@@ -701,11 +776,14 @@ class _Extractor:
                 continue
             # A subject that introduces a person moves "he" to them ("Fico did not specify",
             # "Mr Brzeziński was cautious").
+            if not _rx_search(r"\b\p{Ll}", sentence):
+                continue  # "Lansdowne Road, Dublin": a dateline or heading, no one's subject
             lead = _rx_match(
                 rf"[ \t]*(?:\w+,[ \t]+)?(?:{NAME_RUN}['’]s[ \t]+[\w \t-]{{1,40}}?,[ \t]+)?"
                 rf"(?P<name>{NAME_RUN})(?!['’]s)",
                 sentence,
             )
+            moved = False
             if lead:
                 words = lead.group("name").split()
                 tokens = name_tokens(lead.group("name"))
@@ -716,11 +794,18 @@ class _Extractor:
                 ):
                     who = self.person(" ".join(tokens))
                     if who:
-                        last = [who]
+                        last, moved = [who], True
             # "Eric Cantona and Ole Gunnar Solskjaer, and club manager Sir Alex Ferguson, have
             # lent their backing ...": a group subject is who the next "they" means.
             if group := self.group_subject(s, sentence):
                 last = group
+            elif not moved and (who := self.introduced(sentence, s.start)):
+                # "Ireland have been boosted by the return of star skipper Brian O'Driscoll,
+                # who ... . 'The knowledge ...,' he said.": no person is the subject, and the
+                # person the sentence introduces by role is who the next sentence's "he" means;
+                # only the next's ("... his rift with Chancellor Gordon Brown. [...] as he
+                # said" is still the prime minister).
+                aside, last = last, [who]
         # Sentences inside a quotation continued from (or closed by) an attributed sentence.
         for i, s in enumerate(sentences):
             if i in anchored:
@@ -811,9 +896,14 @@ class _Extractor:
                 if verb in _STANCE_SET:
                     continue
                 after = self.subject_after(v_start, v_end, s.end)
-                if not after:
+                if after:
+                    people, _ = after
+                else:
+                    # '"...," said the Sale full-back.': the role's holder, or the person the
+                    # story has just named.
+                    people = self.role_after(v_start, v_end, s.end, last)
+                if not people:
                     continue
-                people, _ = after
                 # "..., said X": the statement is what came before the verb.
                 kind, start, end = self.content_before(s.start, v_start)
                 return self.make(people, kind, verb, start, end, s)

@@ -124,3 +124,38 @@ def test_a_quote_reopened_at_each_sentence_ends_before_the_narration() -> None:
     assert quotes == ["It was a nice goal.", "It is not every game you score from halfway."]
     weir = [st for st in extract_statements(text) if st.speaker == "Tom Weir"]
     assert [st.text for st in weir] == ["the incident showed the need for cameras"]
+
+
+def test_a_match_preview_gives_each_quote_to_its_speaker() -> None:
+    # A dateline is nobody; a dash-set aside ends before the subject; a person introduced by
+    # role is the next sentence's "he"; two people share a family name; "said the Sale
+    # full-back" is the person just introduced.
+    text = (
+        "Preview: Ireland v England\n\nLansdowne Road, Dublin\n\n"
+        "Despite England's dip in form - they have lost eight of their last 13 matches - Ireland "
+        "coach Eddie O'Sullivan says his side should not underestimate the visitors. \"This is "
+        'England we are talking about," he said.\n\n'
+        "Ireland have been boosted by the return of star skipper Brian O'Driscoll, who missed "
+        'the Scotland game. "The will to play in this game was enormous," he said. The pressure '
+        "is on coach Andy Robinson.\n\n"
+        'But Robinson was bullish, saying that his side "are going there to get in their faces". '
+        'And despite the results, skipper Jason Robinson believes the mood is good. "There is no '
+        'lack of confidence in the team," said the Sale full-back.'
+    )
+    got = {(text[st.start : st.end][:12], st.speaker, st.role) for st in extract_statements(text)}
+    assert got == {
+        ("his side sho", "Eddie O'Sullivan", "Ireland coach"),
+        ("This is Engl", "Eddie O'Sullivan", "Ireland coach"),
+        ("The will to ", "Brian O'Driscoll", "star skipper"),
+        ('his side "ar', "Andy Robinson", "coach"),
+        ("There is no ", "Jason Robinson", "skipper"),
+    }
+
+
+def test_a_person_introduced_in_passing_is_he_for_the_next_sentence_only() -> None:
+    text = (
+        "Tony Blair gave a speech on Thursday. There was an attempt to end the gossip about his "
+        "rift with Chancellor Gordon Brown. There was little in terms of concrete proposals. "
+        'Labour is, as he said, more than "an electoral device".'
+    )
+    assert {st.speaker for st in extract_statements(text)} == {"Tony Blair"}
