@@ -43,6 +43,7 @@ SETS = (
     "news2",
     "news3",
     "news4",
+    "news5",
 )
 KINDS = ("seed", "fact", "say", "multi", "followup", "speakers", "when")
 OVERALL = ("hit@5", "cited", "correct", "answered", "abstained_unanswerable", "planted", "ece")

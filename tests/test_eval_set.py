@@ -65,6 +65,13 @@ STYLE_CATEGORIES = (
     "match-report",
     "results",
     "local",
+    # news5.json
+    "cnn-world",
+    "explainer",
+    "health",
+    "tech-launch",
+    "us-court",
+    "profile",
 )
 CATEGORIES = ("seed", *BBC_CATEGORIES, *STYLE_CATEGORIES, "none")
 EVAL_ARTICLES = "eval/articles/"
