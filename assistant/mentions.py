@@ -14,6 +14,7 @@ import re
 import unicodedata
 from typing import TYPE_CHECKING
 
+import regex
 from newsqa.assistant.answer_types import MONEY, NAME_RUN, NUMBER, type_bonus, wants_sum
 from newsqa.assistant.question import QUESTION_STARTS, Query
 from newsqa.index.attribution import Attribution, name_words, question_speaker
@@ -63,7 +64,49 @@ def missing_names(
             own = {entry_of(spans, c.start) for c in chosen if c.article_id == aid}
             text = "\n".join(text[a:b] for i, (a, b) in enumerate(spans) if i in own)
         pieces += [heads.get(aid, ""), text]
-    return unmentioned(q, "\n".join(pieces))
+    blob = "\n".join(pieces)
+    missing = unmentioned(q, blob)
+    return missing or unnamed_together(q, blob)
+
+
+def unnamed_together(q: Query, text: str) -> list[str]:
+    """A name of several words the question gives that ``text`` mentions only word by word,
+    never as one name: "Australia Twilight" in a story of "Twilight Princess" released in
+    "Japan, Europe, and Australia", "Clawshot Princess" in one of "Twilight Princess" and its
+    "Clawshot". Each word is found by
+    ``unmentioned``; together they are someone or something else. A name whose last word the
+    text uses alone ("Lee was 25" for Harper Lee) is a person it calls by their family name."""
+    runs = [
+        {_fold(w).strip(".,'’-").removesuffix("'s").removesuffix("’s") for w in m.group(0).split()}
+        for m in _TITLE_RUN.finditer(text)
+    ]
+    missing = []
+    for m in NAME_RUN.finditer(q.text):
+        # "PC Pro's Paul Trotter": the owner and the person are two names.
+        for piece in re.split(r"(?<=['’]s)\s+", m.group(0)):
+            words = name_words(piece) - QUESTION_STARTS - q.descriptors
+            asked = {_fold(w) for w in words}
+            if len(asked) < 2 or any(all(_loosely_in(w, r) for w in asked) for r in runs):
+                continue
+            heads = {_fold(h) for h in name_words(piece.split()[-1])}
+            if any(len(r - _JOINERS) == 1 and r & heads for r in runs):
+                continue
+            missing.append(re.sub(r"['’]s$", "", piece))
+    return missing
+
+
+# A name as titles are written, small words inside ("Go Set a Watchman", "Ocarina of Time").
+_JOINERS = frozenset(
+    "a an the of and de del della den der des di da das do dos du la le les von van ter ten el al "
+    "bin y in on for to at".split()
+)
+_CAP = r"\p{Lu}[\p{L}\p{M}\d'’.-]*"
+_TITLE_RUN = regex.compile(rf"{_CAP}(?:[ \t]+(?:(?:{'|'.join(sorted(_JOINERS))})[ \t]+)*{_CAP})*")
+
+
+def _loosely_in(word: str, run: set[str]) -> bool:
+    stem = word[: max(5, len(word) - 3)]
+    return word in run or (len(word) >= 5 and any(w.startswith(stem) for w in run))
 
 
 def figure_elsewhere(q: Query, chosen: list[Candidate], texts: dict[str, str]) -> bool:

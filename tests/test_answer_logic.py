@@ -937,3 +937,30 @@ def test_a_follow_up_pronoun_is_the_person_the_answer_named() -> None:
     assert condense("What did he say about NATO?", said).question == (
         "What did Emmanuel Macron say about NATO?"
     )
+
+
+def test_a_name_of_several_words_must_be_named_together() -> None:
+    from newsqa.assistant.mentions import unnamed_together
+
+    wiki = (
+        "The Legend of Zelda: Twilight Princess was released in Japan, Europe, and Australia. "
+        "Games Radar praised it. Link meets Midna; the controls follow Ocarina of Time. "
+        "An earlier draft, Go Set a Watchman, came out. Harper's sister Alice Lee spoke. \"Lee "
+        'was 25," she said. Analyst Nick Van den Brul of BNP Paribas and director Steven Kull.'
+    )
+    # Each word is in the text, never the name: someone or something else (SQuAD's swaps).
+    for q, name in [
+        ("When was Australia Twilight released?", "Australia Twilight"),
+        ("What did Europe Radar praise?", "Europe Radar"),
+    ]:
+        assert unnamed_together(_query(q, ""), wiki) == [name]
+    # Named whole, with small words inside or a full stop after; a person by family name; an
+    # owner and the person it owns are two names.
+    for q in [
+        "What genre is The Legend of Zelda: Twilight Princess?",
+        "When is Go Set A Watchman set?",
+        "Who was Harper Lee's sister?",
+        "What did BNP Paribas's Nick Van den Brul say?",
+        "What did Steven Kull say?",
+    ]:
+        assert unnamed_together(_query(q, ""), wiki) == [], q
