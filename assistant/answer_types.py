@@ -540,8 +540,11 @@ def another_place(q: Query, context: list[Candidate]) -> bool:
     if any(word.lower() in words for place in asked for word in place.split()):
         return False
     best = context[0].text
+    # "... in Santa Rosa de Huallcor, Peru?": a place the question names anywhere is asked.
+    named = {w.lower() for w in regex.findall(r"[\w'’-]+", q.text) if w[:1].isupper()}
     return any(
-        not set(m.group(1).split()) & set(" ".join(asked).split())
+        not {w.lower().removesuffix("'s").removesuffix("’s") for w in m.group(1).split()}
+        & (named | {w.lower() for w in " ".join(asked).split()})
         for m in _PLACE_ASKED.finditer(best)
     )
 

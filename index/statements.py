@@ -46,7 +46,7 @@ from newsqa.index.quotes import Quote, find_quotes
 
 # Bumped whenever extraction changes what it finds: a store whose statements an older extractor
 # wrote has them re-extracted from its stored texts by its next writer (nothing re-embedded).
-EXTRACTOR_VERSION = 8
+EXTRACTOR_VERSION = 9
 
 # Speech verbs: what follows them (or the quotation around them) is the statement.
 _SPEECH = (
@@ -470,6 +470,15 @@ class _Extractor:
             same = [k for k in self.people if fold(tokens[0]) in k.split()]
             if same:
                 key = max(same, key=lambda k: (self._mentioned.get(k, 0), -same.index(k)))
+            elif full := self.named_before(tokens[0], len(self.text)):
+                # Named in full in a sentence that made no statement ("including former
+                # Scotland manager Craig Brown. Brown said: ..."): that name, with its role.
+                tokens, at = full
+                name = " ".join(tokens)
+                key = self.key(name)
+                floor = max(self.text.rfind(". ", 0, at) + 1, self.text.rfind("\n", 0, at) + 1)
+                got_role, got_org = _role_before(self.text, at, floor)
+                role, organisation = role or got_role, organisation or got_org
         known = self.people.get(key)
         if (
             known is not None
@@ -725,6 +734,15 @@ class _Extractor:
                 found = self.person(" ".join(tokens), role, org)
         return found
 
+    def named_before(self, family: str, before: int) -> tuple[list[str], int] | None:
+        """The full name written last before ``before`` that ends with ``family``, and where
+        it starts; else None."""
+        for m in reversed(list(NAME_RUN_RX.finditer(self.text, 0, before))):
+            tokens = name_tokens(m.group(0))
+            if len(tokens) >= 2 and tokens[-1] == family:
+                return tokens, m.start() + m.group(0).rfind(tokens[0])
+        return None
+
     def role_after(
         self, v_start: int, v_end: int, s_end: int, last: list[_Person]
     ) -> list[_Person]:
@@ -787,6 +805,14 @@ class _Extractor:
             if lead:
                 words = lead.group("name").split()
                 tokens = name_tokens(lead.group("name"))
+                if (
+                    len(tokens) == 1
+                    and self.key(tokens[0]) not in self.people
+                    and (full := self.named_before(tokens[0], s.start))
+                ):
+                    # "Brekke, who retired in 2020, is more protective.": the family name of
+                    # someone named in full before ("the structural engineer Tomas Brekke").
+                    tokens = full[0]
                 if tokens and (
                     len(tokens) >= 2
                     or fold(words[0]).strip(".") in HONORIFICS

@@ -303,6 +303,11 @@ def test_a_figure_placed_elsewhere_is_a_near_miss() -> None:
     assert not another_place(lodz, [_cand("It will create 900 jobs in Łódź.")])
     ely = _query("How many homes were flooded in Ely?", "number")
     assert another_place(ely, [_cand("It likely flooded 40 homes in Soham.")])
+    # The question names the country too: a sentence placed in it is on the question's place.
+    town = _query("How many are missing after the landslide in Santa Rosa, Peru?", "number")
+    crews = _cand("Crews in Peru's highlands searched for 41 people still unaccounted for.")
+    assert not another_place(town, [crews])
+    assert another_place(town, [_cand("Crews in Chile's highlands searched for 41 people.")])
 
 
 def test_a_reopened_quote_ends_the_earlier_one() -> None:

@@ -159,3 +159,15 @@ def test_a_person_introduced_in_passing_is_he_for_the_next_sentence_only() -> No
         'Labour is, as he said, more than "an electoral device".'
     )
     assert {st.speaker for st in extract_statements(text)} == {"Tony Blair"}
+
+
+def test_a_family_name_alone_is_the_person_named_in_full_before() -> None:
+    # Named in a sentence that made no statement, then by family name alone.
+    text = (
+        "She spent six years in Oslo, where she met the structural engineer Tomas Brekke. "
+        "Brekke, who retired in 2020, is more protective. 'They were cruelty,' he says.\n\n"
+        "Smith has the backing of many pundits, including former Scotland manager Craig Brown. "
+        'Brown said: "Walter is an outstanding candidate."'
+    )
+    got = {(st.speaker, st.role) for st in extract_statements(text)}
+    assert got == {("Tomas Brekke", ""), ("Craig Brown", "former Scotland manager")}
