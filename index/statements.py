@@ -46,7 +46,7 @@ from newsqa.index.quotes import Quote, find_quotes
 
 # Bumped whenever extraction changes what it finds: a store whose statements an older extractor
 # wrote has them re-extracted from its stored texts by its next writer (nothing re-embedded).
-EXTRACTOR_VERSION = 9
+EXTRACTOR_VERSION = 10
 
 # Speech verbs: what follows them (or the quotation around them) is the statement.
 _SPEECH = (
@@ -592,7 +592,7 @@ class _Extractor:
         if people and trailing_comma and not people[0].role:
             prev = head[:cut].rstrip(", \t")
             pcut = max((m.end() for m in _STOP_SUBJECT.finditer(prev)), default=0)
-            role_text = _rx_sub(r"^(?:whose|who|which|and|but)[ \t]+", "", prev[pcut:].strip())
+            role_text = _rx_sub(r"(?i)^(?:whose|who|which|and|but)[ \t]+", "", prev[pcut:].strip())
             if any(is_role_word(w.strip(".,")) for w in role_text.split()):
                 people[0].role = role_text
                 cut = pcut + (len(prev[pcut:]) - len(prev[pcut:].lstrip()))
