@@ -34,6 +34,7 @@ from newsqa.assistant.answer_types import (
     WANTS_OFFER,
     WANTS_PAY,
     WANTS_TIME_OF_DAY,
+    YEAR,
     another_period,
     another_place,
     another_year,
@@ -606,6 +607,10 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
             return "another day"
         if contrast.another_figure(q.text, best.text):
             return "another figure"
+        if q.wants in ("number", "amount") and contrast.aim_not_fact(
+            q.text, [(best.text, _figures(q, best.text))]
+        ):
+            return "an aim, not a fact"
 
         # A negative asked may be said in the next sentence ("This was denied by ...").
         near = [c.text for c in around]
@@ -980,6 +985,23 @@ _WHICH_NOUN = re.compile(
     r"date|time|month|way|part|side|one|ones|two|three)\b)[a-z]+\b",
     re.IGNORECASE,
 )
+
+
+_FIGURE = re.compile(
+    r"\d[\d,.]*|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
+    r"thirty|forty|fifty|hundred|thousand|million|billion|dozens?|hundreds|thousands|millions)\b",
+    re.IGNORECASE,
+)
+
+
+def _figures(q: Query, text: str) -> list[tuple[int, int]]:
+    """Spans of the figures in ``text`` that could answer "how many / how much" (not a year,
+    not one of the question's own)."""
+    return [
+        m.span()
+        for m in _FIGURE.finditer(text)
+        if not YEAR.match(m.group(0).strip(",.")) and m.group(0).strip(",.") not in q.numbers
+    ]
 
 
 def _nearly(c: Candidate, best: Candidate) -> bool:

@@ -299,6 +299,44 @@ def _days(text: str) -> set[str]:
     return out
 
 
+# "How many has it sold?" asks what happened; "it aims to sell one million" is an aim, a
+# forecast or a hope. Words that put what follows them in the future or in someone's plans.
+_AIM = re.compile(
+    r"\b(?:aim(?:s|ing|ed)?\s+(?:to|for)|target(?:s|ing|ed)?|plans?\s+to|planning\s+to|"
+    r"hop(?:es|ing)\s+to|expect(?:s|ing)?\s+to|(?:is|are|was|were)\s+expected\s+to|"
+    r"forecast(?:s|ing)?|predict(?:s|ing|ed)?|project(?:s|ing|ed)|could|would|will|"
+    r"want(?:s|ing)?\s+to|intend(?:s|ing)?\s+to|goal\s+of|ambition\s+(?:of|to)|"
+    r"(?:is|are)\s+(?:set|due|likely)\s+to)\b",
+    re.IGNORECASE,
+)
+_ACTUAL_QUESTION = re.compile(
+    r"\b(?:did|was|were|(?:has|have|had)(?!\s+to\b))\b|\b(?:so\s+far|to\s+date|already)\b",
+    re.IGNORECASE,
+)
+_HYPOTHETICAL_QUESTION = re.compile(
+    r"\b(?:will|would|could|expect\w*|forecast\w*|predict\w*|plan\w*|aim\w*|target\w*|"
+    r"hope\w*|want\w*|goal|project\w*|likely|due|going\s+to)\b",
+    re.IGNORECASE,
+)
+
+
+def aim_not_fact(question: str, answer: list[tuple[str, list[tuple[int, int]]]]) -> bool:
+    """True when a question asks what happened ("How many pairs has Lumora sold so far?") and
+    every figure of the answer's sentences (``answer``: each sentence with the spans of its
+    figures) follows a word of aim or forecast in its clause ("... is aiming to sell one
+    million pairs by 2026")."""
+    if not any(spans for _, spans in answer) or not _ACTUAL_QUESTION.search(question):
+        return False
+    if _HYPOTHETICAL_QUESTION.search(question):
+        return False
+    for text, spans in answer:
+        for start, _ in spans:
+            clause = re.split(r"[;:]|,\s+(?:but|while|and)\b", text[:start])[-1]
+            if not _AIM.search(clause):
+                return False
+    return True
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m newsqa.assistant.contrast")
     sub = parser.add_subparsers(dest="command", required=True)
