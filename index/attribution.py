@@ -52,6 +52,11 @@ _APPOSITION_VERB = re.compile(
     rf"^(?:[\"“]?[^\"“”]*[\"”]\s*)?(?P<name>{_NAME}),\s+(?:the|a|an)\s+[^,\"“]{{3,80}}?\s+"
     rf"(?:{_VERBS})\b"
 )
+# "Orrin's head of product, Grant Maddox, said ...": a name set off by commas after its role.
+_APPOSED_NAME_VERB = re.compile(
+    rf"^(?P<role>[^\"“”]{{0,80}}?[\p{{Ll}}\d]),\s+(?P<name>{_NAME}),\s+(?:also\s+|[a-z]+ly\s+)*"
+    rf"(?:{_VERBS})\b"
+)
 _ACCORDING = re.compile(rf"\baccording to\s+(?P<name>{_NAME})")
 _BY = re.compile(r"\b(?:expressed|voiced|made|taken|echoed|shared)\s+by\s+(?P<names>.+)$")
 _PRONOUN = re.compile(
@@ -142,8 +147,19 @@ def name_words(text: str) -> set[str]:
 
 def _named(sentence: str) -> set[str]:
     found: set[str] = set()
-    for rx in (_SUBJECT_VERB, _VERB_SUBJECT, _QUOTE_VERB_SUBJECT, _ACCORDING, _APPOSITION_VERB):
+    for rx in (
+        _SUBJECT_VERB,
+        _VERB_SUBJECT,
+        _QUOTE_VERB_SUBJECT,
+        _ACCORDING,
+        _APPOSITION_VERB,
+        _APPOSED_NAME_VERB,
+    ):
         for m in rx.finditer(sentence):
+            if rx is _APPOSED_NAME_VERB and not any(
+                is_role_word(w) for w in m.group("role").split()
+            ):
+                continue  # "The study by US researchers, Pew Internet, suggests": no role
             found |= name_words(m.group("name"))
     m = _BY.search(sentence)
     if m:

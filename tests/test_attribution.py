@@ -184,3 +184,19 @@ def test_a_described_subject_is_decided_by_the_article_not_a_list() -> None:
         ]
     )
     assert "novak" not in said[2].speakers
+
+
+def test_a_name_set_off_by_commas_after_its_role_speaks() -> None:
+    got = attribute(
+        [
+            "Orrin's head of product, Grant Maddox, said the company welcomed competition.",
+            '"The more good glasses there are, the better," he said.',
+            "In Paris, France, prices rose.",
+            "The study by US researchers, Pew Internet, suggests musicians disagree.",
+        ]
+    )
+    assert got[0].speakers == {"grant", "maddox"}
+    assert got[1].speakers == {"grant", "maddox"}
+    # A place in commas, or a body after a description that names no role, is no speaker.
+    assert not got[2].speakers
+    assert not got[3].speakers
