@@ -11,7 +11,6 @@ abbreviations), since questions misspell names and articles spell out acronyms.
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import TYPE_CHECKING
 
 import regex
@@ -19,6 +18,7 @@ from newsqa.assistant.answer_types import MONEY, NAME_RUN, NUMBER, type_bonus, w
 from newsqa.assistant.question import QUESTION_STARTS, Query
 from newsqa.index.attribution import Attribution, name_words, question_speaker
 from newsqa.index.entries import entries, entry_of
+from newsqa.index.names import fold
 
 if TYPE_CHECKING:
     from newsqa.assistant.answerer import Candidate
@@ -175,6 +175,6 @@ def unmentioned(q: Query, text: str, numbers: bool = True) -> list[str]:
 
 
 def _fold(text: str) -> str:
-    """Lower case without accents, for loose name matching."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    """Lower case without accents, apostrophes alike ("O’Driscoll" is "O'Driscoll"), for loose
+    name matching: the statements' own folding (index.names.fold)."""
+    return fold(text)

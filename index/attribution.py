@@ -139,7 +139,7 @@ def name_words(text: str) -> set[str]:
             for w in words:
                 w = re.sub(r"['’]s$", "", w)
                 if len(w) > 1 and not _not_name(w):
-                    out.add(w.lower())
+                    out.add(w.lower().replace("’", "'"))
     for m in _CAMEL.finditer(text):
         out.add(re.sub(r"['’]s$", "", m.group(0)).lower())
     return out

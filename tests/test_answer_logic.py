@@ -969,3 +969,13 @@ def test_a_name_of_several_words_must_be_named_together() -> None:
         "What did Steven Kull say?",
     ]:
         assert unnamed_together(_query(q, ""), wiki) == [], q
+
+
+def test_a_name_typed_with_a_curly_apostrophe_is_the_same_name() -> None:
+    from newsqa.assistant.mentions import unmentioned
+    from newsqa.index.attribution import name_words
+
+    # Phones and word processors type "O’Driscoll"; articles may write "O'Driscoll".
+    assert name_words("Brian O’Driscoll") == name_words("Brian O'Driscoll")
+    q = _query("What did Brian O’Driscoll say?", "", names=name_words("Brian O’Driscoll"))
+    assert unmentioned(q, "Ireland captain Brian O'Driscoll said it was special.") == []
