@@ -221,4 +221,16 @@ def _check_question(question: Any, max_chars: int) -> str:
             f"the question is {len(question)} characters; the limit is "
             f"NEWSQA_MAX_QUESTION_CHARS={max_chars}"
         )
+    return unshout(question)
+
+
+def unshout(question: str) -> str:
+    """A question typed in capitals ("WHAT DID SCHOLZ SAY ABOUT GROUND TROOPS?") in lower case:
+    capitals mark names and acronyms in the rest of the answerer ("never mention ABOUT"), and a
+    question in lower case is read by its words."""
+    words = [w for w in question.split() if any(c.isalpha() for c in w)]
+    shouted = [w for w in words if w.isupper() and len(w) > 1]
+    if len(words) >= 3 and len(shouted) >= 0.8 * len(words):
+        lowered = question.lower()
+        return lowered[:1].upper() + lowered[1:]
     return question

@@ -979,3 +979,14 @@ def test_a_name_typed_with_a_curly_apostrophe_is_the_same_name() -> None:
     assert name_words("Brian O’Driscoll") == name_words("Brian O'Driscoll")
     q = _query("What did Brian O’Driscoll say?", "", names=name_words("Brian O’Driscoll"))
     assert unmentioned(q, "Ireland captain Brian O'Driscoll said it was special.") == []
+
+
+def test_a_question_typed_in_capitals_is_read_in_lower_case() -> None:
+    from newsqa.assistant.chain import unshout
+
+    assert unshout("WHAT DID SCHOLZ SAY ABOUT GROUND TROOPS?") == (
+        "What did scholz say about ground troops?"
+    )
+    # Acronyms and names in an ordinary question keep their capitals.
+    assert unshout("What did the NHS say about NATO?") == "What did the NHS say about NATO?"
+    assert unshout("Who is CEO?") == "Who is CEO?"
