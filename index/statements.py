@@ -46,7 +46,7 @@ from newsqa.index.quotes import Quote, find_quotes
 
 # Bumped whenever extraction changes what it finds: a store whose statements an older extractor
 # wrote has them re-extracted from its stored texts by its next writer (nothing re-embedded).
-EXTRACTOR_VERSION = 10
+EXTRACTOR_VERSION = 12
 
 # Speech verbs: what follows them (or the quotation around them) is the statement.
 _SPEECH = (
@@ -115,6 +115,11 @@ _ROLE_PHRASE = regex.compile(
 _APPOSITION = regex.compile(
     rf"(?P<name>{NAME_RUN}(?:[ \t]+of[ \t]+{NAME_RUN})?),[ \t]+"
     rf"(?P<app>[^,\"“”«»]{{3,120}}?),?[ \t]*$"
+)
+_TWO_NAMES = regex.compile(
+    rf"^[ \t]*(?P<name>{NAME_RUN}),[ \t]+"
+    rf"(?P<app>(?:a|an|the|his|her|its|their)[ \t]+[^,\"“”«»]{{3,80}}),"
+    rf"[ \t]+(?P<second>{NAME_RUN}),?[ \t]*$"
 )
 # AP style party and state after a name: "Sen. Tom Kirkwood, R-Mont.," "Rep. Jo Hale, D-Texas,".
 _AP_PARTY = regex.compile(r",[ \t]+[DRI]-\p{Lu}[\p{L}.]*(?=,|$)")
@@ -547,11 +552,21 @@ class _Extractor:
         coord = _COORDINATED.match(head)
         if coord:
             return self.subjects_before(s_start, s_start + coord.end("subj") + 1)
+        # "Russell Ambrose, an attorney for Okafor's widow, Denise Okafor, said": the first name
+        # speaks; the second belongs to the apposition.
+        two = _TWO_NAMES.match(head)
+        if two and head.endswith(","):
+            role = two.group("app").strip()
+            who = self.person(two.group("name"), role)
+            return ([who], s_start + two.start("name"), "named") if who else None
         app = _APPOSITION.search(head)
-        # "Carl Emmerson, from the Institute for Fiscal Studies, told ...": where they are from.
+        # "Carl Emmerson, from the Institute for Fiscal Studies, told ...": where they are from
+        # ("Linda Foerster, of the nonprofit group SafeCharge America, said").
         from_org = (
             _rx_match(
-                r"(?:from|of|at|with)[ \t]+(?:the[ \t]+)?(?P<org>\p{Lu}.*)$", app.group("app")
+                r"(?:from|of|at|with)[ \t]+(?:the[ \t]+)?(?:\p{Ll}[\p{L}-]*[ \t]+){0,3}"
+                r"(?P<org>\p{Lu}.*)$",
+                app.group("app"),
             )
             if app and head.endswith(",")
             else None

@@ -171,3 +171,16 @@ def test_a_family_name_alone_is_the_person_named_in_full_before() -> None:
     )
     got = {(st.speaker, st.role) for st in extract_statements(text)}
     assert got == {("Tomas Brekke", ""), ("Craig Brown", "former Scotland manager")}
+
+
+def test_the_first_of_two_apposed_names_speaks_and_an_organisation_is_where_from() -> None:
+    text = (
+        "Russell Ambrose, an attorney for Okafor's widow, Denise Okafor, said the family was "
+        "grateful. Linda Foerster, of the nonprofit group SafeCharge America, said there had "
+        "been hundreds of fires."
+    )
+    got = {(st.speaker, st.role, st.organisation) for st in extract_statements(text)}
+    assert got == {
+        ("Russell Ambrose", "an attorney for Okafor's widow", ""),
+        ("Linda Foerster", "", "SafeCharge America"),
+    }
