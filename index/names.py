@@ -60,7 +60,7 @@ def _rx_split(pattern: str, text: str) -> list[str]:
 HONORIFICS = frozenset(
     "mr mrs ms miss mx dr sir dame lord lady baroness baron prof sen rep gov rev fr mme mlle m "
     "herr frau sr sra srta pan pani signor signora sig st hon rt mp qc msp mep mla kc cbe obe mbe "
-    "jr".split()
+    "jr col gen lt capt sgt maj adm cmdr insp det supt cllr brig cpl pres".split()
 )
 # Role nouns: what a person is called instead of by name ("the chancellor said").
 ROLE_NOUNS = frozenset(

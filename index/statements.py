@@ -46,7 +46,7 @@ from newsqa.index.quotes import Quote, find_quotes
 
 # Bumped whenever extraction changes what it finds: a store whose statements an older extractor
 # wrote has them re-extracted from its stored texts by its next writer (nothing re-embedded).
-EXTRACTOR_VERSION = 12
+EXTRACTOR_VERSION = 13
 
 # Speech verbs: what follows them (or the quotation around them) is the statement.
 _SPEECH = (
@@ -115,6 +115,10 @@ _ROLE_PHRASE = regex.compile(
 _APPOSITION = regex.compile(
     rf"(?P<name>{NAME_RUN}(?:[ \t]+of[ \t]+{NAME_RUN})?),[ \t]+"
     rf"(?P<app>[^,\"“”«»]{{3,120}}?),?[ \t]*$"
+)
+_TITLE_STOP = regex.compile(
+    r"(?<![\p{L}.])(Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Col|Lt|Capt|Sgt|Maj|Adm|Cmdr|Insp|Det|Supt|"
+    r"Prof|Rev|Fr|Sr|Sra|Hon|Cllr|Brig|Cpl|Pres)\.(?=[ \t]+\p{Lu})"
 )
 _TWO_NAMES = regex.compile(
     rf"^[ \t]*(?P<name>{NAME_RUN}),[ \t]+"
@@ -706,16 +710,19 @@ class _Extractor:
         lead = self.text[max(0, v_start - 3) : v_start]
         if not _rx_search(r"[,\"”»’'—–][ \t]*$", lead):
             return None
-        after = self.text[v_end:s_end]
+        # "said Sen. Maria Lopez", "said Col. Víctor Sarmiento": a title's full stop is no end
+        # (replaced by a blank, so offsets keep).
+        after = _TITLE_STOP.sub(lambda t: t.group(1) + " ", self.text[v_end:s_end])
         m = _rx_match(
             rf"[ \t]+(?:(?:the|a|an|his|her|its|their)[ \t]+)?(?P<pre>[^.;:\"“”«»]{{0,80}}?)"
-            rf"(?P<name>{NAME_RUN})(?P<app>,[ \t]+[^,.;\"“”«»]{{3,120}})?[ \t]*(?:[,.;:!?(]|$)",
+            rf"(?P<name>{NAME_RUN})(?P<of>[ \t]+(?:of|from|at)[ \t]+(?:the[ \t]+)?"
+            rf"[^,.;:\"“”«»]{{2,60}}?)?(?P<app>,[ \t]+[^,.;\"“”«»]{{3,120}})?[ \t]*(?:[,.;:!?(]|$)",
             after,
         )
         if not m:
             return None
         pre = m.group("pre")
-        if _rx_search(r"\b(?:that|to|and|but|in|on)[ \t]*$", pre) or any(
+        if _rx_search(r"\b(?:that|to|and|but|in|on)[ \t]*$|\b(?:who|which|whose)\b", pre) or any(
             w[:1].isupper() and is_function_word(w) for w in pre.split()
         ):
             return None
@@ -726,10 +733,13 @@ class _Extractor:
         role = " ".join((pre.strip(" ,") + " " + extra).split())
         if not any(is_role_word(w.strip(",")) for w in role.split()):
             role = ""
-        org = ""
+        # "said Col. Víctor Sarmiento of the national police": where they are from.
+        org = " ".join(m.group("of").split()[1:]).removeprefix("the ") if m.group("of") else ""
+        if org and not _rx_search(rf"\p{{Lu}}|(?i:\b(?:{_ORG_HEADS}|police|army|navy)\b)", org):
+            org = ""  # "said Smith of the result": no organisation
         if m.group("app"):
             r2, o2 = _apposition_role(m.group("app").lstrip(", "))
-            role, org = role or r2, o2
+            role, org = role or r2, o2 or org
         who = self.person(" ".join(tokens), role, org)
         return ([who], v_end + m.end()) if who else None
 

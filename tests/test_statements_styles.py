@@ -184,3 +184,20 @@ def test_the_first_of_two_apposed_names_speaks_and_an_organisation_is_where_from
         ("Russell Ambrose", "an attorney for Okafor's widow", ""),
         ("Linda Foerster", "", "SafeCharge America"),
     }
+
+
+def test_a_title_with_a_full_stop_and_a_place_of_work_after_the_verb() -> None:
+    # AP style: a title's full stop does not end the sentence; "of the national police" or
+    # "at ING" is where the speaker works, not the speaker.
+    text = (
+        '"We are happy," said Sen. Maria Lopez. "We are not stopping," said Col. Víctor '
+        'Sarmiento of the national police. "Results were weak," said analyst Jason Kenney at ING. '
+        '"I hit rock bottom," said the 22-year-old, who will make her comeback in the Sydney '
+        "International from 10-16 January."
+    )
+    got = [(st.speaker, st.organisation) for st in extract_statements(text)]
+    assert got == [
+        ("Maria Lopez", ""),
+        ("Víctor Sarmiento", "national police"),
+        ("Jason Kenney", "ING"),
+    ]
