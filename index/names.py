@@ -79,6 +79,7 @@ ROLE_NOUNS = frozenset(
     investigators source sources residents witnesses campaigners
     skipper defender midfielder winger goalkeeper full-back fly-half scrum-half batsman bowler
     presenter author novelist writer comedian musician designer engineer councillor backbencher
+    teenager youngster veteran rookie newcomer debutant
     """.split()
 )
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")

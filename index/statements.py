@@ -46,7 +46,7 @@ from newsqa.index.quotes import Quote, find_quotes
 
 # Bumped whenever extraction changes what it finds: a store whose statements an older extractor
 # wrote has them re-extracted from its stored texts by its next writer (nothing re-embedded).
-EXTRACTOR_VERSION = 13
+EXTRACTOR_VERSION = 14
 
 # Speech verbs: what follows them (or the quotation around them) is the statement.
 _SPEECH = (
@@ -395,7 +395,8 @@ _ORG_HEADS = (
 )
 _ORG_WORD = r"\p{Lu}[\p{L}\p{M}&.'’-]*"
 _ORG_NAME = (
-    rf"(?:{_ORG_WORD}[ \t]+)*(?i:{_ORG_HEADS})\b(?:[ \t]+(?:of|for|and|&)[ \t]+(?:the[ \t]+)?"
+    rf"(?:{_ORG_WORD}(?:[ \t]+(?:and|&))?[ \t]+)*(?i:{_ORG_HEADS})\b"
+    rf"(?:[ \t]+(?:of|for|and|&)[ \t]+(?:the[ \t]+)?"
     rf"{_ORG_WORD}(?:,?[ \t]+(?:and[ \t]+)?{_ORG_WORD})*)?"
 )
 _ORGANISATION = regex.compile(rf"^[ \t]*(?:[Tt]he[ \t]+)?(?P<org>{_ORG_NAME})[ \t]*$")
@@ -604,7 +605,9 @@ class _Extractor:
         if pron:
             return [], s_start + cut + pron.start("p"), "pronoun"
         people: list[_Person] = []
-        for member in _split_group(phrase):
+        # "The Connecticut Business and Industry Council said": one body, not two.
+        members = [phrase.strip()] if _organisation(phrase.strip()) else _split_group(phrase)
+        for member in members:
             who = self._member(member, s_start + cut + phrase.find(member), s_start)
             if who:
                 people.append(who)

@@ -201,3 +201,15 @@ def test_a_title_with_a_full_stop_and_a_place_of_work_after_the_verb() -> None:
         ("Víctor Sarmiento", "national police"),
         ("Jason Kenney", "ING"),
     ]
+
+
+def test_a_body_named_with_and_is_one_speaker_and_a_descriptor_is_no_given_name() -> None:
+    text = (
+        "The Connecticut Business and Industry Council estimated that the cuts would cost "
+        "$900 million a year. Teenager Riley Tamou said he had barely slept."
+    )
+    got = [(st.speaker, st.role) for st in extract_statements(text)]
+    assert got == [
+        ("Connecticut Business and Industry Council", ""),
+        ("Riley Tamou", "Teenager"),
+    ]
