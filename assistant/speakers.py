@@ -446,7 +446,9 @@ _POSITIVE_Q = re.compile(
 )
 _CRITICISM_Q = re.compile(
     r"\b(?:critici[sz](?:e|es|ed|ing)|condemn\w*|attack\w*|accus\w*|doubt\w*|slamm?\w*|"
-    r"blast\w*|lambast\w*|hit\s+out|lash\w*\s+out|round\w*\s+on|complain\w*)\b",
+    r"blast\w*|lambast\w*|hit\s+out|lash\w*\s+out|round\w*\s+on|complain\w*|"
+    # "Who argued against new rules?": a case made against something, in any words.
+    r"(?:argued|spoke|spoken|campaigned|lobbied|warned)\s+against)\b",
     re.IGNORECASE,
 )
 # Words that take a stand against (bare "not" does not: "a down payment, not a blank check").

@@ -8,6 +8,7 @@ from newsqa.assistant.speakers import (
     _is_person,
     _predicate_names,
     _subject_names,
+    _taking_position,
     is_multi_speaker_question,
 )
 
@@ -123,3 +124,20 @@ def test_a_follow_up_pronoun_is_the_person_named_in_full() -> None:
     assert "Macron's position" in got and "Western" not in got
     # A surname alone still answers when no one is named in full.
     assert "Macron" in _resolve_follow_up("Who disagreed with him?", "What did Macron say?")
+
+
+def test_a_case_argued_against_needs_no_word_of_refusal() -> None:
+    # "Who argued against new rules?": the case against is made in any words, not "no".
+    st = {
+        "_id": "reddy",
+        "_neg": False,
+        "text": 'new federal rules would raise prices and "punish responsible manufacturers"',
+        "verb": "said",
+        "speaker": "Marcus Reddy",
+    }
+    q = "Who argued against new federal safety rules for e-bike batteries?"
+    kept, _ = _taking_position(q, [(0.5, st)], [], bool(_NEGATIVE_Q.search(q)), False, False)
+    assert [s["_id"] for _, s in kept] == ["reddy"]
+    refusal = "Who ruled out new federal safety rules for e-bike batteries?"
+    kept, _ = _taking_position(refusal, [(0.5, st)], [], True, False, False)
+    assert kept == []
