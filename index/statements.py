@@ -46,7 +46,7 @@ from newsqa.index.quotes import Quote, find_quotes
 
 # Bumped whenever extraction changes what it finds: a store whose statements an older extractor
 # wrote has them re-extracted from its stored texts by its next writer (nothing re-embedded).
-EXTRACTOR_VERSION = 14
+EXTRACTOR_VERSION = 15
 
 # Speech verbs: what follows them (or the quotation around them) is the statement.
 _SPEECH = (
@@ -119,6 +119,12 @@ _APPOSITION = regex.compile(
 _TITLE_STOP = regex.compile(
     r"(?<![\p{L}.])(Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Col|Lt|Capt|Sgt|Maj|Adm|Cmdr|Insp|Det|Supt|"
     r"Prof|Rev|Fr|Sr|Sra|Hon|Cllr|Brig|Cpl|Pres)\.(?=[ \t]+\p{Lu})"
+)
+_SAID_WHEN = regex.compile(
+    r"^[ \t]+(?:on[ \t]+)?(?:(?i:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+    r"(?:,?[ \t]+(?:\p{Lu}\p{Ll}{2,8}\.?[ \t]+\d{1,2}|\d{1,2}[ \t]+\p{Lu}\p{Ll}{2,8})"
+    r"(?:,[ \t]*\d{4})?)?|(?i:yesterday|today|last[ \t]+(?:week|night|month)))[ \t]*,?[ \t]*"
+    r"(?i:that)[ \t]+"
 )
 _TWO_NAMES = regex.compile(
     rf"^[ \t]*(?P<name>{NAME_RUN}),[ \t]+"
@@ -1112,6 +1118,15 @@ class _Extractor:
             while end > v_start and self.text[end - 1] in ".!? \t":
                 end -= 1
             return "position", v_start, end
+        # "said Tuesday, Sept. 23, that the family was grateful": the day it was said is no
+        # part of what was said (and dates the statement).
+        when = _SAID_WHEN.match(after)
+        if when:
+            start, end = v_end + when.end(), s.end
+            while end > start and self.text[end - 1] in ".!? \t":
+                end -= 1
+            if end > start:
+                return self.kind_of(start, end, "reported"), start, end
         # "told reporters that ...", "told us: "...": an object only before "that", a colon or a
         # quotation; otherwise what follows the verb is the statement ("says the River ...").
         clause = re.match(

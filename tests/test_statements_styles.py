@@ -213,3 +213,11 @@ def test_a_body_named_with_and_is_one_speaker_and_a_descriptor_is_no_given_name(
         ("Connecticut Business and Industry Council", ""),
         ("Riley Tamou", "Teenager"),
     ]
+
+
+def test_the_day_said_before_that_dates_the_statement_and_is_not_its_words() -> None:
+    from datetime import date
+
+    text = "Russell Ambrose said Tuesday, Sept. 23, that the family was grateful."
+    (st,) = extract_statements(text, published=date(2025, 9, 24))
+    assert (st.text, st.date) == ("the family was grateful", "2025-09-23")
