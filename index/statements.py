@@ -46,7 +46,7 @@ from newsqa.index.quotes import Quote, find_quotes
 
 # Bumped whenever extraction changes what it finds: a store whose statements an older extractor
 # wrote has them re-extracted from its stored texts by its next writer (nothing re-embedded).
-EXTRACTOR_VERSION = 15
+EXTRACTOR_VERSION = 16
 
 # Speech verbs: what follows them (or the quotation around them) is the statement.
 _SPEECH = (
@@ -707,6 +707,16 @@ class _Extractor:
         if not tokens:
             return None
         name_at = at + head_run.start() + head_run.group(0).rfind(tokens[0])
+        before = self.text[max(floor, name_at - 60) : name_at]
+        office = _rx_search(
+            r"\b(\p{L}+)[ \t]+(?:of|for)[ \t]+(?:\p{Lu}[\p{L}-]*[ \t]+)*(?:(?:and|&)[ \t]+)?$",
+            before,
+        )
+        if len(tokens) >= 3 and office and is_role_word(office.group(1)):
+            # "Minister of Energy and Mines Bounthavy Keomanivong": the run's first word ends
+            # the role.
+            name_at = self.text.find(tokens[1], name_at + len(tokens[0]))
+            tokens = tokens[1:]
         role, org2 = _role_before(self.text, name_at, floor)
         return self.person(" ".join(tokens), role, org or org2)
 

@@ -221,3 +221,13 @@ def test_the_day_said_before_that_dates_the_statement_and_is_not_its_words() -> 
     text = "Russell Ambrose said Tuesday, Sept. 23, that the family was grateful."
     (st,) = extract_statements(text, published=date(2025, 9, 24))
     assert (st.text, st.date) == ("the family was grateful", "2025-09-23")
+
+
+def test_an_office_named_with_and_ends_before_the_name() -> None:
+    text = (
+        "Laos' Minister of Energy and Mines Bounthavy Keomanivong said his government would not "
+        'accept it. Prince Charles and Camilla Parker Bowles said they were "delighted".'
+    )
+    got = {(st.speaker, st.role) for st in extract_statements(text)}
+    assert ("Bounthavy Keomanivong", "Minister of Energy and Mines") in got
+    assert "Camilla Parker Bowles" in {speaker for speaker, _ in got}
