@@ -464,6 +464,7 @@ class _Extractor:
         self.quotes: list[Quote] = find_quotes(text)
         self._keys: dict[str, str] = {}
         self._mentioned: dict[str, int] = {}  # person key -> times named
+        self._full_names: dict[str, list[tuple[int, list[str], int]]] | None = None
 
     # People ------------------------------------------------------------------------------
     def key(self, name: str) -> str:
@@ -767,6 +768,8 @@ class _Extractor:
         skipper Brian O'Driscoll"), outside quotes, unless a pronoun is its subject."""
         if _rx_match(r"(?i)[ \t]*(?:he|she|they|we|i)\b", sentence):
             return None
+        if ROLE_NOUNS.isdisjoint(_LOWER_WORDS.findall(sentence.lower())):
+            return None  # no role word: nobody is introduced by one
         found = None
         for m in NAME_RUN_RX.finditer(sentence):
             tokens = name_tokens(m.group(0))
@@ -781,10 +784,18 @@ class _Extractor:
     def named_before(self, family: str, before: int) -> tuple[list[str], int] | None:
         """The full name written last before ``before`` that ends with ``family``, and where
         it starts; else None."""
-        for m in reversed(list(NAME_RUN_RX.finditer(self.text, 0, before))):
-            tokens = name_tokens(m.group(0))
-            if len(tokens) >= 2 and tokens[-1] == family:
-                return tokens, m.start() + m.group(0).rfind(tokens[0])
+        if self._full_names is None:
+            # Every full name of the article by its last word, found once (a scan per call
+            # made extraction half as slow again).
+            self._full_names = {}
+            for m in NAME_RUN_RX.finditer(self.text):
+                tokens = name_tokens(m.group(0))
+                if len(tokens) >= 2:
+                    at = m.start() + m.group(0).rfind(tokens[0])
+                    self._full_names.setdefault(tokens[-1], []).append((m.end(), tokens, at))
+        for end, tokens, at in reversed(self._full_names.get(family, [])):
+            if end <= before:
+                return tokens, at
         return None
 
     def role_after(
