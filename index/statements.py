@@ -708,10 +708,10 @@ class _Extractor:
         if not tokens:
             return None
         name_at = at + head_run.start() + head_run.group(0).rfind(tokens[0])
-        before = self.text[max(floor, name_at - 60) : name_at]
+        lead_in = self.text[max(floor, name_at - 60) : name_at]
         office = _rx_search(
             r"\b(\p{L}+)[ \t]+(?:of|for)[ \t]+(?:\p{Lu}[\p{L}-]*[ \t]+)*(?:(?:and|&)[ \t]+)?$",
-            before,
+            lead_in,
         )
         if len(tokens) >= 3 and office and is_role_word(office.group(1)):
             # "Minister of Energy and Mines Bounthavy Keomanivong": the run's first word ends
