@@ -608,7 +608,7 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
         if contrast.another_figure(q.text, best.text):
             return "another figure"
         if q.wants in ("number", "amount") and contrast.aim_not_fact(
-            q.text, [(best.text, _figures(q, best.text))]
+            q.text, best.text, _figures(q, best.text)
         ):
             return "an aim, not a fact"
 

@@ -320,21 +320,18 @@ _HYPOTHETICAL_QUESTION = re.compile(
 )
 
 
-def aim_not_fact(question: str, answer: list[tuple[str, list[tuple[int, int]]]]) -> bool:
+def aim_not_fact(question: str, sentence: str, figures: list[tuple[int, int]]) -> bool:
     """True when a question asks what happened ("How many pairs has Lumora sold so far?") and
-    every figure of the answer's sentences (``answer``: each sentence with the spans of its
-    figures) follows a word of aim or forecast in its clause ("... is aiming to sell one
-    million pairs by 2026")."""
-    if not any(spans for _, spans in answer) or not _ACTUAL_QUESTION.search(question):
+    every figure of the answer's sentence (``figures``, their spans) follows a word of aim or
+    forecast in its clause ("... is aiming to sell one million pairs by 2026")."""
+    if not figures or not _ACTUAL_QUESTION.search(question):
         return False
     if _HYPOTHETICAL_QUESTION.search(question):
         return False
-    for text, spans in answer:
-        for start, _ in spans:
-            clause = re.split(r"[;:]|,\s+(?:but|while|and)\b", text[:start])[-1]
-            if not _AIM.search(clause):
-                return False
-    return True
+    return all(
+        _AIM.search(re.split(r"[;:]|,\s+(?:but|while|and)\b", sentence[:start])[-1])
+        for start, _ in figures
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -33,7 +33,7 @@ def drop_namesakes(question: str, cands: list[Candidate], texts: dict[str, str])
     if not given:
         return
     for aid, text in texts.items():
-        blob = _fold(text)
+        blob = fold(text)
         if all(re.search(rf"\b{re.escape(w)}\b", blob) for w in given):
             continue
         for c in cands:
@@ -77,7 +77,7 @@ def unnamed_together(q: Query, text: str) -> list[str]:
     ``unmentioned``; together they are someone or something else. A name whose last word the
     text uses alone ("Lee was 25" for Harper Lee) is a person it calls by their family name."""
     runs = [
-        {_fold(w).strip(".,'’-").removesuffix("'s").removesuffix("’s") for w in m.group(0).split()}
+        {fold(w).strip(".,'’-").removesuffix("'s").removesuffix("’s") for w in m.group(0).split()}
         for m in _TITLE_RUN.finditer(text)
     ]
     missing = []
@@ -85,10 +85,10 @@ def unnamed_together(q: Query, text: str) -> list[str]:
         # "PC Pro's Paul Trotter": the owner and the person are two names.
         for piece in re.split(r"(?<=['’]s)\s+", m.group(0)):
             words = name_words(piece) - QUESTION_STARTS - q.descriptors
-            asked = {_fold(w) for w in words}
+            asked = {fold(w) for w in words}
             if len(asked) < 2 or any(all(_loosely_in(w, r) for w in asked) for r in runs):
                 continue
-            heads = {_fold(h) for h in name_words(piece.split()[-1])}
+            heads = {fold(h) for h in name_words(piece.split()[-1])}
             if any(len(r - _JOINERS) == 1 and r & heads for r in runs):
                 continue
             missing.append(re.sub(r"['’]s$", "", piece))
@@ -150,7 +150,7 @@ def unmentioned(q: Query, text: str, numbers: bool = True) -> list[str]:
     (accents, a shared stem), since questions misspell names. The stem is all but the last
     three letters, and at least five: "Ukraine" matches "Ukrainian", but "Electrolux" does not
     match "Electric"."""
-    blob = _fold(text)
+    blob = fold(text)
     words = set(re.findall(r"[\w'’-]+", blob))
     words |= {re.sub(r"['’]s$", "", w) for w in words}
     missing = []
@@ -160,7 +160,7 @@ def unmentioned(q: Query, text: str, numbers: bool = True) -> list[str]:
         return n in words or (len(n) >= 5 and any(w.startswith(stem) for w in words))
 
     for name in sorted(q.names - q.descriptors):
-        n = _fold(name)
+        n = fold(name)
         # "Polish-Danish turbines" in a story of Poland's and Denmark's: each part, loosely.
         parts = [x for x in n.split("-") if x]
         mentioned = seen(n) or (len(parts) > 1 and all(seen(x) for x in parts))
@@ -172,9 +172,3 @@ def unmentioned(q: Query, text: str, numbers: bool = True) -> list[str]:
         found = set(NUMBER.findall(blob))
         missing += [n for n in sorted(q.numbers) if n not in found]
     return missing
-
-
-def _fold(text: str) -> str:
-    """Lower case without accents, apostrophes alike ("O’Driscoll" is "O'Driscoll"), for loose
-    name matching: the statements' own folding (index.names.fold)."""
-    return fold(text)

@@ -32,6 +32,7 @@ from newsqa.index.names import (
     NAME_RUN,
     NAME_RUN_RX,
     ROLE_NOUNS,
+    WEEKDAYS,
     WORD,
     _rx_match,
     _rx_search,
@@ -121,7 +122,7 @@ _TITLE_STOP = regex.compile(
     r"Prof|Rev|Fr|Sr|Sra|Hon|Cllr|Brig|Cpl|Pres)\.(?=[ \t]+\p{Lu})"
 )
 _SAID_WHEN = regex.compile(
-    r"^[ \t]+(?:on[ \t]+)?(?:(?i:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+    rf"^[ \t]+(?:on[ \t]+)?(?:(?i:{'|'.join(WEEKDAYS)})"
     r"(?:,?[ \t]+(?:\p{Lu}\p{Ll}{2,8}\.?[ \t]+\d{1,2}|\d{1,2}[ \t]+\p{Lu}\p{Ll}{2,8})"
     r"(?:,[ \t]*\d{4})?)?|(?i:yesterday|today|last[ \t]+(?:week|night|month)))[ \t]*,?[ \t]*"
     r"(?i:that)[ \t]+"
@@ -814,6 +815,12 @@ class _Extractor:
         key = self.roles.get(fold(m.group("role")))
         return [self.people[key]] if key else list(last[-1:])
 
+    def trimmed_end(self, start: int, end: int) -> int:
+        """``end`` moved back over the sentence's closing punctuation and blanks."""
+        while end > start and self.text[end - 1] in ".!? \t":
+            end -= 1
+        return end
+
     # Statements --------------------------------------------------------------------------
     def quotes_in(self, start: int, end: int) -> list[Quote]:
         return [q for q in self.quotes if q.start < end and q.end > start]
@@ -1059,8 +1066,7 @@ class _Extractor:
         qs = [q for q in self.quotes_in(start, s.end + 2000) if q.start >= start]
         if qs and qs[0].start - start <= 1:
             start, end = qs[0].start, qs[0].end
-        while end > start and self.text[end - 1] in ".!? \t":
-            end -= 1
+        end = self.trimmed_end(start, end)
         if end <= start:
             return []
         return self.make(subj[0], self.kind_of(start, end, "reported"), "said", start, end, s)
@@ -1135,17 +1141,13 @@ class _Extractor:
             q = qs_after[0]
             return "quote", q.start, q.end
         if verb in _STANCE_SET:
-            end = s.end
-            while end > v_start and self.text[end - 1] in ".!? \t":
-                end -= 1
-            return "position", v_start, end
+            return "position", v_start, self.trimmed_end(v_start, s.end)
         # "said Tuesday, Sept. 23, that the family was grateful": the day it was said is no
         # part of what was said (and dates the statement).
         when = _SAID_WHEN.match(after)
         if when:
-            start, end = v_end + when.end(), s.end
-            while end > start and self.text[end - 1] in ".!? \t":
-                end -= 1
+            start = v_end + when.end()
+            end = self.trimmed_end(start, s.end)
             if end > start:
                 return self.kind_of(start, end, "reported"), start, end
         # "told reporters that ...", "told us: "...": an object only before "that", a colon or a
@@ -1180,9 +1182,7 @@ class _Extractor:
             # "NATO has no plans ..., Stoltenberg told the Associated Press on Tuesday."
             end = s.start + len(self.text[s.start : subject_start].rstrip(" ,\t"))
             return self.kind_of(s.start, end, "reported"), s.start, end
-        end = s.end
-        while end > start and self.text[end - 1] in ".!? \t":
-            end -= 1
+        end = self.trimmed_end(start, s.end)
         return self.kind_of(start, end, "reported"), start, end
 
     def make(

@@ -115,18 +115,18 @@ def test_words_in_any_script_stay_whole() -> None:
 
 
 def test_an_aim_or_forecast_is_no_answer_to_what_happened() -> None:
-    def figures(text: str) -> list[tuple[str, list[tuple[int, int]]]]:
-        return [(text, [(m.start(), m.end()) for m in re.finditer(r"\d[\d,]*|one million", text)])]
+    def figures(text: str) -> tuple[str, list[tuple[int, int]]]:
+        return text, [(m.start(), m.end()) for m in re.finditer(r"\d[\d,]*|one million", text)]
 
     aim = figures("The company is aiming to sell one million pairs by the end of 2026.")
-    assert aim_not_fact("How many pairs has Lumora sold so far?", aim)
-    assert aim_not_fact("How many turbines did Nordhavn order?", figures("It plans to buy 40."))
+    assert aim_not_fact("How many pairs has Lumora sold so far?", *aim)
+    assert aim_not_fact("How many turbines did Nordhavn order?", *figures("It plans to buy 40."))
     # Asked as an aim, or asked what one has to pay: the aim answers.
-    assert not aim_not_fact("How many pairs does Lumora hope to sell?", aim)
+    assert not aim_not_fact("How many pairs does Lumora hope to sell?", *aim)
     assert not aim_not_fact(
         "How much does a singer have to pay for a visa?",
-        figures("A singer can expect to pay $1,300 for a visa."),
+        *figures("A singer can expect to pay $1,300 for a visa."),
     )
     # A figure of what happened, in its own clause, answers.
     sold = figures("It has sold 410,000 pairs, and aims to sell one million by 2026.")
-    assert not aim_not_fact("How many pairs has Lumora sold so far?", sold)
+    assert not aim_not_fact("How many pairs has Lumora sold so far?", *sold)
