@@ -503,6 +503,19 @@ def _group(question: str) -> str:
     return "" if key in _GENERIC_GROUPS or key == noun.lower() else key
 
 
+def _sole_group(question: str) -> bool:
+    """The question asks for one group and nobody else: "Which analysts reacted ...?", "How
+    did analysts react ...?"; not "Which games executives said ...?" (the group is not the
+    word read as one) nor "How did officials and economists react ...?"."""
+    if not _group(question):
+        return False
+    if m := _WHICH_PLURAL.match(question):
+        between = question[m.end("group") : m.start("verb")]
+        return not between.strip(" ,") and not re.search(r"\b(?:and|or)\b", m.group(0))
+    p = _PLURAL_SUBJECT.match(question)
+    return bool(p) and not re.search(r"\b(?:and|or|&)\b|,", p.group("subject"))
+
+
 def _titled(texts: dict[str, str]) -> dict[tuple[str, str], set[str]]:
     """(article id, folded family name) -> the titles written before that name in the article
     ("Sen. Margaret Ellison" -> senator; "Lord Bingham" -> lord)."""
@@ -952,6 +965,14 @@ def answer_speakers(
                 best[st["_id"]] = (p, st)
         threshold = 0.0 if every else model.threshold
         keep = speaker_select.choose(list(best), [p for p, _ in best.values()], threshold)
+        if _sole_group(standalone):
+            # "Which analysts reacted ...?": once a listed speaker is known as one, a speaker
+            # known by another role (the chief executive) is not one, whatever the weights.
+            ids = [st["_id"] for _, st in scored]
+            ins = {i for i, f in zip(ids, signals, strict=True) if f["group_in"]}
+            outs = {i for i, f in zip(ids, signals, strict=True) if f["group_out"]} - ins
+            if ins & set(keep):
+                keep = [k for k in keep if k not in outs]
         per_speaker = {k: best[k] for k in keep}
     if not per_speaker:
         return None

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from langchain_core.documents import Document
-from newsqa.assistant.speakers import _group, answer
+from newsqa.assistant.speakers import _group, _sole_group, answer
 from newsqa.index.indexer import Indexer
 from newsqa.index.settings import load_settings
 from newsqa.index.store import Store, open_store
@@ -55,11 +55,27 @@ Ingrid Solberg, an analyst at Fjord Securities, said the price was "generous but
 Tomas Berg, an analyst at Nordic Equity, said investors would want proof the savings were real.
 """
 
+FORECAST = """Harlow Metals cuts its copper forecast
+
+Harlow Metals cut its copper production forecast for the year on Tuesday, blaming a slow start \
+at its new mill. "We cut the forecast because the new mill is running slowly, and we would \
+rather cut the forecast once," said chief executive Anna Reyes. Finance director Paul Kerr said \
+the forecast cut would not change the dividend.
+
+Jonas Weber, an analyst at Castle Bank, said the cut was "bigger than anyone expected". Mei Tan, \
+an analyst at Orchid Capital, said the shares had already priced in a weaker year.
+"""
+
 
 @pytest.fixture(scope="module")
 def store_dir(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> Path:
     folder = tmp_path_factory.mktemp("articles")
-    for name, text in (("rail.txt", RAIL), ("roundup.txt", ROUNDUP), ("deal.txt", ANALYSTS)):
+    for name, text in (
+        ("rail.txt", RAIL),
+        ("roundup.txt", ROUNDUP),
+        ("deal.txt", ANALYSTS),
+        ("forecast.txt", FORECAST),
+    ):
         (folder / name).write_text(text, encoding="utf-8")
     dest = tmp_path_factory.mktemp("store")
     with open_store(dest, write=True) as store:
@@ -128,3 +144,21 @@ def test_a_roundup_answers_from_the_entry_the_question_is_about(
     got = _speakers(answer(q, q, _docs(store, "roundup"), store, embedder=embedder))
     assert "Claes" in got
     assert not got & {"Dubois", "Martin"}
+
+
+def test_one_group_asked_for_keeps_out_those_known_by_another_role() -> None:
+    assert _sole_group("Which analysts reacted to the deal?")
+    assert _sole_group("How did analysts react to the price?")
+    # Two groups, or a word before the group's noun read as the group: no such constraint.
+    assert not _sole_group("How did company officials and economists react to the ban?")
+    assert not _sole_group("Which prime ministers, or their offices, ruled it out?")
+    assert not _sole_group("Which games executives said storytelling matters?")
+    assert not _sole_group("Who backed the commuter rail bill?")
+
+
+def test_which_analysts_leaves_out_the_executives_who_spoke_of_the_same_cut(
+    store: Store, embedder: Any
+) -> None:
+    q = "Which analysts reacted to Harlow Metals' forecast cut?"
+    got = _speakers(answer(q, q, _docs(store, "forecast"), store, embedder=embedder))
+    assert got and got <= {"Weber", "Tan"}
