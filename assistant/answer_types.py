@@ -236,6 +236,9 @@ HAS_NUMBER = re.compile(
     r"forty|fifty|hundred|thousand|million|billion|dozen|half|double|twice)\b",
     re.IGNORECASE,
 )
+# "On what date ...?", "What day ...?": a day, which a year or a month alone does not give.
+WANTS_DAY = re.compile(r"^\s*(?:on\s+)?(?:what|which)\s+(?:date|day)\b", re.IGNORECASE)
+A_DAY = re.compile(rf"{FULL_DATE.pattern}|\b{_WEEKDAY}|\b(?:yesterday|today|tomorrow)\b")
 HAS_DATE = re.compile(
     r"\b(1[89]\d\d|20\d\d|January|February|March|April|May|June|July|August|September|"
     r"October|November|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
@@ -390,6 +393,9 @@ def type_bonus(q: Query, text: str) -> float:
     if q.wants == "date":
         if any(_new_to(q, m.group(0)) for m in FULL_DATE.finditer(text)):
             return 0.14
+        if WANTS_DAY.search(q.text):
+            # "on Friday" is a day its article dates (the answer adds the date); "by 2026" is not.
+            return 0.1 if any(_new_to(q, m.group(0)) for m in A_DAY.finditer(text)) else 0.0
         return 0.1 if any(_new_to(q, m.group(0)) for m in HAS_DATE.finditer(text)) else 0.0
     if q.wants == "entity":
         # A name the question does not give: "Robert Bosch" is the question's "Bosch" again.

@@ -92,6 +92,13 @@ def test_answer_types_reward_the_right_kind_of_sentence() -> None:
     race = _query("What was Radcliffe's winning time in the marathon?", "duration")
     assert type_bonus(race, "She won in two hours, 23 minutes and 10 seconds.") > 0
     assert type_bonus(race, "She will race just 77 days after Athens.") == 0
+    # "On what date ...?" wants a day: "on Friday" (which its article dates) is one, a year
+    # alone is not; "When ...?" takes either.
+    day = _query("On what date do pre-orders for the Vista 2 open?", "date")
+    assert type_bonus(day, "Pre-orders open on Friday.") > 0
+    assert type_bonus(day, "It aims to sell one million pairs by the end of 2026.") == 0
+    when = _query("When will it sell one million pairs?", "date")
+    assert type_bonus(when, "It aims to sell one million pairs by the end of 2026.") > 0
     term = _query("What are rogue access points being called?", "term")
     assert type_bonus(term, "The latest threat, nicknamed evil twins, poses as hotspots.") > 0
     assert type_bonus(term, "Wireless users are being warned about fake hotspots.") == 0
