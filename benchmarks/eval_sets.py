@@ -44,6 +44,7 @@ SETS = (
     "news3",
     "news4",
     "news5",
+    "news6",
 )
 KINDS = ("seed", "fact", "say", "multi", "followup", "speakers", "when")
 OVERALL = ("hit@5", "cited", "correct", "answered", "abstained_unanswerable", "planted", "ece")

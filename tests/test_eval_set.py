@@ -72,6 +72,12 @@ STYLE_CATEGORIES = (
     "tech-launch",
     "us-court",
     "profile",
+    # news6.json
+    "central-bank",
+    "diplomatic",
+    "interview",
+    "inquest",
+    "transfer",
 )
 CATEGORIES = ("seed", *BBC_CATEGORIES, *STYLE_CATEGORIES, "none")
 EVAL_ARTICLES = "eval/articles/"
