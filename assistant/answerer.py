@@ -275,17 +275,16 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
                 chosen = chosen[:2]
         if len(parts) == 1 and query.wants == "date" and not WANTS_TIME_OF_DAY.search(text):
             # "On what date did the sinkhole open?" answered "on Tuesday": the day it was,
-            # from the article's date or a weekday the article dates, as editors add it.
-            at = dates.RELATIVE.search(best.text)
-            meta = docs[best.doc_index].metadata
-            day = dates.day_said(best.text, texts.get(best.article_id, ""), meta) if at else None
-            if at and day:
-                said = f"{day.day} {day:%B}"
-                shown = replace(
-                    best, text=f"{best.text[: at.end()]} [{said}]{best.text[at.end() :]}"
-                )
-                chosen = [shown if c is best else c for c in chosen]
-                short = f"{at.group(0).removeprefix('on ').strip()}, {said}"
+            # from the article's date or a weekday the article dates, as editors add it, in
+            # every sentence quoted; the best one's is the short answer.
+            for i, c in enumerate(chosen):
+                meta = docs[c.doc_index].metadata
+                if found := dates.relative_day(c.text, texts.get(c.article_id, ""), meta):
+                    start, end, day = found
+                    said = f"{day.day} {day:%B}"
+                    chosen[i] = replace(c, text=f"{c.text[:end]} [{said}]{c.text[end:]}")
+                    if c is best:
+                        short = f"{c.text[start:end].removeprefix('on ').strip()}, {said}"
         if len(parts) == 1 and not query.speaker and len(chosen) > 1:
             # A quoted sentence that holds nothing of the kind asked for beyond the question's
             # own words (no figure for "how many", no name for "who") cannot hold the answer:

@@ -100,7 +100,8 @@ _JOINERS = frozenset(
     "a an the of and de del della den der des di da das do dos du la le les von van ter ten el al "
     "bin y in on for to at".split()
 )
-_CAP = r"\p{Lu}[\p{L}\p{M}\d'’.-]*"
+# A particle joined by a hyphen or apostrophe starts a name in lower case: "al-Tamimi", "d'Estaing".
+_CAP = r"(?:\p{Ll}{1,3}[-'’])?\p{Lu}[\p{L}\p{M}\d'’.-]*"
 _TITLE_RUN = regex.compile(rf"{_CAP}(?:[ \t]+(?:(?:{'|'.join(sorted(_JOINERS))})[ \t]+)*{_CAP})*")
 
 

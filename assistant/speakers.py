@@ -513,7 +513,7 @@ def _sole_group(question: str) -> bool:
         between = question[m.end("group") : m.start("verb")]
         return not between.strip(" ,") and not re.search(r"\b(?:and|or)\b", m.group(0))
     p = _PLURAL_SUBJECT.match(question)
-    return bool(p) and not re.search(r"\b(?:and|or|&)\b|,", p.group("subject"))
+    return p is not None and not re.search(r"\b(?:and|or|&)\b|,", p.group("subject"))
 
 
 def _titled(texts: dict[str, str]) -> dict[tuple[str, str], set[str]]:

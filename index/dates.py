@@ -203,7 +203,22 @@ def day_said(sentence: str, article: str, metadata: Mapping[str, Any] | None = N
     Wednesday 10 December"). None when the sentence gives a date of its own, gives no relative
     day, or the article gives nothing to resolve it against. Without a year in the article the
     year is a guess (year_for_weekday): the day and month are what it tells."""
-    if EXPLICIT.search(sentence) or not RELATIVE.search(sentence):
+    found = relative_day(sentence, article, metadata)
+    return found[2] if found else None
+
+
+def relative_day(
+    sentence: str, article: str, metadata: Mapping[str, Any] | None = None
+) -> tuple[int, int, date] | None:
+    """``day_said`` with where the sentence says it: (start, end, day) of "on Tuesday"."""
+    offset = 0
+    if (m := _DATELINE.match(sentence)) and re.match(r"\s*[-—–]+\s", sentence[m.end() :]):
+        # "Istanbul (AFP) - Wednesday, November 4, 2026 - Talks ended late on Tuesday": the
+        # dateline is when the story was filed, not the day the sentence reports.
+        offset = m.end()
+    rest = sentence[offset:]
+    at = RELATIVE.search(rest)
+    if EXPLICIT.search(rest) or not at:
         return None
     years = [int(y) for y in _YEAR_IN_TEXT.findall(article)]
     dated: dict[str, date] = {}
@@ -214,7 +229,8 @@ def day_said(sentence: str, article: str, metadata: Mapping[str, Any] | None = N
         if d is not None:
             dated.setdefault(m.group("wd").lower(), d)
     reference = article_date(article, metadata) or max(dated.values(), default=None)
-    return date_in(sentence, reference, dated) if reference else None
+    day = date_in(rest, reference, dated) if reference else None
+    return (offset + at.start(), offset + at.end(), day) if day else None
 
 
 def human(d: date) -> str:

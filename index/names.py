@@ -106,7 +106,10 @@ def _stopwords() -> frozenset[str]:
     words |= set(
         "according following earlier later meanwhile however also after before today yesterday "
         "tomorrow other apart although despite since while when where what who why how yet "
-        "still instead indeed moreover nonetheless nevertheless overall elsewhere".split()
+        "still instead indeed moreover nonetheless nevertheless overall elsewhere besides except "
+        "aside beyond unlike including excluding amid amidst among within without throughout "
+        "regarding concerning considering whereas whether though thus hence therefore otherwise "
+        "likewise similarly furthermore additionally".split()
     )
     return frozenset(words)
 

@@ -18,6 +18,7 @@ from newsqa.assistant.answerer import Candidate, _role_holders
 from newsqa.assistant.condense import condense
 from newsqa.assistant.question import Query, descriptor_names, split_parts
 from newsqa.index.attribution import Attribution, attribute, question_speaker
+from newsqa.index.names import is_function_word
 
 
 def test_descriptive_names_are_not_required_in_the_articles() -> None:
@@ -95,6 +96,7 @@ def test_answer_types_reward_the_right_kind_of_sentence() -> None:
     # "On what date ...?" wants a day: "on Friday" (which its article dates) is one, a year
     # alone is not; "When ...?" takes either.
     day = _query("On what date do pre-orders for the Vista 2 open?", "date")
+    assert not is_function_word("Vista") and is_function_word("Besides")
     assert type_bonus(day, "Pre-orders open on Friday.") > 0
     assert type_bonus(day, "It aims to sell one million pairs by the end of 2026.") == 0
     when = _query("When will it sell one million pairs?", "date")
@@ -958,7 +960,8 @@ def test_a_name_of_several_words_must_be_named_together() -> None:
         "The Legend of Zelda: Twilight Princess was released in Japan, Europe, and Australia. "
         "Games Radar praised it. Link meets Midna; the controls follow Ocarina of Time. "
         "An earlier draft, Go Set a Watchman, came out. Harper's sister Alice Lee spoke. \"Lee "
-        'was 25," she said. Analyst Nick Van den Brul of BNP Paribas and director Steven Kull.'
+        'was 25," she said. Analyst Nick Van den Brul of BNP Paribas and director Steven Kull. '
+        "Iraq's minister, Nizar al-Tamimi, and Valéry Giscard d'Estaing disagreed."
     )
     # Each word is in the text, never the name: someone or something else (SQuAD's swaps).
     for q, name in [
@@ -974,6 +977,9 @@ def test_a_name_of_several_words_must_be_named_together() -> None:
         "Who was Harper Lee's sister?",
         "What did BNP Paribas's Nick Van den Brul say?",
         "What did Steven Kull say?",
+        # A particle in lower case starts the family name.
+        "What did Iraq's water minister Nizar al-Tamimi say?",
+        "What did Valéry Giscard d'Estaing say?",
     ]:
         assert unnamed_together(_query(q, ""), wiki) == [], q
 

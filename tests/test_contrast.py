@@ -123,6 +123,10 @@ def test_an_aim_or_forecast_is_no_answer_to_what_happened() -> None:
     assert aim_not_fact("How many turbines did Nordhavn order?", *figures("It plans to buy 40."))
     # Asked as an aim, or asked what one has to pay: the aim answers.
     assert not aim_not_fact("How many pairs does Lumora hope to sell?", *aim)
+    # A question about a reported possibility is answered by one.
+    bid = figures("Parry moved to scotch claims that Chelsea could launch a £35m bid.")
+    assert not aim_not_fact("How much were Chelsea supposedly ready to bid?", *bid)
+    assert aim_not_fact("How much did Chelsea bid?", *bid)
     assert not aim_not_fact(
         "How much does a singer have to pay for a visa?",
         *figures("A singer can expect to pay $1,300 for a visa."),

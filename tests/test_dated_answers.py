@@ -18,12 +18,13 @@ pytestmark = pytest.mark.integration
 ARTICLES = Path(__file__).resolve().parent / "eval" / "articles"
 LOCAL = ARTICLES / "local-morwick-green-sinkhole.txt"
 OBIT = ARTICLES / "obit-harriet-pruitt.txt"
+WIRE = ARTICLES / "afp-tigris-water-talks-collapse.txt"
 
 
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> Iterator[Assistant]:
     folder = tmp_path_factory.mktemp("articles")
-    for src in (LOCAL, OBIT):
+    for src in (LOCAL, OBIT, WIRE):
         shutil.copy(src, folder / src.name)
     path = tmp_path_factory.mktemp("store") / "store"
     settings = Settings(store=path, sample_dir=None)
@@ -40,6 +41,13 @@ def test_a_relative_day_is_dated_from_the_article(assistant: Assistant) -> None:
     assert not got["abstained"]
     assert "on Tuesday [9 December]" in got["answer"]
     assert got["short_answer"] == "Tuesday, 9 December"
+
+
+def test_a_relative_day_after_a_dateline_is_dated_by_it(assistant: Assistant) -> None:
+    # "Istanbul (AFP) - Wednesday, November 4, 2026 - ... ended ... late on Tuesday".
+    got = assistant.ask("When did the Turkey-Iraq talks on the Tigris end?")
+    assert "on Tuesday [3 November]" in got["answer"], got["answer"]
+    assert got["short_answer"] == "Tuesday, 3 November"
 
 
 def test_a_title_asked_and_not_given_is_a_near_miss(assistant: Assistant) -> None:

@@ -62,7 +62,7 @@ def test_an_unchanged_article_dated_otherwise_gets_the_new_date(tmp_path: Path) 
 
 
 def test_a_relative_day_in_a_sentence_is_dated_from_its_article() -> None:
-    from newsqa.index.dates import day_said
+    from newsqa.index.dates import day_said, relative_day
 
     article = (
         "Sinkhole swallows street\n\nThe hole appeared at 5.40am on Tuesday.\n\n"
@@ -75,3 +75,8 @@ def test_a_relative_day_in_a_sentence_is_dated_from_its_article() -> None:
     assert got == date(2024, 2, 27)
     assert day_said("It opened on 3 May.", article) is None
     assert day_said("It opened on Tuesday.", "No date anywhere.") is None
+    # A dateline at the sentence's start dates the story, not what the sentence reports.
+    filed = "Istanbul (AFP) - Wednesday, November 4, 2026 - The talks ended late on Tuesday."
+    got = relative_day(filed, filed)
+    assert got is not None and filed[got[0] : got[1]] == "on Tuesday"
+    assert got[2] == date(2026, 11, 3)
