@@ -54,6 +54,7 @@ _POSITION_VERBS = (
     | {"called for", "called on", "hit out", "hit back", "lashed out", "rounded on", "played down"}
     # "Who thought the referee got it wrong?", "Who stood up for ...", "poured scorn on".
     | {"thought", "believed", "felt", "stood up for", "poured scorn", "stopped short"}
+    | {"came out against", "come out against", "came out in favour", "spoke up for"}
 )
 # ... and their -ing forms: "Which musicians are backing ...".
 _POSITION_VERBS |= {v[:-2] + "ing" for v in _POSITION_VERBS if v.endswith("ed")}
@@ -66,14 +67,20 @@ _WHICH_PLURAL = re.compile(
     # "Which Conservative MPs ...": a plural of capitals is a group too (MPs, MEPs, CEOs).
     r"^\s*(?:which\s+(?=(?-i:[A-Z][a-z]+s)\s)|(?:which|what)\s+(?:[\w'’-]+\s+){0,4}?"
     r"(?=(?-i:[a-z]|[A-Z]{2,}s\b)))"
-    r"(?P<group>[a-z][\w-]*s)\b(?!\s+(?:is|was)\b)"
-    rf"(?:,\s*or\s+[\w\s]+,)?\s+(?:\w+\s+){{0,2}}?(?P<verb>{_VERB_ALT})\b",
+    r"(?P<group>[a-z][\w-]*s|[a-z][\w-]*(?:men|people))\b(?!\s+(?:is|was)\b)"
+    rf"(?:,\s*or\s+[\w\s]+,)?\s+"
+    # "Which members of the bank's board voted ...", "Which officials at the talks argued ...".
+    r"(?:(?:of|at|in|from|on|for|with)\s+(?:[\w'’.&-]+\s+){1,6}?)?"
+    rf"(?:\w+\s+){{0,2}}?(?P<verb>{_VERB_ALT})\b",
     re.IGNORECASE,
 )
 # "Who disagreed with Macron?", "Who paid tribute to ...", "Who has spoken out against ...".
 _WHO_VERB = re.compile(
     # "Who at Tallis Copper explained ...", "Who is quoted about ...".
-    r"^\s*who\s+(?:(?:at|from|for|in)\s+(?:the\s+)?(?:[^\W\d_][\w'’&.-]*\s+){1,4})?"
+    # "Who outside the bank complained ...", "Who, apart from the delegation, spoke up ...".
+    r"^\s*who(?:\s*,[^,?]{1,80},)?\s+"
+    r"(?:(?:at|from|for|in|outside|inside|within|among)\s+(?:the\s+)?"
+    r"(?:[^\W\d_][\w'’&.-]*\s+){1,4})?"
     rf"(?:else\s+)?(?:has\s+|have\s+|had\s+|also\s+|is\s+|was\s+|were\s+|been\s+)*"
     rf"(?P<verb>{_VERB_ALT})\b",
     re.IGNORECASE,
@@ -501,6 +508,32 @@ def _group(question: str) -> str:
     keys = word_keys(noun)
     key = next(iter(keys)) if len(keys) == 1 else ""
     return "" if key in _GENERIC_GROUPS or key == noun.lower() else key
+
+
+# "Who outside the central bank complained ...?", "Who, apart from the Turkish delegation
+# itself, spoke up for ...?": those the question sets aside.
+_OUTSIDE = re.compile(
+    r"\b(?:outside|apart\s+from|besides|other\s+than|except(?:\s+for)?)\s+"
+    rf"(?P<x>(?:(?!\b(?:{_VERB_ALT}|who|has|have|had)\b)[^,?])+)",
+    re.IGNORECASE,
+)
+_SELF = {"itself", "themselves", "himself", "herself", "own"}
+
+
+def _set_aside(question: str) -> set[str]:
+    """Word keys of whoever the question sets aside ("outside the central bank": central,
+    bank)."""
+    out: set[str] = set()
+    for m in _OUTSIDE.finditer(question):
+        out |= {k for k in word_keys(m.group("x")) if len(k) > 3} - _SELF
+    return out
+
+
+def _is_set_aside(aside: set[str], st: dict[str, Any]) -> bool:
+    """The statement's speaker, role or organisation is one the question sets aside; words
+    match by their first four letters ("Turkish" delegation, "Turkey's" minister)."""
+    words = word_keys(f"{st['speaker']} {st.get('role') or ''} {st.get('organisation') or ''}")
+    return any(w[:4] == a[:4] for w in words if len(w) > 3 for a in aside)
 
 
 def _sole_group(question: str) -> bool:
@@ -973,6 +1006,8 @@ def answer_speakers(
             outs = {i for i, f in zip(ids, signals, strict=True) if f["group_out"]} - ins
             if ins & set(keep):
                 keep = [k for k in keep if k not in outs]
+        if aside := _set_aside(standalone):
+            keep = [k for k in keep if not _is_set_aside(aside, best[k][1])] or keep
         per_speaker = {k: best[k] for k in keep}
     if not per_speaker:
         return None

@@ -47,7 +47,7 @@ from newsqa.index.quotes import Quote, find_quotes
 
 # Bumped whenever extraction changes what it finds: a store whose statements an older extractor
 # wrote has them re-extracted from its stored texts by its next writer (nothing re-embedded).
-EXTRACTOR_VERSION = 16
+EXTRACTOR_VERSION = 17
 
 # Speech verbs: what follows them (or the quotation around them) is the statement.
 _SPEECH = (
@@ -369,6 +369,17 @@ def _role_before(text: str, name_start: int, floor: int) -> tuple[str, str]:
             w.islower() and w.endswith("ed") and w not in _ROLE_PARTICIPLES
         ):
             first = i + 1
+    for i, w in enumerate(words[:-1]):
+        # "Deputy Governor Pekka Lindahl and board member": a name, "and", then words in lower
+        # case are another person's role ("Work and Pensions Secretary" and "trade and
+        # industry secretary" are one role).
+        if (
+            w in ("and", "&")
+            and words[i + 1][:1].islower()
+            and words[i + 1] not in ("the", "a", "an")  # "for Company magazine and the Express"
+            and any(x[:1].isupper() and not is_role_word(x) for x in words[first:i])
+        ):
+            first = i + 1
     while first < idx[0] and words[first].lower().strip(",") in _SENTENCE_ADVERBS:
         first += 1
     role_words = words[first:]
@@ -429,8 +440,12 @@ def _split_group(phrase: str) -> list[str]:
         return [phrase.strip()]  # "the Department for Work and Pensions" is one body
     # "Cable & Wireless" is one name: only "and" and commas join people, and never inside an
     # organisation's name ("a Department for Work and Pensions spokeswoman").
+    # "Deputy Governor Pekka Lindahl and board member Ruth Abelsen": a head in lower case after
+    # "and" ("and board") is the next person's role, not the end of a body's name.
     inside = [
-        (m.start(), m.end()) for m in _ORGANISATION_IN.finditer(phrase) if m.group(0)[:1].isupper()
+        (m.start(), m.end())
+        for m in _ORGANISATION_IN.finditer(phrase)
+        if m.group(0)[:1].isupper() and not regex.search(r"(?:and|&)[ \t]+\p{Ll}+$", m.group(0))
     ]
     parts, last = [], 0
     for sep in regex.finditer(r",[ \t]+(?:and[ \t]+)?|[ \t]+and[ \t]+", phrase):

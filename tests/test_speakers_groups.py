@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from langchain_core.documents import Document
-from newsqa.assistant.speakers import _group, _sole_group, answer
+from newsqa.assistant.speakers import _group, _is_set_aside, _set_aside, _sole_group, answer
 from newsqa.index.indexer import Indexer
 from newsqa.index.settings import load_settings
 from newsqa.index.store import Store, open_store
@@ -162,3 +162,19 @@ def test_which_analysts_leaves_out_the_executives_who_spoke_of_the_same_cut(
     q = "Which analysts reacted to Harlow Metals' forecast cut?"
     got = _speakers(answer(q, q, _docs(store, "forecast"), store, embedder=embedder))
     assert got and got <= {"Weber", "Tan"}
+
+
+def test_whoever_the_question_sets_aside_is_not_listed() -> None:
+    aside = _set_aside("Who outside the central bank complained that the rise would hurt?")
+    assert aside == {"central", "bank"}
+    assert _set_aside("Who, apart from the Turkish delegation itself, spoke up for it?") == {
+        "turkish",
+        "delegation",
+    }
+    assert not _set_aside("Who backed the commuter rail bill?")
+    governor = {"speaker": "Annika Sorvik", "role": "governor of the central bank"}
+    minister = {"speaker": "Jonas Eberhardt", "role": "Finance Minister"}
+    assert _is_set_aside(aside, governor) and not _is_set_aside(aside, minister)
+    # Words match by their first letters: the "Turkish" delegation, "Turkey's" minister.
+    turkish = _set_aside("Who, apart from the Turkish side, backed it?")
+    assert _is_set_aside(turkish, {"speaker": "Mehmet Ozdaglar", "role": "Turkey's minister"})

@@ -231,3 +231,13 @@ def test_an_office_named_with_and_ends_before_the_name() -> None:
     got = {(st.speaker, st.role) for st in extract_statements(text)}
     assert ("Bounthavy Keomanivong", "Minister of Energy and Mines") in got
     assert "Camilla Parker Bowles" in {speaker for speaker, _ in got}
+
+
+def test_a_group_of_two_people_each_with_a_role_keeps_the_roles_apart() -> None:
+    text = (
+        "Deputy Governor Pekka Lindahl and board member Ruth Abelsen voted for no change. "
+        "Journalist and dating expert for Company magazine and the Daily Express, Flic "
+        "Everett, was not asked."
+    )
+    got = {(st.speaker, st.role) for st in extract_statements(text)}
+    assert got == {("Pekka Lindahl", "Deputy Governor"), ("Ruth Abelsen", "board member")}
