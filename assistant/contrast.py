@@ -306,11 +306,12 @@ _AIM = re.compile(
     r"hop(?:es|ing)\s+to|expect(?:s|ing)?\s+to|(?:is|are|was|were)\s+expected\s+to|"
     r"forecast(?:s|ing)?|predict(?:s|ing|ed)?|project(?:s|ing|ed)|could|would|will|"
     r"want(?:s|ing)?\s+to|intend(?:s|ing)?\s+to|goal\s+of|ambition\s+(?:of|to)|"
-    r"(?:is|are)\s+(?:set|due|likely)\s+to)\b",
+    r"(?:is|are)\s+(?:set|due|likely)\s+to|propos(?:es|ed|ing)\s+to|offer(?:s|ed|ing)?\s+to)\b",
     re.IGNORECASE,
 )
 _ACTUAL_QUESTION = re.compile(
-    r"\b(?:did|was|were|(?:has|have|had)(?!\s+to\b))\b|\b(?:so\s+far|to\s+date|already)\b",
+    r"\b(?:did|was|were|(?:has|have|had)(?!\s+to\b))\b|"
+    r"\b(?:so\s+far|to\s+date|already|at\s+present|currently|presently)\b",
     re.IGNORECASE,
 )
 _HYPOTHETICAL_QUESTION = re.compile(

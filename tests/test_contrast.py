@@ -127,6 +127,9 @@ def test_an_aim_or_forecast_is_no_answer_to_what_happened() -> None:
     bid = figures("Parry moved to scotch claims that Chelsea could launch a £35m bid.")
     assert not aim_not_fact("How much were Chelsea supposedly ready to bid?", *bid)
     assert aim_not_fact("How much did Chelsea bid?", *bid)
+    # What is done now is not what one side proposed.
+    offer = figures("Turkey had proposed to release at least 420 cubic metres a second.")
+    assert aim_not_fact("How much water does Turkey release at present?", *offer)
     assert not aim_not_fact(
         "How much does a singer have to pay for a visa?",
         *figures("A singer can expect to pay $1,300 for a visa."),
