@@ -130,7 +130,7 @@ def trace_rows(work: Path, store_path: Path, sets: list[str]) -> list[dict[str, 
     return rows
 
 
-def _encoder(dtype: Any) -> tuple[Any, Any, list[tuple[str, Any]], Any]:
+def _encoder() -> tuple[Any, Any, list[tuple[str, Any]], Any]:
     """The bundled MiniLM with a low-rank adapter on each target layer, and a head."""
     import torch
     from newsqa.index.embedding import model_path
@@ -193,7 +193,7 @@ def train_and_score(rows: list[dict[str, Any]], dtype: Any) -> dict[int, list[fl
         hard, rest = neg[:5], neg[5:]
         negs = hard + rng.sample(rest, min(len(rest), GROUP - 1 - len(hard)))
         groups.append((r["q"], [r["texts"][pos]] + [r["texts"][i] for i in negs]))
-    bert, tok, adapters, head = _encoder(dtype)
+    bert, tok, adapters, head = _encoder()
     params = [p for _, lo in adapters for p in (lo.A, lo.B)]
     opt = torch.optim.AdamW(
         [{"params": params, "lr": 1e-3}, {"params": list(head.parameters()), "lr": 3e-3}],

@@ -371,8 +371,8 @@ def _role_before(text: str, name_start: int, floor: int) -> tuple[str, str]:
             first = i + 1
     for i, w in enumerate(words[:-1]):
         # "Deputy Governor Pekka Lindahl and board member": a name, "and", then words in lower
-        # case are another person's role ("Work and Pensions Secretary" and "trade and
-        # industry secretary" are one role).
+        # case are another person's role (a capitalised word after "and", as in "Work and
+        # Pensions Secretary", is left to the rule above).
         if (
             w in ("and", "&")
             and words[i + 1][:1].islower()

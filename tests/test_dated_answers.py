@@ -19,12 +19,13 @@ ARTICLES = Path(__file__).resolve().parent / "eval" / "articles"
 LOCAL = ARTICLES / "local-morwick-green-sinkhole.txt"
 OBIT = ARTICLES / "obit-harriet-pruitt.txt"
 WIRE = ARTICLES / "afp-tigris-water-talks-collapse.txt"
+INTERVIEW = ARTICLES / "interview-brinmouth-festival-director.txt"
 
 
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> Iterator[Assistant]:
     folder = tmp_path_factory.mktemp("articles")
-    for src in (LOCAL, OBIT, WIRE):
+    for src in (LOCAL, OBIT, WIRE, INTERVIEW):
         shutil.copy(src, folder / src.name)
     path = tmp_path_factory.mktemp("store") / "store"
     settings = Settings(store=path, sample_dir=None)
@@ -48,6 +49,13 @@ def test_a_relative_day_after_a_dateline_is_dated_by_it(assistant: Assistant) ->
     got = assistant.ask("When did the Turkey-Iraq talks on the Tigris end?")
     assert "on Tuesday [3 November]" in got["answer"], got["answer"]
     assert got["short_answer"] == "Tuesday, 3 November"
+
+
+def test_every_quoted_sentence_has_its_relative_day_dated(assistant: Assistant) -> None:
+    # The interview is dated "Saturday 21 November 2026"; she "spoke to Rachel Ebdon ... on
+    # Thursday", a sentence quoted after the best one.
+    got = assistant.ask("On what date did Cecily Vosper give Rachel Ebdon her interview?")
+    assert "on Thursday [19 November]" in got["answer"], got["answer"]
 
 
 def test_a_title_asked_and_not_given_is_a_near_miss(assistant: Assistant) -> None:
