@@ -45,6 +45,7 @@ SETS = (
     "news4",
     "news5",
     "news6",
+    "news7",
 )
 KINDS = ("seed", "fact", "say", "multi", "followup", "speakers", "when")
 OVERALL = ("hit@5", "cited", "correct", "answered", "abstained_unanswerable", "planted", "ece")

@@ -78,6 +78,12 @@ STYLE_CATEGORIES = (
     "interview",
     "inquest",
     "transfer",
+    # news7.json
+    "legislature",
+    "reaction",
+    "election",
+    "embargo-health",
+    "rugby",
 )
 CATEGORIES = ("seed", *BBC_CATEGORIES, *STYLE_CATEGORIES, "none")
 EVAL_ARTICLES = "eval/articles/"
