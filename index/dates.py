@@ -137,20 +137,40 @@ def article_date(text: str, metadata: Mapping[str, Any] | None = None) -> date |
     first_lines = "\n".join(head.splitlines()[:3])
     for line in first_lines.splitlines():
         m = _DATELINE.match(line)
-        if m and _YEAR_IN_TEXT.search(m.group("date")):
-            got = parse_explicit(m.group("date"))
-            if got:
-                return got
+        if not m:
+            continue
+        got = (
+            parse_explicit(m.group("date"))
+            if _YEAR_IN_TEXT.search(m.group("date"))
+            else _yearless_dateline(m.group("date"), line[m.end() :], text)
+        )
+        if got:
+            return got
     dated = dated_weekdays(text[:1500])
     return dated[0][2] if dated else None
 
 
-def resolve_relative(phrase: str, reference: date) -> date | None:
+def _yearless_dateline(phrase: str, lead: str, text: str) -> date | None:
+    """A wire dateline without a year ("HEDELUND, Nov 12 (Reuters) - ... on Thursday"): the
+    year in which that day falls on the weekday the lead reports, nearest the years the
+    article mentions; None when the lead names no weekday (the year would be a guess)."""
+    day_month = parse_explicit(phrase, date(2000, 12, 31))
+    found = RELATIVE.search(lead[:400])
+    weekday = _WEEKDAY_RX.search(found.group(0)) if found else None
+    if day_month is None or weekday is None or re.search(r"(?i)last|next|past", found.group(0)):
+        return None
+    years = [int(y) for y in _YEAR_IN_TEXT.findall(text)]
+    return year_for_weekday(weekday.group(0), day_month, years)
+
+
+def resolve_relative(phrase: str, reference: date, forward: bool = False) -> date | None:
     """The day a phrase such as "on Tuesday", "last Friday", "yesterday" or "on Tuesday (27
     February)" means, said in an article of date ``reference``.
 
     A bare weekday in news copy is the latest such day on or before the article's date ("said on
-    Tuesday"); "next"/"this coming" look forward. An explicit date in the phrase wins.
+    Tuesday"); "next"/"this coming" look forward, and so does a bare weekday of a sentence about
+    the future (``forward``: "will appear before a panel on Tuesday"). An explicit date in the
+    phrase wins.
     """
     explicit = EXPLICIT.search(phrase)
     if explicit:
@@ -166,7 +186,7 @@ def resolve_relative(phrase: str, reference: date) -> date | None:
     if not m:
         return None
     rd = _RD[_WEEKDAYS.index(m.group(0))]
-    if _NEXT.search(p):
+    if _NEXT.search(p) or (forward and not _LAST.search(p)):
         return reference + relativedelta(days=1, weekday=rd(+1))
     if _LAST.search(p):
         return reference + relativedelta(days=-1, weekday=rd(-1))
@@ -193,8 +213,24 @@ def date_in(
         if day and dated and day.group(0).lower() in dated and "next" not in phrase.lower():
             return dated[day.group(0).lower()]
         if reference:
-            return resolve_relative(phrase, reference)
+            return resolve_relative(phrase, reference, forward=_ahead(sentence[: relative.start()]))
     return None
+
+
+# A clause about what is still to come: "will appear ...", "would meet ...", "is due to ...".
+_FUTURE = re.compile(
+    r"\b(?:will|would|shall|due\s+to|set\s+to|expected\s+to|scheduled\s+to|plans?\s+to|"
+    r"planning\s+to|going\s+to)\b|['’]ll\b",
+    re.IGNORECASE,
+)
+
+
+def _ahead(before: str) -> bool:
+    """The clause that ends where a relative day starts speaks of the future ("Haasbroek will
+    appear before a panel" + "on Tuesday"); a clause ends at a comma, semicolon or quote mark
+    ("X, who will retire, said on Tuesday" is past)."""
+    clause = re.split(r"[,;:\"“”«»]", before)[-1]
+    return bool(_FUTURE.search(clause))
 
 
 def day_said(sentence: str, article: str, metadata: Mapping[str, Any] | None = None) -> date | None:

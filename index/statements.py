@@ -47,7 +47,7 @@ from newsqa.index.quotes import Quote, find_quotes
 
 # Bumped whenever extraction changes what it finds: a store whose statements an older extractor
 # wrote has them re-extracted from its stored texts by its next writer (nothing re-embedded).
-EXTRACTOR_VERSION = 17
+EXTRACTOR_VERSION = 18
 
 # Speech verbs: what follows them (or the quotation around them) is the statement.
 _SPEECH = (

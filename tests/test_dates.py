@@ -32,6 +32,15 @@ def test_a_year_the_text_gives_wins() -> None:
     assert article_date("Match\n\nOn Tuesday, 1 March 2005 the club said") == date(2005, 3, 1)
 
 
+def test_a_yearless_wire_dateline_takes_the_year_its_lead_weekday_fits() -> None:
+    lead = "Rates up\n\nHEDELUND, Nov 12 (Reuters) - The bank raised rates on Thursday, "
+    # 12 November fell on a Thursday in 2026 (and 2020); the article's years point to 2026.
+    assert article_date(lead + "its first rise since 2025.") == date(2026, 11, 12)
+    assert article_date(lead + "its first rise since 2019.") == date(2020, 11, 12)
+    # No weekday in the lead: no year to be had, so no date rather than a guess.
+    assert article_date("Rates up\n\nHEDELUND, Nov 12 (Reuters) - The bank raised rates.") is None
+
+
 def test_an_unchanged_article_dated_otherwise_gets_the_new_date(tmp_path: Path) -> None:
     folder = tmp_path / "articles"
     folder.mkdir()
@@ -80,3 +89,16 @@ def test_a_relative_day_in_a_sentence_is_dated_from_its_article() -> None:
     got = relative_day(filed, filed)
     assert got is not None and filed[got[0] : got[1]] == "on Tuesday"
     assert got[2] == date(2026, 11, 3)
+
+
+def test_a_weekday_of_a_clause_about_the_future_is_a_coming_day() -> None:
+    from newsqa.index.dates import day_said
+
+    saturday = {"date": "2026-09-26"}
+    assert day_said("He will appear before a panel on Tuesday.", "", saturday) == date(2026, 9, 29)
+    assert day_said("He said the board would meet on Monday.", "", saturday) == date(2026, 9, 28)
+    assert day_said("They are due to fly home on Friday.", "", saturday) == date(2026, 10, 2)
+    # The past stays past, and so does a clause of its own that happens to mention the future.
+    assert day_said("He appeared before a panel on Tuesday.", "", saturday) == date(2026, 9, 22)
+    assert day_said("Ito, who will retire, said on Tuesday.", "", saturday) == date(2026, 9, 22)
+    assert day_said("He will say what he did last Tuesday.", "", saturday) == date(2026, 9, 22)
