@@ -388,7 +388,12 @@ class ExtractiveAnswerer(RunnableSerializable[dict, dict]):
         if roles:
             # "the spokesman": whoever the articles call that, by name ("Magpies manager Graeme
             # Souness"); failing that, whoever is quoted in a sentence naming the role.
-            holders = _role_holders(roles, q.descriptors | _role_qualifiers(q.text, roles), cands)
+            holders = _role_holders(
+                roles,
+                q.descriptors | _role_qualifiers(q.text, roles),
+                cands,
+                set(q.text.lower().split()),
+            )
             speaker |= holders
             if not holders:
                 for c in cands:
@@ -829,16 +834,25 @@ _ROLE_SYNONYMS = {
 }
 
 
-def _role_holders(roles: set[str], descriptors: set[str], cands: list[Candidate]) -> set[str]:
+# Words that make a role another one: the shadow minister is not the minister.
+_OTHER_HOLDER = {"shadow", "former", "deputy", "assistant", "acting", "junior", "vice", "ex"}
+
+
+def _role_holders(
+    roles: set[str], descriptors: set[str], cands: list[Candidate], asked: set[str] | None = None
+) -> set[str]:
     """Surnames the passages give a role ("England captain Jason Robinson", "Fiat chairman Luca
     di Montezemolo", "Minister of Energy and Mines Bounthavy Keomanivong"); where the question
     qualifies the role ("the England rugby captain", "its energy minister": ``descriptors``, in
     lower case), only the holders so qualified, if any are."""
     roles = roles | {w for r in roles for w in _ROLE_SYNONYMS.get(r, ())}
     rx = regex.compile(
-        rf"(?:^|\s)(?P<before>(?:[\w'’&-]+\s+){{0,4}})(?i:{'|'.join(map(re.escape, roles))})\s+"
+        rf"(?:^|\s)(?P<before>(?:[\w'’&-]+\s+){{0,4}})(?i:{'|'.join(map(re.escape, roles))}),?\s+"
         r"(?P<of>(?:of|for)\s+(?:the\s+)?\p{Lu}[\w'’-]+(?:\s+(?:and|&)\s+\p{Lu}[\w'’-]+)?\s+)?"
-        r"(?P<name>\p{Lu}[\w'’-]+(?:\s+(?:(?:de|di|da|van|von|le|la)\s+)?\p{Lu}[\w'’-]+){0,3})"
+        r"(?P<name>\p{Lu}[\w'’-]+(?:\s+(?:(?:de|di|da|van|von|le|la|den|der|del|du)\s+)?"
+        r"\p{Lu}[\w'’-]+){0,3})"
+        # "analyst Nick Van den Brul of BNP Paribas": where the holder works qualifies the role.
+        r"(?P<at>\s+(?:of|at|from)\s+(?:the\s+)?\p{Lu}[\w'’&-]+(?:\s+\p{Lu}[\w'’&-]+){0,3})?"
     )
     # "Geoff Ellis, CEO of festival organisers Big Day Out": the name before the role.
     appositive = regex.compile(
@@ -851,8 +865,11 @@ def _role_holders(roles: set[str], descriptors: set[str], cands: list[Candidate]
         for m in rx.finditer(c.text):
             surname = name_words(m.group("name").split()[-1])
             plain |= surname
-            said = f"{m.group('before')} {m.group('of') or ''}"
-            if descriptors & (name_words(said) | set(said.lower().split())):
+            said = f"{m.group('before')} {m.group('of') or ''} {m.group('at') or ''}"
+            words = set(said.lower().split())
+            # "the shadow transport secretary" does not answer for "the Transport Secretary".
+            other = (words & _OTHER_HOLDER) - (asked or set())
+            if descriptors & (name_words(said) | words) and not other:
                 qualified |= surname
         for m in appositive.finditer(c.text):
             surname = name_words(m.group("name").split()[-1])
@@ -863,12 +880,15 @@ def _role_holders(roles: set[str], descriptors: set[str], cands: list[Candidate]
 
 
 def _role_qualifiers(question: str, roles: set[str]) -> set[str]:
-    """The lower-case words a question puts before the role it asks about ("its energy
-    minister": energy; "the club's finance director": finance)."""
+    """The words a question puts before the role it asks about, in lower case ("its energy
+    minister": energy; "the club's finance director": finance; "the Transport Secretary":
+    transport)."""
     out: set[str] = set()
     for role in roles:
-        for m in re.finditer(rf"((?:[a-z][\w-]*\s+){{1,2}}){re.escape(role)}\b", question):
-            out |= {w for w in m.group(1).split() if not is_function_word(w)} - contrast.DETERMINERS
+        # Any case: "the Transport Secretary" is qualified as "the transport secretary" is.
+        for m in re.finditer(rf"((?:[a-z][\w-]*\s+){{1,2}}){re.escape(role)}\b", question, re.I):
+            words = {w.lower() for w in m.group(1).split()}
+            out |= {w for w in words if not is_function_word(w)} - contrast.DETERMINERS
     return out
 
 

@@ -34,7 +34,7 @@ def drop_namesakes(question: str, cands: list[Candidate], texts: dict[str, str])
         return
     for aid, text in texts.items():
         blob = fold(text)
-        if all(re.search(rf"\b{re.escape(w)}\b", blob) for w in given):
+        if all(re.search(rf"\b{re.escape(fold(w))}\b", blob) for w in given):
             continue
         for c in cands:
             if c.article_id == aid and c.attribution.speakers & speaker:

@@ -27,12 +27,16 @@ _VERBS = (
     r"ruled out|called|described|criticised|criticized|welcomed|defended|dismissed|accused|"
     r"expressed|denied|agreed|promised|pledged|vowed|conceded|acknowledged|maintained|"
     r"hopes|hoped|wants|wanted|urges|estimated|forecast|told reporters|commented|replied|"
-    r"responded|disagreed|did not specify|described|asked|asks"
+    r"responded|disagreed|did not specify|described|asked|asks|"
+    # "Chirac reacted to his warning by saying ...": a reaction in words, not "markets reacted".
+    r"reacted(?=[^.;]{0,80}\bby\s+(?:saying|telling|warning|insisting|arguing))"
 )
 _CAP = r"\p{Lu}[\p{L}\p{M}\d'’.-]*"
 _NAME = rf"(?:{_CAP}(?:\s+(?:de|van|der|von|da|di|le|al|bin)?\s*{_CAP})*)"
+# "Professor Marit Ellingboe of the University of Wrexford": where a person works, after the name.
+_OF_PLACE = rf"(?:\s+(?:of|at|from)\s+(?:the\s+)?{_NAME}(?:\s+(?:of|for)\s+(?:the\s+)?{_NAME})?)?"
 _SUBJECT_VERB = re.compile(
-    rf"(?P<name>{_NAME})(?:,[^,]{{3,80}},)?\s+(?:has\s+|had\s+|have\s+|also\s+|later\s+|"
+    rf"(?P<name>{_NAME}){_OF_PLACE}(?:,[^,]{{3,80}},)?\s+(?:has\s+|had\s+|have\s+|also\s+|later\s+|"
     rf"then\s+|[a-z]+ly\s+)*(?:{_VERBS})\b"
 )
 # '..., said Mr Souness': only verbs that news style puts before their subject; after "defended",
@@ -54,7 +58,8 @@ _APPOSITION_VERB = re.compile(
 )
 # "Orrin's head of product, Grant Maddox, said ...": a name set off by commas after its role.
 _APPOSED_NAME_VERB = re.compile(
-    rf"^(?P<role>[^\"“”]{{0,80}}?[\p{{Ll}}\d]),\s+(?P<name>{_NAME}),\s+(?:also\s+|[a-z]+ly\s+)*"
+    rf"^(?P<role>[^\"“”]{{0,80}}?[\p{{Ll}}\d]),\s+(?P<name>{_NAME}){_OF_PLACE},\s+"
+    r"(?:also\s+|[a-z]+ly\s+)*"
     rf"(?:{_VERBS})\b"
 )
 _ACCORDING = re.compile(rf"\baccording to\s+(?P<name>{_NAME})")

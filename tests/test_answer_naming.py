@@ -28,13 +28,29 @@ HEADLINE = (
     "Committee chair Ruth Kelly said the delay had cost fishermen their autumn season."
 )
 
+# Roles as titles, a shadow holder of the same role, a union's general secretary, a given name
+# with letters outside ASCII, a speaker named with where she works.
+RULING = (
+    "Watchdog blocks bus merger\n\n"
+    "The regulator blocked the takeover of Corvale Travel by Hallam Group on Wednesday. "
+    "Tessa Quilby, general secretary of the Road and Transit Workers' Union, said the ruling "
+    "had saved depots. "
+    "The Transport Secretary, Gideon Walmsby, welcomed the decision. "
+    '"Passengers have to come first," he said. '
+    "The shadow transport secretary, Lucy Marchant, said the minister had sat on his hands. "
+    "The run-off candidate Jędrzej Ożarek endorsed the regulator on Thursday. "
+    '"It is honest, and that is enough this time," Mr Ożarek said then. '
+    "The lead economist, Professor Marit Ellby of the University of Wrexford, said fares "
+    "would have risen by 9%."
+)
+
 
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
     # Noise vectors give no confidence: only the rules' vetoes abstain here.
     return fake_assistant(
         tmp_path_factory.mktemp("naming"),
-        {"library.txt": LIBRARY, "harbour.txt": HEADLINE},
+        {"library.txt": LIBRARY, "harbour.txt": HEADLINE, "ruling.txt": RULING},
         threshold=0.0,
     )
 
@@ -61,6 +77,32 @@ def test_a_who_question_answered_by_a_quotation_names_its_speaker(assistant: Ass
     res = assistant.ask("Who wants branch opening hours cut across Dunmore by April?")
     assert "[Anna Brook:] Branch opening hours" in res["answer"]
     assert res["short_answer"] == "Anna Brook"
+
+
+def test_a_role_written_as_a_title_is_its_holder_not_a_shadow_or_another_secretary(
+    assistant: Assistant,
+) -> None:
+    res = assistant.ask("How did the Transport Secretary react to the bus merger ruling?")
+    assert res["answer"].startswith("The Transport Secretary, Gideon Walmsby, welcomed")
+    assert "Quilby" not in res["answer"] and "Marchant" not in res["answer"]
+
+
+def test_a_given_name_outside_ascii_keeps_the_speaker_found(assistant: Assistant) -> None:
+    res = assistant.ask("What did Jędrzej Ożarek say when he endorsed the regulator?")
+    assert '"It is honest, and that is enough this time," Mr Ożarek said then.' in res["answer"]
+
+
+def test_a_speaker_named_with_where_they_work_is_found() -> None:
+    sentence = (
+        "The lead economist, Professor Marit Ellby of the University of Wrexford, said fares "
+        "would have risen."
+    )
+    assert attribute([sentence])[0].speakers == {"marit", "ellby"}
+    said = "Professor Marit Ellby of the University of Wrexford said fares would have risen."
+    assert attribute([said])[0].speakers == {"marit", "ellby"}
+    reacted = "French President Jacques Chirac reacted to his warning by saying Europe must unite."
+    assert attribute([reacted])[0].speakers == {"jacques", "chirac"}
+    assert attribute(["Markets reacted sharply to the news."])[0].speakers == frozenset()
 
 
 def test_a_word_of_the_headline_is_mentioned(assistant: Assistant) -> None:
