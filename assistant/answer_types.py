@@ -348,9 +348,16 @@ def question_wants(text: str) -> str:
         return "entity"
     if WANTS_TERM.search(text):
         return "term"
-    if NUMBER_WORDS.match(text) and WANTS_AMOUNT.search(text):
+    if NUMBER_WORDS.match(text) and WANTS_AMOUNT.search(text) and not _HOW_MANNER.match(text):
         return "amount"
     return ""
+
+
+# "How did the judge deal with ...?", "How was the price set?": how it was done, not a sum.
+_HOW_MANNER = re.compile(
+    r"^\s*how\s+(?:did|does|do|will|would|can|could|should|has|have|had|is|are|was|were)\b",
+    re.IGNORECASE,
+)
 
 
 def type_bonus(q: Query, text: str) -> float:
@@ -532,14 +539,30 @@ RELATIVE_YEAR = re.compile(
 
 
 # "in Mallorca", "at Brook Lane", "in Łódź": a place the question puts what it asks about in.
-_PLACE_ASKED = regex.compile(rf"\b(?:in|at|near)\s+(?:the\s+)?({NAME_RUN_PATTERN})")
+_PLACE_ASKED = regex.compile(
+    rf"\b(?:in|at|near)\s+(?:the\s+)?"
+    # "in the Peruvian town of Santa Rosa": the place is the town's name.
+    rf"(?:(?:\p{{Lu}}[\p{{L}}\p{{M}}-]+\s+)?(?:town|city|village|region|province|state|county|"
+    rf"island|district|port|capital|municipality)\s+of\s+)?({NAME_RUN_PATTERN})"
+)
+
+
+_QUALIFIES = regex.compile(
+    r"\s+(?!(?:and|or|of|on|in|at|to|for|with|by|from|over|after|before|during|since|last|"
+    r"this|next|than|when|while|is|are|was|were|be|been|has|have|had|do|does|did)\b)\p{Ll}"
+)
 
 
 def another_place(q: Query, context: list[Candidate]) -> bool:
     """True when the question places its subject ("How many flats are there in Mallorca?") and
     the answer's sentence (with the one before it, ``context``) never names that place but
     places its figure elsewhere ("41,000 are in Ibiza"): another place's figure."""
-    asked = [m.group(1).strip() for m in _PLACE_ASKED.finditer(q.text)]
+    asked = [
+        m.group(1).strip()
+        for m in _PLACE_ASKED.finditer(q.text)
+        # "in the Soundstep trial", "at the Brit awards": a name that qualifies a thing.
+        if not _QUALIFIES.match(q.text[m.end() :])
+    ]
     if not asked or q.wants not in ("number", "amount", "duration"):
         return False
     words = {w.lower() for c in context for w in regex.findall(r"[\w'’-]+", c.text)}

@@ -318,7 +318,9 @@ _HYPOTHETICAL_QUESTION = re.compile(
     r"\b(?:will|would|could|expect\w*|forecast\w*|predict\w*|plan\w*|aim\w*|target\w*|"
     r"hope\w*|want\w*|goal|project\w*|likely|due|going\s+to|might|"
     # "How much were Chelsea supposedly ready to bid?" asks about a possibility too.
-    r"(?:ready|prepared|willing|set|poised)\s+to|supposedly|reportedly|allegedly|rumou?red)\b",
+    r"(?:ready|prepared|willing|set|poised)\s+to|supposedly|reportedly|allegedly|rumou?red|"
+    # "How many routes did it offer to sell?" asks about the offer itself.
+    r"offer\w*|propos\w*)\b",
     re.IGNORECASE,
 )
 

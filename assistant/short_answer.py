@@ -256,7 +256,18 @@ def candidates(kind: str, sentence: str) -> list[Span]:
         spans = [Span(a, b, "money") for a, b in money_spans(sentence)]
         spans += _ranges(sentence, spans)
         if not spans:
-            spans = [Span(m.start(), m.end(), "number") for m in NUMBER_SPAN.finditer(sentence)]
+            # "By how much did falls drop?" with no sum in the sentence: a share, else a figure,
+            # but not a decade or an age group ("people in their 70s").
+            spans = [Span(m.start(), m.end(), "percent") for m in PERCENT_SPAN.finditer(sentence)]
+        if not spans:
+            # Nor how long something took ("over two years").
+            lasting = [m.span() for m in DURATION.finditer(sentence)]
+            spans = [
+                Span(m.start(), m.end(), "number")
+                for m in NUMBER_SPAN.finditer(sentence)
+                if not re.match(r"['’]?s\b", sentence[m.end() :])
+                and not any(a <= m.start() < b for a, b in lasting)
+            ]
     elif kind == "percent":
         spans = [Span(m.start(), m.end(), "percent") for m in PERCENT_SPAN.finditer(sentence)]
         spans += _ranges(sentence, spans)

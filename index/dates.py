@@ -156,8 +156,10 @@ def _yearless_dateline(phrase: str, lead: str, text: str) -> date | None:
     article mentions; None when the lead names no weekday (the year would be a guess)."""
     day_month = parse_explicit(phrase, date(2000, 12, 31))
     found = RELATIVE.search(lead[:400])
-    weekday = _WEEKDAY_RX.search(found.group(0)) if found else None
-    if day_month is None or weekday is None or re.search(r"(?i)last|next|past", found.group(0)):
+    if day_month is None or found is None or re.search(r"(?i)last|next|past", found.group(0)):
+        return None
+    weekday = _WEEKDAY_RX.search(found.group(0))
+    if weekday is None:
         return None
     years = [int(y) for y in _YEAR_IN_TEXT.findall(text)]
     return year_for_weekday(weekday.group(0), day_month, years)
@@ -225,12 +227,32 @@ _FUTURE = re.compile(
 )
 
 
+# A timetable in the present tense: "Pre-orders open on Friday", "They travel to Leeds on
+# Saturday", "The festival, which opens on Thursday"; not once a verb of the clause is past.
+_SCHEDULED = re.compile(
+    r"\b(?:opens?|begins?|starts?|travels?|plays?|meets?|faces?|resumes?|returns?|closes?|"
+    r"ends?|takes\s+place|take\s+place|goes\s+on|go\s+on|is|are)\b",
+    re.IGNORECASE,
+)
+_PAST = re.compile(
+    r"\b(?:\w+ed|said|told|was|were|had|did|made|met|took|gave|went|came|won|lost|held|left|"
+    r"saw|began|fell|rose|spoke|wrote|got|became|sent|found|thought|led|struck|broke|chose|"
+    r"sold|bought|paid|kept|ran|opened|closed|"
+    # "He is in hospital after a crash on Friday": what the day dates is past.
+    r"after|since|following)\b",
+    re.IGNORECASE,
+)
+
+
 def _ahead(before: str) -> bool:
     """The clause that ends where a relative day starts speaks of the future ("Haasbroek will
-    appear before a panel" + "on Tuesday"); a clause ends at a comma, semicolon or quote mark
-    ("X, who will retire, said on Tuesday" is past)."""
+    appear before a panel" + "on Tuesday") or of a timetable ("Pre-orders open" + "on
+    Friday"); a clause ends at a comma, semicolon or quote mark ("X, who will retire, said on
+    Tuesday" is past)."""
     clause = re.split(r"[,;:\"“”«»]", before)[-1]
-    return bool(_FUTURE.search(clause))
+    if _FUTURE.search(clause):
+        return True
+    return bool(_SCHEDULED.search(clause)) and not _PAST.search(clause)
 
 
 def day_said(sentence: str, article: str, metadata: Mapping[str, Any] | None = None) -> date | None:

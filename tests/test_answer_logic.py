@@ -82,6 +82,9 @@ def test_question_kinds() -> None:
     assert not WANTS_TERM.search("Who called the election?")
     # A preposition may lead a question for an amount.
     assert question_wants("At what price did the shares close?") == "amount"
+    # "deal with" is how it was done, not a deal's sum.
+    assert question_wants("How did the judge deal with the public interest argument?") == ""
+    assert question_wants("What was the deal worth?") == "amount"
     assert question_wants("In which city did the shares close?") == "entity"
 
 
@@ -317,6 +320,14 @@ def test_a_figure_placed_elsewhere_is_a_near_miss() -> None:
     crews = _cand("Crews in Peru's highlands searched for 41 people still unaccounted for.")
     assert not another_place(town, [crews])
     assert another_place(town, [_cand("Crews in Chile's highlands searched for 41 people.")])
+    # "in the Soundstep trial" names a trial, not a place.
+    trial = _query("By how much did hearing aids reduce falls in the Soundstep trial?", "number")
+    lead = _cand("Falls fell by a quarter, according to the trial published in the Lancet.")
+    assert not another_place(trial, [lead])
+    # "in the Peruvian town of Santa Rosa": the town is the place asked.
+    homes = _query("How many homes were destroyed in the Peruvian town of Santa Rosa?", "number")
+    assert another_place(homes, [_cand("Crews in Peru's highlands found 41 people.")])
+    assert not another_place(homes, [_cand("In Santa Rosa 41 homes were destroyed.")])
 
 
 def test_a_reopened_quote_ends_the_earlier_one() -> None:

@@ -130,6 +130,9 @@ def test_an_aim_or_forecast_is_no_answer_to_what_happened() -> None:
     # What is done now is not what one side proposed.
     offer = figures("Turkey had proposed to release at least 420 cubic metres a second.")
     assert aim_not_fact("How much water does Turkey release at present?", *offer)
+    # A question about the offer itself is answered by it.
+    routes = figures("It rejected Hallam's offer to sell 112 routes to a rival.")
+    assert not aim_not_fact("How many routes did Hallam offer to sell?", *routes)
     assert not aim_not_fact(
         "How much does a singer have to pay for a visa?",
         *figures("A singer can expect to pay $1,300 for a visa."),

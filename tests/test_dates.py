@@ -102,3 +102,8 @@ def test_a_weekday_of_a_clause_about_the_future_is_a_coming_day() -> None:
     assert day_said("He appeared before a panel on Tuesday.", "", saturday) == date(2026, 9, 22)
     assert day_said("Ito, who will retire, said on Tuesday.", "", saturday) == date(2026, 9, 22)
     assert day_said("He will say what he did last Tuesday.", "", saturday) == date(2026, 9, 22)
+    # A timetable in the present tense looks forward; a past verb or "after" does not.
+    assert day_said("Pre-orders open on Tuesday.", "", saturday) == date(2026, 9, 29)
+    assert day_said("Shares fell on Tuesday.", "", saturday) == date(2026, 9, 22)
+    crash = "He is in hospital after a crash on Tuesday."
+    assert day_said(crash, "", saturday) == date(2026, 9, 22)

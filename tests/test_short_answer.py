@@ -102,6 +102,11 @@ def test_never_a_span_of_the_question_itself() -> None:
 def test_a_sentence_without_the_kind_asked_gives_none() -> None:
     assert short_answer("When did the committee vote?", "The committee voted 21-8.") in (None,)
     assert short_answer("How much did it cost?", "The plan was widely criticised.") is None
+    # "By how much ...?" with no sum: a share; never an age group or how long it took.
+    falls = "Aids for people in their 70s and 80s cut falls by a quarter over two years."
+    assert short_answer("By how much did hearing aids reduce falls?", falls) is None
+    share = "Falls were down 0.2 a year, a reduction of 25%, among people in their 70s."
+    assert short_answer("By how much did hearing aids reduce falls?", share) == "25%"
 
 
 @pytest.mark.parametrize(
