@@ -133,11 +133,22 @@ def article_date(text: str, metadata: Mapping[str, Any] | None = None) -> date |
             return dateutil_parser.parse(str(value)).date()
         except (ValueError, OverflowError):
             continue
-    head = text[:600]
-    first_lines = "\n".join(head.splitlines()[:3])
-    for line in first_lines.splitlines():
+    if got := _dateline(text):
+        return got
+    dated = dated_weekdays(text[:1500])
+    return dated[0][2] if dated else None
+
+
+# Where a dateline's date ends: "(AP) —", "(Reuters) -", " - ", the end of its line.
+_DATELINE_END = re.compile(r"\s*(?:\([^)]{1,30}\)\s*)?(?:[-—–]|$)")
+
+
+def _dateline(text: str, strict: bool = False) -> date | None:
+    """The date of a dateline in the article's first lines, if it has one; ``strict``: only
+    a date that ends its dateline, not "a report published on Wednesday, 14 October, found"."""
+    for line in text[:600].splitlines()[:3]:
         m = _DATELINE.match(line)
-        if not m:
+        if not m or (strict and not _DATELINE_END.match(line[m.end() :])):
             continue
         got = (
             parse_explicit(m.group("date"))
@@ -146,8 +157,18 @@ def article_date(text: str, metadata: Mapping[str, Any] | None = None) -> date |
         )
         if got:
             return got
-    dated = dated_weekdays(text[:1500])
-    return dated[0][2] if dated else None
+    return None
+
+
+def dated_by_event(text: str, metadata: Mapping[str, Any] | None = None) -> bool:
+    """True when the article's date is the day of an event its lead dates ("a report published
+    on Wednesday, 14 October"), not a publication date from metadata or a dateline: the story
+    was written that day or after it, so its bare weekdays may fall either side."""
+    event = dated_weekdays(text[:1500])
+    if not event or _dateline(text, strict=True):
+        return False
+    given = article_date("", metadata) if metadata else None
+    return given is None or given == event[0][2]
 
 
 def _yearless_dateline(phrase: str, lead: str, text: str) -> date | None:
@@ -165,14 +186,18 @@ def _yearless_dateline(phrase: str, lead: str, text: str) -> date | None:
     return year_for_weekday(weekday.group(0), day_month, years)
 
 
-def resolve_relative(phrase: str, reference: date, forward: bool = False) -> date | None:
+def resolve_relative(
+    phrase: str, reference: date, forward: bool = False, around: bool = False
+) -> date | None:
     """The day a phrase such as "on Tuesday", "last Friday", "yesterday" or "on Tuesday (27
     February)" means, said in an article of date ``reference``.
 
     A bare weekday in news copy is the latest such day on or before the article's date ("said on
     Tuesday"); "next"/"this coming" look forward, and so does a bare weekday of a sentence about
     the future (``forward``: "will appear before a panel on Tuesday"). An explicit date in the
-    phrase wins.
+    phrase wins. When ``reference`` is the day of an event the story reports (``around``), a
+    bare weekday is the nearer of the two such days around it ("the report was published on
+    Wednesday, 14 October ... Speaking to investors on Thursday": the 15th).
     """
     explicit = EXPLICIT.search(phrase)
     if explicit:
@@ -192,11 +217,16 @@ def resolve_relative(phrase: str, reference: date, forward: bool = False) -> dat
         return reference + relativedelta(days=1, weekday=rd(+1))
     if _LAST.search(p):
         return reference + relativedelta(days=-1, weekday=rd(-1))
-    return reference + relativedelta(weekday=rd(-1))
+    back = reference + relativedelta(weekday=rd(-1))
+    ahead = reference + relativedelta(days=1, weekday=rd(+1))
+    return ahead if around and ahead - reference < reference - back else back
 
 
 def date_in(
-    sentence: str, reference: date | None, dated: dict[str, date] | None = None
+    sentence: str,
+    reference: date | None,
+    dated: dict[str, date] | None = None,
+    around: bool = False,
 ) -> date | None:
     """The day a sentence says something happened, if it says: an explicit date, else a relative
     day resolved against ``reference`` (or against a weekday the article dated, ``dated``)."""
@@ -215,7 +245,8 @@ def date_in(
         if day and dated and day.group(0).lower() in dated and "next" not in phrase.lower():
             return dated[day.group(0).lower()]
         if reference:
-            return resolve_relative(phrase, reference, forward=_ahead(sentence[: relative.start()]))
+            ahead = _ahead(sentence[: relative.start()])
+            return resolve_relative(phrase, reference, forward=ahead, around=around)
     return None
 
 
@@ -287,7 +318,8 @@ def relative_day(
         if d is not None:
             dated.setdefault(m.group("wd").lower(), d)
     reference = article_date(article, metadata) or max(dated.values(), default=None)
-    day = date_in(rest, reference, dated) if reference else None
+    around = dated_by_event(article, metadata)
+    day = date_in(rest, reference, dated, around) if reference else None
     return (offset + at.start(), offset + at.end(), day) if day else None
 
 

@@ -47,7 +47,7 @@ from newsqa.index.quotes import Quote, find_quotes
 
 # Bumped whenever extraction changes what it finds: a store whose statements an older extractor
 # wrote has them re-extracted from its stored texts by its next writer (nothing re-embedded).
-EXTRACTOR_VERSION = 18
+EXTRACTOR_VERSION = 20
 
 # Speech verbs: what follows them (or the quotation around them) is the statement.
 _SPEECH = (
@@ -472,6 +472,7 @@ class _Extractor:
     def __init__(self, text: str, published: date | None) -> None:
         self.text = text
         self.reference = published or _dates.article_date(text)
+        self.around = _dates.dated_by_event(text, {"date": published} if published else None)
         self.dated = {
             _dates._WEEKDAYS[d.weekday()]: d for _, _, d in _dates.dated_weekdays(text, published)
         }
@@ -1217,7 +1218,7 @@ class _Extractor:
         a, b = max(start, s.start) - s.start, min(end, s.end) - s.start
         if b > a:
             frame = frame[:a] + " " * (b - a) + frame[b:]
-        d = _dates.date_in(frame, self.reference, self.dated)
+        d = _dates.date_in(frame, self.reference, self.dated, self.around)
         out = []
         for p in people or []:
             out.append(

@@ -107,3 +107,22 @@ def test_a_weekday_of_a_clause_about_the_future_is_a_coming_day() -> None:
     assert day_said("Shares fell on Tuesday.", "", saturday) == date(2026, 9, 22)
     crash = "He is in hospital after a crash on Tuesday."
     assert day_said(crash, "", saturday) == date(2026, 9, 22)
+
+
+def test_a_weekday_around_an_event_the_lead_dates_is_the_nearer_one() -> None:
+    from newsqa.index.dates import dated_by_event, day_said
+
+    report = (
+        "Watchdog blocks merger\n\nThe board blocked the deal. In a report published on "
+        "Wednesday, 14 October 2026, it found fares would rise.\n\n"
+        "Speaking to investors on Thursday, the chief executive said she would appeal. "
+        "Shares had fallen on Monday."
+    )
+    assert dated_by_event(report)
+    assert day_said("Speaking to investors on Thursday, she said so.", report) == date(2026, 10, 15)
+    assert day_said("Shares had fallen on Monday.", report) == date(2026, 10, 12)
+    # A dateline or a metadata date is when the story was filed: its weekdays are before it.
+    filed = "Merger\n\nLONDON, Oct. 14, 2026 (Reuters) - The board blocked the deal on Wednesday."
+    assert not dated_by_event(filed)
+    assert day_said("She spoke on Thursday.", filed) == date(2026, 10, 8)
+    assert not dated_by_event(report, {"date": "2026-10-20"})
